@@ -1,0 +1,12 @@
+//! Shipshape's core: Settings -> generators -> a bundle of files.
+//!
+//! Plain Rust with no browser APIs, so the web app, the command line and the native tests all run
+//! the same code.
+
+pub mod bundle;
+pub mod generate;
+pub mod model;
+
+pub use bundle::{Bundle, GeneratedFile};
+pub use generate::generate;
+pub use model::{Field, FieldError, Runtime, Settings};

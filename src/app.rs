@@ -1,0 +1,28 @@
+//! The page: header, the settings form and the live preview of the generated files.
+
+use std::rc::Rc;
+
+use shipshape_core::generate;
+use yew::prelude::*;
+
+use crate::components::{Header, Preview, SettingsForm};
+use crate::state::{State, StateContext};
+
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(State::default);
+    // Files are derived from the settings, never stored beside them; regenerated only when the
+    // settings change, not on keystrokes that leave them as they were.
+    let bundle = use_memo(state.settings.clone(), generate);
+    let stale_fields = state.error_count();
+
+    html! {
+        <ContextProvider<StateContext> context={state}>
+            <Header />
+            <main class="workspace">
+                <SettingsForm />
+                <Preview bundle={Rc::clone(&bundle)} {stale_fields} />
+            </main>
+        </ContextProvider<StateContext>>
+    }
+}

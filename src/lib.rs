@@ -1,0 +1,7 @@
+//! Shipshape's web app: Yew components that edit Settings and show what shipshape-core returns.
+//!
+//! `main.rs` only mounts [`app::App`], so browser tests can mount any component.
+
+pub mod app;
+pub mod components;
+pub mod state;

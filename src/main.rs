@@ -1,0 +1,3 @@
+fn main() {
+    yew::Renderer::<shipshape::app::App>::new().render();
+}

@@ -1,0 +1,182 @@
+//! End-to-end: the release build in real Chromium, driven through chromedriver, served under a
+//! sub-path as on GitHub Pages. Run by `cargo xtask test` after the release build, which sets
+//! SHIPSHAPE_E2E_DIST, SHIPSHAPE_E2E_PUBLIC_URL and CHROMEDRIVER.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod server;
+
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use server::StaticServer;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the end-to-end suite with `cargo xtask test`, which builds the site first")
+    })
+}
+
+/// chromedriver on a free loopback port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env("CHROMEDRIVER"))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let deadline = Instant::now() + WAIT;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A headless Chromium session with the project's browser flags (webdriver.json).
+async fn browser(driver: &Driver) -> Client {
+    let config: serde_json::Value =
+        serde_json::from_str(include_str!("../../webdriver.json")).expect("webdriver.json is JSON");
+    let mut capabilities = config
+        .as_object()
+        .cloned()
+        .expect("webdriver.json is an object");
+    capabilities.insert("browserName".into(), "chrome".into());
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .expect("open a Chromium session")
+}
+
+async fn text(client: &Client, selector: &str) -> String {
+    client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Polls until `check` holds for the text of `selector`, or fails with the last text seen.
+async fn wait_for_text(client: &Client, selector: &str, what: &str, check: impl Fn(&str) -> bool) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let seen = text(client, selector).await;
+        if check(&seen) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{selector} never showed {what}; last text:\n{seen}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn replace_text(client: &Client, selector: &str, text: &str) {
+    let input = client.find(Locator::Css(selector)).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(text).await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
+async fn a_user_edits_the_form_and_the_preview_follows() {
+    let site = StaticServer::start(
+        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
+        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
+    );
+    let driver = Driver::start();
+    let client = browser(&driver).await;
+
+    client.goto(&site.base_url).await.unwrap();
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#service-name"))
+        .await
+        .expect("the form appears: the wasm app loaded under the sub-path");
+    assert_eq!(client.title().await.unwrap(), "Shipshape");
+    wait_for_text(&client, "#preview-file", "the default Dockerfile", |t| {
+        t.contains("service api")
+    })
+    .await;
+
+    // A valid name: the preview follows as the user types.
+    replace_text(&client, "#service-name", "checkout").await;
+    wait_for_text(&client, "#preview-file", "the new name", |t| {
+        t.contains("service checkout")
+    })
+    .await;
+
+    // An invalid port: the message appears beside the field, the text stays, the preview keeps
+    // the last valid port.
+    replace_text(&client, "#port", "99999").await;
+    wait_for_text(&client, "#port-error", "the port message", |t| {
+        t.contains("65535")
+    })
+    .await;
+    let port = client.find(Locator::Css("#port")).await.unwrap();
+    assert_eq!(port.prop("value").await.unwrap().as_deref(), Some("99999"));
+    assert!(text(&client, "#preview-file").await.contains("EXPOSE 8080"));
+
+    replace_text(&client, "#port", "9090").await;
+    wait_for_text(&client, "#preview-file", "the new port", |t| {
+        t.contains("EXPOSE 9090")
+    })
+    .await;
+    assert_eq!(text(&client, "#port-error").await, "");
+
+    // Another runtime: another build.
+    client
+        .find(Locator::Css("#runtime"))
+        .await
+        .unwrap()
+        .select_by_value("python")
+        .await
+        .unwrap();
+    wait_for_text(&client, "#preview-file", "a Python build", |t| {
+        t.contains("FROM python:")
+    })
+    .await;
+
+    client.close().await.unwrap();
+    assert!(site.requests() >= 3, "index, JS and wasm were requested");
+    assert_eq!(
+        site.failures(),
+        vec![],
+        "every asset loads under the sub-path"
+    );
+}

@@ -1,0 +1,182 @@
+//! Project automation. `cargo xtask serve` and `cargo xtask test` do all the set-up a fresh
+//! machine needs, then build and serve the app or run every check.
+
+mod budget;
+mod run;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use run::{Stages, cargo, command};
+use tools::Toolchain;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  serve [--port N]          install what is missing, build, serve the app on http://127.0.0.1:N (default 8080)
+  test                      install what is missing, run every check (what CI runs)
+  dist [--public-url PATH]  install what is missing, build the release site into dist/ (default PATH /)
+";
+
+/// The sub-path the end-to-end suite serves the release build under, like GitHub Pages does.
+const E2E_PUBLIC_URL: &str = "/shipshape/";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result =
+        match args.first().map(String::as_str) {
+            Some("serve") => option(&args[1..], "--port")
+                .and_then(|port| serve(port.as_deref().unwrap_or("8080"))),
+            Some("test") => no_options(&args[1..]).and_then(|()| test()),
+            Some("dist") => option(&args[1..], "--public-url")
+                .and_then(|url| dist(url.as_deref().unwrap_or("/"))),
+            Some("-h" | "--help" | "help") => {
+                print!("{USAGE}");
+                Ok(())
+            }
+            _ => Err(format!("unknown or missing command\n\n{USAGE}")),
+        };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads an optional `--name value` (or `--name=value`); anything else is a usage error.
+fn option(args: &[String], name: &str) -> Result<Option<String>, String> {
+    match args {
+        [] => Ok(None),
+        [flag, value] if flag == name => Ok(Some(value.clone())),
+        [flag] if flag.starts_with(&format!("{name}=")) => {
+            Ok(Some(flag[name.len() + 1..].to_owned()))
+        }
+        _ => Err(format!("unexpected arguments {args:?}\n\n{USAGE}")),
+    }
+}
+
+fn no_options(args: &[String]) -> Result<(), String> {
+    if args.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("unexpected arguments {args:?}\n\n{USAGE}"))
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn serve(port: &str) -> Result<(), String> {
+    let port: u16 = port
+        .parse()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| format!("--port takes a number from 1 to 65535, not {port:?}"))?;
+    let root = root();
+    let toolchain = Toolchain::prepare(&root, tools::Need::Build)?;
+    println!("xtask: serving the app at http://127.0.0.1:{port}/ (Ctrl-C stops)");
+    toolchain.run(command(toolchain.trunk(), &root).args([
+        "serve",
+        "--offline",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+    ]))
+}
+
+fn dist(public_url: &str) -> Result<(), String> {
+    let root = root();
+    let toolchain = Toolchain::prepare(&root, tools::Need::Build)?;
+    build_release(&toolchain, &root, public_url)?;
+    budget::check(&root)
+}
+
+fn build_release(toolchain: &Toolchain, root: &Path, public_url: &str) -> Result<(), String> {
+    toolchain.run(command(toolchain.trunk(), root).args([
+        "build",
+        "--release",
+        "--offline",
+        "--public-url",
+        public_url,
+    ]))
+}
+
+fn test() -> Result<(), String> {
+    let started = Instant::now();
+    let root = root();
+    let mut stages = Stages::default();
+    let toolchain = stages.run("install tools", || {
+        Toolchain::prepare(&root, tools::Need::Everything)
+    })?;
+    let wasm = ["--target", "wasm32-unknown-unknown"];
+    stages.run("fmt --check", || {
+        toolchain.run(cargo(&root).args(["fmt", "--all", "--check"]))
+    })?;
+    stages.run("clippy native", || {
+        toolchain.run(cargo(&root).args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    stages.run("clippy wasm32", || {
+        toolchain.run(
+            cargo(&root)
+                .args([
+                    "clippy",
+                    "-p",
+                    "shipshape",
+                    "-p",
+                    "shipshape-core",
+                    "--all-targets",
+                ])
+                .args(wasm)
+                .args(["--", "-D", "warnings"]),
+        )
+    })?;
+    stages.run("native tests", || {
+        toolchain.run(cargo(&root).args(["test", "--workspace"]))
+    })?;
+    stages.run("actionlint workflows", || {
+        toolchain.actionlint(&root.join(".github/workflows"))
+    })?;
+    stages.run("wasm tests in headless Chromium", || {
+        toolchain.run(cargo(&root).args(["test", "-p", "shipshape"]).args(wasm))
+    })?;
+    stages.run("release build (trunk)", || {
+        build_release(&toolchain, &root, E2E_PUBLIC_URL)
+    })?;
+    stages.run("bundle-size budget", || budget::check(&root))?;
+    stages.run("end-to-end in Chromium", || {
+        toolchain.run(
+            cargo(&root)
+                .args([
+                    "test",
+                    "-p",
+                    "shipshape",
+                    "--test",
+                    "e2e",
+                    "--",
+                    "--ignored",
+                    "--test-threads=1",
+                ])
+                .env("SHIPSHAPE_E2E_DIST", root.join("dist"))
+                .env("SHIPSHAPE_E2E_PUBLIC_URL", E2E_PUBLIC_URL),
+        )
+    })?;
+    stages.finish(started);
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! Running commands and timing the stages of `cargo xtask test`.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+/// A `cargo` command in the workspace root, using the cargo that runs xtask.
+pub fn cargo(root: &Path) -> Command {
+    command(
+        std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
+        root,
+    )
+}
+
+pub fn command(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> Command {
+    let mut command = Command::new(program);
+    command.current_dir(dir);
+    command
+}
+
+/// Runs `command`, echoing it first; a non-zero exit is an error naming the command.
+pub fn status(command: &mut Command) -> Result<(), String> {
+    let shown = describe(command);
+    println!("$ {shown}");
+    let status = command
+        .status()
+        .map_err(|error| format!("could not start `{shown}`: {error}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{shown}` failed ({status})"))
+    }
+}
+
+/// Runs `command` and returns its standard output, for version checks and look-ups.
+pub fn output(command: &mut Command) -> Result<String, String> {
+    let shown = describe(command);
+    let output = command
+        .output()
+        .map_err(|error| format!("could not start `{shown}`: {error}"))?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(format!(
+            "`{shown}` failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
+}
+
+fn describe(command: &Command) -> String {
+    let program = Path::new(command.get_program()).file_name().map_or_else(
+        || command.get_program().to_string_lossy(),
+        |name| name.to_string_lossy(),
+    );
+    std::iter::once(program.into_owned())
+        .chain(
+            command
+                .get_args()
+                .map(|arg| arg.to_string_lossy().into_owned()),
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The stages of a test run: one line each with its time, and a summary line at the end.
+#[derive(Default)]
+pub struct Stages {
+    done: Vec<(String, f64)>,
+}
+
+impl Stages {
+    pub fn run<T>(
+        &mut self,
+        name: &str,
+        stage: impl FnOnce() -> Result<T, String>,
+    ) -> Result<T, String> {
+        println!("\n==> stage: {name}");
+        let started = Instant::now();
+        let result = stage();
+        let seconds = started.elapsed().as_secs_f64();
+        match result {
+            Ok(value) => {
+                println!("==> stage ok: {name} ({seconds:.1} s)");
+                self.done.push((name.to_owned(), seconds));
+                Ok(value)
+            }
+            Err(error) => {
+                println!("==> stage FAILED: {name} ({seconds:.1} s)");
+                self.print_times();
+                println!(
+                    "xtask test: {} passed, 1 failed (stopped at \"{name}\")",
+                    self.done.len()
+                );
+                Err(error)
+            }
+        }
+    }
+
+    pub fn finish(&self, started: Instant) {
+        self.print_times();
+        println!(
+            "xtask test: all {} stages passed in {:.1} s",
+            self.done.len(),
+            started.elapsed().as_secs_f64()
+        );
+        println!("stages: {} passed, 0 failed", self.done.len());
+    }
+
+    fn print_times(&self) {
+        println!("\nstage times:");
+        for (name, seconds) in &self.done {
+            println!("  {seconds:>8.1} s  {name}");
+        }
+    }
+}

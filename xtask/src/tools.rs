@@ -1,0 +1,433 @@
+//! Installs the pinned tools into a per-user cache when missing, and runs commands with them.
+//!
+//! Each tool goes into `<cache>/<tool>-<version>/`, so clones of the project on one machine
+//! share the installs, and a version bump installs beside the old one. A folder counts as
+//! installed only once its marker file is written, so an interrupted install is redone.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::run::{command, output, status};
+
+const MARKER: &str = ".shipshape-installed";
+
+/// What the caller is about to do, and so which tools it needs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Building the site: the wasm target, Trunk, wasm-bindgen and wasm-opt.
+    Build,
+    /// Every check: the above plus Chromium, chromedriver and the validators from PyPI.
+    Everything,
+}
+
+/// The installed tools, and the environment commands run with.
+pub struct Toolchain {
+    bin_dirs: Vec<PathBuf>,
+    trunk: PathBuf,
+    browser: Option<Browser>,
+    venv: Option<PathBuf>,
+}
+
+struct Browser {
+    chromedriver: PathBuf,
+}
+
+/// Versions from xtask/tools.toml, plus wasm-bindgen from Cargo.lock.
+struct Pins {
+    trunk: String,
+    binaryen: String,
+    wasm_bindgen: String,
+    pypi: Vec<(String, String)>,
+    apt: Vec<String>,
+}
+
+impl Toolchain {
+    pub fn prepare(root: &Path, need: Need) -> Result<Toolchain, String> {
+        let pins = Pins::read(root)?;
+        let cache = cache_dir()?;
+        fs::create_dir_all(&cache)
+            .map_err(|e| format!("cannot create {}: {e}", cache.display()))?;
+        println!("tools cache: {}", cache.display());
+
+        ensure_wasm_target()?;
+        let trunk_dir = ensure_installed(&cache, "trunk", &pins.trunk, |dir| {
+            println!(
+                "installing Trunk {} (about 10 minutes on 2 cores, once per machine)",
+                pins.trunk
+            );
+            status(
+                Command::new(cargo_program())
+                    .args(["install", "--locked"])
+                    .arg(format!("trunk@{}", pins.trunk))
+                    .arg("--root")
+                    .arg(dir),
+            )
+        })?;
+        let bindgen_dir = ensure_installed(&cache, "wasm-bindgen", &pins.wasm_bindgen, |dir| {
+            println!(
+                "installing wasm-bindgen-cli {} (about 4 minutes, once per version)",
+                pins.wasm_bindgen
+            );
+            // Not --locked: its lockfile names a crate version that is no longer on the registry.
+            status(
+                Command::new(cargo_program())
+                    .args([
+                        "install",
+                        "wasm-bindgen-cli",
+                        "--version",
+                        &pins.wasm_bindgen,
+                        "--root",
+                    ])
+                    .arg(dir),
+            )
+        })?;
+        let binaryen_dir = ensure_installed(&cache, "binaryen", &pins.binaryen, |dir| {
+            println!("installing wasm-opt from npm binaryen@{}", pins.binaryen);
+            let npm = require_program("npm", &["nodejs", "npm"])?;
+            status(
+                Command::new(npm)
+                    .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                    .arg(dir)
+                    .arg(format!("binaryen@{}", pins.binaryen)),
+            )
+        })?;
+
+        let mut toolchain = Toolchain {
+            bin_dirs: vec![
+                trunk_dir.join("bin"),
+                bindgen_dir.join("bin"),
+                binaryen_dir.join("node_modules/.bin"),
+            ],
+            trunk: trunk_dir.join("bin/trunk"),
+            browser: None,
+            venv: None,
+        };
+        if need == Need::Everything {
+            toolchain.browser = Some(ensure_browser(&pins.apt)?);
+            toolchain.venv = Some(ensure_venv(&cache, &pins.pypi)?);
+        }
+        toolchain.check_versions(&pins)?;
+        Ok(toolchain)
+    }
+
+    pub fn trunk(&self) -> PathBuf {
+        self.trunk.clone()
+    }
+
+    /// Runs `command` with the installed tools first on PATH and the browser's driver set.
+    pub fn run(&self, command: &mut Command) -> Result<(), String> {
+        status(self.configure(command))
+    }
+
+    fn configure<'a>(&self, command: &'a mut Command) -> &'a mut Command {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let dirs = self
+            .bin_dirs
+            .iter()
+            .cloned()
+            .chain(std::env::split_paths(&path));
+        command.env(
+            "PATH",
+            std::env::join_paths(dirs).expect("PATH entries have no separator"),
+        );
+        if let Some(browser) = &self.browser {
+            command.env("CHROMEDRIVER", &browser.chromedriver);
+        }
+        command
+    }
+
+    /// actionlint, with shellcheck for `run:` scripts, over every workflow in `dir`.
+    pub fn actionlint(&self, dir: &Path) -> Result<(), String> {
+        let venv = self
+            .venv
+            .as_ref()
+            .ok_or("the validators were not installed")?;
+        let mut workflows: Vec<PathBuf> = fs::read_dir(dir)
+            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| {
+                path.extension()
+                    .is_some_and(|ext| ext == "yml" || ext == "yaml")
+            })
+            .collect();
+        workflows.sort();
+        if workflows.is_empty() {
+            return Err(format!("no workflows found in {}", dir.display()));
+        }
+        println!(
+            "{}",
+            output(Command::new(venv.join("bin/actionlint")).arg("-version"))?
+                .lines()
+                .next()
+                .unwrap_or_default()
+        );
+        self.run(
+            Command::new(venv.join("bin/actionlint"))
+                .arg("-shellcheck")
+                .arg(venv.join("bin/shellcheck"))
+                .args(&workflows),
+        )?;
+        println!("actionlint: 0 findings in {} workflow(s)", workflows.len());
+        Ok(())
+    }
+
+    /// The tools must report the pinned versions, or Trunk --offline would refuse them later
+    /// with a far less clear message.
+    fn check_versions(&self, pins: &Pins) -> Result<(), String> {
+        let check = |program: &str, expected: &str| -> Result<(), String> {
+            let mut cmd = Command::new(program);
+            let found = output(self.configure(cmd.arg("--version")))?;
+            if found.contains(expected) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{program} --version says {:?}, expected {expected}",
+                    found.trim()
+                ))
+            }
+        };
+        check("trunk", &pins.trunk)?;
+        check("wasm-bindgen", &pins.wasm_bindgen)?;
+        check("wasm-opt", &format!("version {}", major(&pins.binaryen)))
+    }
+}
+
+impl Pins {
+    fn read(root: &Path) -> Result<Pins, String> {
+        let tools = read_toml(&root.join("xtask/tools.toml"))?;
+        let get = |section: &str, key: &str| -> Result<String, String> {
+            tools
+                .get(section)
+                .and_then(|s| s.get(key))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+                .ok_or_else(|| format!("xtask/tools.toml: missing [{section}] {key}"))
+        };
+        let pypi = tools
+            .get("pypi")
+            .and_then(|t| t.as_table())
+            .ok_or("xtask/tools.toml: missing [pypi]")?
+            .iter()
+            .map(|(name, version)| {
+                Ok((
+                    name.clone(),
+                    version
+                        .as_str()
+                        .ok_or(format!("[pypi] {name}: not a string"))?
+                        .to_owned(),
+                ))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let apt = tools
+            .get("apt")
+            .and_then(|t| t.get("packages"))
+            .and_then(|p| p.as_array())
+            .ok_or("xtask/tools.toml: missing [apt] packages")?
+            .iter()
+            .filter_map(|p| p.as_str().map(str::to_owned))
+            .collect();
+
+        let lock = read_toml(&root.join("Cargo.lock"))?;
+        let wasm_bindgen = lock
+            .get("package")
+            .and_then(|p| p.as_array())
+            .into_iter()
+            .flatten()
+            .find(|p| p.get("name").and_then(|n| n.as_str()) == Some("wasm-bindgen"))
+            .and_then(|p| p.get("version")?.as_str().map(str::to_owned))
+            .ok_or("Cargo.lock has no wasm-bindgen package")?;
+
+        let pins = Pins {
+            trunk: get("cargo", "trunk")?,
+            binaryen: get("npm", "binaryen")?,
+            wasm_bindgen,
+            pypi,
+            apt,
+        };
+        pins.check_trunk_toml(&read_toml(&root.join("Trunk.toml"))?)?;
+        Ok(pins)
+    }
+
+    /// Trunk.toml repeats two versions for `--offline` builds; they must match the pins.
+    fn check_trunk_toml(&self, trunk: &toml::Table) -> Result<(), String> {
+        let tool = |key: &str| {
+            trunk
+                .get("tools")
+                .and_then(|t| t.get(key))
+                .and_then(|v| v.as_str())
+        };
+        let expected_opt = format!("version_{}", major(&self.binaryen));
+        if tool("wasm_bindgen") != Some(self.wasm_bindgen.as_str()) {
+            return Err(format!(
+                "Trunk.toml [tools] wasm_bindgen is {:?} but Cargo.lock has wasm-bindgen {}: set it to \"{}\"",
+                tool("wasm_bindgen"),
+                self.wasm_bindgen,
+                self.wasm_bindgen
+            ));
+        }
+        if tool("wasm_opt") != Some(expected_opt.as_str()) {
+            return Err(format!(
+                "Trunk.toml [tools] wasm_opt is {:?} but xtask/tools.toml pins binaryen {}: set it to \"{expected_opt}\"",
+                tool("wasm_opt"),
+                self.binaryen
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn major(version: &str) -> &str {
+    version.split('.').next().unwrap_or(version)
+}
+
+fn read_toml(path: &Path) -> Result<toml::Table, String> {
+    let text =
+        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    text.parse::<toml::Table>()
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `$SHIPSHAPE_CACHE`, else `$XDG_CACHE_HOME/shipshape`, else `~/.cache/shipshape`.
+fn cache_dir() -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os("SHIPSHAPE_CACHE").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir).join("shipshape"));
+    }
+    let home = std::env::var_os("HOME")
+        .ok_or("neither SHIPSHAPE_CACHE, XDG_CACHE_HOME nor HOME is set")?;
+    Ok(PathBuf::from(home).join(".cache/shipshape"))
+}
+
+fn cargo_program() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// Returns `<cache>/<tool>-<version>`, running `install` into it first when it is not complete.
+fn ensure_installed(
+    cache: &Path,
+    tool: &str,
+    version: &str,
+    install: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<PathBuf, String> {
+    let dir = cache.join(format!("{tool}-{version}"));
+    if dir.join(MARKER).exists() {
+        return Ok(dir);
+    }
+    if dir.exists() {
+        fs::remove_dir_all(&dir).map_err(|e| {
+            format!(
+                "cannot clear an unfinished install at {}: {e}",
+                dir.display()
+            )
+        })?;
+    }
+    fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    install(&dir)?;
+    fs::write(dir.join(MARKER), format!("{tool} {version}\n"))
+        .map_err(|e| format!("cannot write marker in {}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+fn ensure_wasm_target() -> Result<(), String> {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+    if installed
+        .lines()
+        .any(|line| line.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    println!("adding the wasm32-unknown-unknown target");
+    status(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn ensure_browser(packages: &[String]) -> Result<Browser, String> {
+    let find = || (which("chromium"), which("chromedriver"));
+    if let (Some(_), Some(chromedriver)) = find() {
+        return Ok(Browser { chromedriver });
+    }
+    apt_install(packages)?;
+    match find() {
+        (Some(_), Some(chromedriver)) => Ok(Browser { chromedriver }),
+        _ => Err(format!(
+            "installed {} but chromium or chromedriver is still not on PATH",
+            packages.join(" ")
+        )),
+    }
+}
+
+/// Finds `program` on PATH or installs the Debian `packages` that provide it.
+fn require_program(program: &str, packages: &[&str]) -> Result<PathBuf, String> {
+    if let Some(path) = which(program) {
+        return Ok(path);
+    }
+    apt_install(&packages.iter().map(|p| p.to_string()).collect::<Vec<_>>())?;
+    which(program).ok_or_else(|| {
+        format!(
+            "installed {} but {program} is still not on PATH",
+            packages.join(" ")
+        )
+    })
+}
+
+/// Installs Debian packages when running as root; otherwise says exactly what to install.
+fn apt_install(packages: &[String]) -> Result<(), String> {
+    let uid = output(Command::new("id").arg("-u")).unwrap_or_default();
+    if uid.trim() != "0" {
+        return Err(format!(
+            "missing Debian packages: {0}. Install them with `sudo apt-get install -y {0}` and run again.",
+            packages.join(" ")
+        ));
+    }
+    println!("installing Debian packages: {}", packages.join(" "));
+    status(Command::new("apt-get").args(["update", "-qq"]))?;
+    status(
+        Command::new("apt-get")
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .args(["install", "-y", "-qq", "--no-install-recommends"])
+            .args(packages),
+    )
+}
+
+/// A virtualenv with the pinned validators from PyPI, named after the pins so a change of
+/// version makes a new one.
+fn ensure_venv(cache: &Path, pypi: &[(String, String)]) -> Result<PathBuf, String> {
+    let requirements: Vec<String> = pypi
+        .iter()
+        .map(|(name, version)| format!("{name}=={version}"))
+        .collect();
+    let key = fnv1a(requirements.join(" ").as_bytes());
+    ensure_installed(cache, "validators", &format!("{key:016x}"), |dir| {
+        println!(
+            "installing validators from PyPI: {}",
+            requirements.join(" ")
+        );
+        let python = require_program("python3", &["python3", "python3-venv"])?;
+        status(command(python, cache).args(["-m", "venv"]).arg(dir))?;
+        status(
+            Command::new(dir.join("bin/pip"))
+                .args([
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "--no-input",
+                ])
+                .args(&requirements),
+        )
+    })
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
