@@ -15,8 +15,14 @@ pub struct PreviewProps {
 #[component]
 pub fn Preview(props: &PreviewProps) -> Html {
     let files = props.bundle.files();
-    let selected = use_state(|| files.first().map(|f| f.path.clone()).unwrap_or_default());
-    let open = props.bundle.get(&selected).or_else(|| files.first());
+    let selected = use_state(|| {
+        props
+            .bundle
+            .first()
+            .map(|f| f.path.clone())
+            .unwrap_or_default()
+    });
+    let open = props.bundle.get(&selected).or_else(|| props.bundle.first());
 
     let tabs = files.iter().map(|file| {
         let is_open = open.is_some_and(|o| o.path == file.path);

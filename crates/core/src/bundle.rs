@@ -11,16 +11,31 @@ pub struct GeneratedFile {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Bundle {
     files: Vec<GeneratedFile>,
+    /// The file a reader should see first.
+    first: String,
 }
 
 impl Bundle {
-    pub fn new(mut files: Vec<GeneratedFile>) -> Self {
+    /// Collects `files`; `first` names the one a reader should see first.
+    pub fn new(mut files: Vec<GeneratedFile>, first: &str) -> Self {
         files.sort_by(|a, b| a.path.cmp(&b.path));
         debug_assert!(
             files.windows(2).all(|pair| pair[0].path != pair[1].path),
             "two generators wrote the same path"
         );
-        Bundle { files }
+        debug_assert!(
+            files.iter().any(|f| f.path == first),
+            "{first} is not in the bundle"
+        );
+        Bundle {
+            files,
+            first: first.to_owned(),
+        }
+    }
+
+    /// The file to open first: the one that matters most for these settings.
+    pub fn first(&self) -> Option<&GeneratedFile> {
+        self.get(&self.first).or_else(|| self.files.first())
     }
 
     pub fn files(&self) -> &[GeneratedFile] {
@@ -48,7 +63,10 @@ mod tests {
 
     #[test]
     fn files_are_sorted_and_found_by_path() {
-        let bundle = Bundle::new(vec![file("b/Dockerfile"), file(".dockerignore"), file("a")]);
+        let bundle = Bundle::new(
+            vec![file("b/Dockerfile"), file(".dockerignore"), file("a")],
+            "b/Dockerfile",
+        );
         let paths: Vec<_> = bundle.files().iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, [".dockerignore", "a", "b/Dockerfile"]);
         assert_eq!(
@@ -56,5 +74,6 @@ mod tests {
             "contents of b/Dockerfile"
         );
         assert_eq!(bundle.get("missing"), None);
+        assert_eq!(bundle.first().unwrap().path, "b/Dockerfile");
     }
 }

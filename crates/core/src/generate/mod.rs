@@ -7,16 +7,19 @@ use crate::model::Settings;
 
 /// Every file for `settings`. The settings are expected to be valid (see [`Settings::validate`]).
 pub fn generate(settings: &Settings) -> Bundle {
-    Bundle::new(vec![
-        GeneratedFile {
-            path: "Dockerfile".into(),
-            contents: dockerfile::dockerfile(settings),
-        },
-        GeneratedFile {
-            path: ".dockerignore".into(),
-            contents: dockerfile::dockerignore(settings),
-        },
-    ])
+    Bundle::new(
+        vec![
+            GeneratedFile {
+                path: "Dockerfile".into(),
+                contents: dockerfile::dockerfile(settings),
+            },
+            GeneratedFile {
+                path: ".dockerignore".into(),
+                contents: dockerfile::dockerignore(settings),
+            },
+        ],
+        "Dockerfile",
+    )
 }
 
 /// The first comment line of every generated file: says where it came from, so a reader knows
