@@ -127,12 +127,23 @@ async fn a_user_edits_the_form_and_the_preview_follows() {
         .at_most(WAIT)
         .for_element(Locator::Css("#service-name"))
         .await
-        .expect("the form appears: the wasm app loaded under the sub-path");
+        .unwrap_or_else(|error| {
+            panic!(
+                "the form never appeared at {} ({error}); requests not answered 200: {:?}",
+                site.base_url,
+                site.failures()
+            )
+        });
     assert_eq!(client.title().await.unwrap(), "Shipshape");
     wait_for_text(&client, "#preview-file", "the default Dockerfile", |t| {
         t.contains("service api")
     })
     .await;
+
+    // For looking at the page: SHIPSHAPE_E2E_SCREENSHOT=shot.png keeps a picture of it.
+    if let Ok(path) = std::env::var("SHIPSHAPE_E2E_SCREENSHOT") {
+        std::fs::write(&path, client.screenshot().await.unwrap()).unwrap();
+    }
 
     // A valid name: the preview follows as the user types.
     replace_text(&client, "#service-name", "checkout").await;
@@ -141,8 +152,8 @@ async fn a_user_edits_the_form_and_the_preview_follows() {
     })
     .await;
 
-    // An invalid port: the message appears beside the field, the text stays, the preview keeps
-    // the last valid port.
+    // An invalid port: the message appears beside the field, the text stays, and the preview
+    // keeps the last valid port, which, typed key by key, was 9999.
     replace_text(&client, "#port", "99999").await;
     wait_for_text(&client, "#port-error", "the port message", |t| {
         t.contains("65535")
@@ -150,7 +161,13 @@ async fn a_user_edits_the_form_and_the_preview_follows() {
     .await;
     let port = client.find(Locator::Css("#port")).await.unwrap();
     assert_eq!(port.prop("value").await.unwrap().as_deref(), Some("99999"));
-    assert!(text(&client, "#preview-file").await.contains("EXPOSE 8080"));
+    let preview = text(&client, "#preview-file").await;
+    assert!(preview.contains("EXPOSE 9999"), "{preview}");
+    assert!(
+        text(&client, ".stale")
+            .await
+            .contains("1 field needs fixing")
+    );
 
     replace_text(&client, "#port", "9090").await;
     wait_for_text(&client, "#preview-file", "the new port", |t| {

@@ -87,6 +87,9 @@ fn serve(port: &str) -> Result<(), String> {
     toolchain.run(command(toolchain.trunk(), &root).args([
         "serve",
         "--offline",
+        // dist/ holds the release build that `test` and `dist` check; a dev build goes elsewhere.
+        "--dist",
+        "target/serve-dist",
         "--address",
         "127.0.0.1",
         "--port",
