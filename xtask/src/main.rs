@@ -2,6 +2,7 @@
 //! machine needs, then build and serve the app or run every check.
 
 mod budget;
+mod conformance;
 mod run;
 mod tools;
 
@@ -19,6 +20,7 @@ commands:
   serve [--port N]          install what is missing, build, serve the app on http://127.0.0.1:N (default 8080)
   test                      install what is missing, run every check (what CI runs)
   dist [--public-url PATH]  install what is missing, build the release site into dist/ (default PATH /)
+  conformance               run the real validators on every preset's generated files
 ";
 
 /// The sub-path the end-to-end suite serves the release build under, like GitHub Pages does.
@@ -31,6 +33,10 @@ fn main() -> ExitCode {
             Some("serve") => option(&args[1..], "--port")
                 .and_then(|port| serve(port.as_deref().unwrap_or("8080"))),
             Some("test") => no_options(&args[1..]).and_then(|()| test()),
+            Some("conformance") => no_options(&args[1..]).and_then(|()| {
+                let root = root();
+                conformance::run(&Toolchain::prepare(&root, tools::Need::Everything)?, &root)
+            }),
             Some("dist") => option(&args[1..], "--public-url")
                 .and_then(|url| dist(url.as_deref().unwrap_or("/"))),
             Some("-h" | "--help" | "help") => {
@@ -153,8 +159,14 @@ fn test() -> Result<(), String> {
     stages.run("native tests", || {
         toolchain.run(cargo(&root).args(["test", "--workspace"]))
     })?;
-    stages.run("actionlint workflows", || {
-        toolchain.actionlint(&root.join(".github/workflows"))
+    stages.run("actionlint on this repo's workflows", || {
+        let workflows = conformance::files_named(&root.join(".github/workflows"), |name| {
+            name.ends_with(".yml")
+        })?;
+        toolchain.actionlint(&workflows)
+    })?;
+    stages.run("conformance of every preset", || {
+        conformance::run(&toolchain, &root)
     })?;
     stages.run("wasm tests in headless Chromium", || {
         toolchain.run(cargo(&root).args(["test", "-p", "shipshape"]).args(wasm))

@@ -54,14 +54,19 @@ fn describe(command: &Command) -> String {
         || command.get_program().to_string_lossy(),
         |name| name.to_string_lossy(),
     );
-    std::iter::once(program.into_owned())
-        .chain(
-            command
-                .get_args()
-                .map(|arg| arg.to_string_lossy().into_owned()),
-        )
-        .collect::<Vec<_>>()
-        .join(" ")
+    let args: Vec<String> = command
+        .get_args()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    // Validators get dozens of file paths; show the first few and how many more.
+    const SHOWN: usize = 8;
+    let mut shown: Vec<String> = std::iter::once(program.into_owned())
+        .chain(args.iter().take(SHOWN).cloned())
+        .collect();
+    if args.len() > SHOWN {
+        shown.push(format!("... (+{} more)", args.len() - SHOWN));
+    }
+    shown.join(" ")
 }
 
 /// The stages of a test run: one line each with its time, and a summary line at the end.

@@ -137,39 +137,39 @@ impl Toolchain {
         command
     }
 
-    /// actionlint, with shellcheck for `run:` scripts, over every workflow in `dir`.
-    pub fn actionlint(&self, dir: &Path) -> Result<(), String> {
+    /// A validator installed from PyPI (actionlint, shellcheck, hadolint, yamllint, ...).
+    pub fn validator(&self, name: &str) -> Result<PathBuf, String> {
         let venv = self
             .venv
             .as_ref()
             .ok_or("the validators were not installed")?;
-        let mut workflows: Vec<PathBuf> = fs::read_dir(dir)
-            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|path| {
-                path.extension()
-                    .is_some_and(|ext| ext == "yml" || ext == "yaml")
+        Ok(venv.join("bin").join(name))
+    }
+
+    /// Runs a validator and returns the first line it prints for `--version`.
+    pub fn validator_version(&self, name: &str, flag: &str) -> String {
+        self.validator(name)
+            .and_then(|path| output(Command::new(path).arg(flag)))
+            .map(|text| {
+                let line = text
+                    .lines()
+                    .find(|l| l.contains(|c: char| c.is_ascii_digit()));
+                format!("{name}: {}", line.unwrap_or_default().trim())
             })
-            .collect();
-        workflows.sort();
+            .unwrap_or_else(|error| error)
+    }
+
+    /// actionlint, with shellcheck for `run:` scripts, over `workflows`.
+    pub fn actionlint(&self, workflows: &[PathBuf]) -> Result<(), String> {
         if workflows.is_empty() {
-            return Err(format!("no workflows found in {}", dir.display()));
+            return Err("no workflows to check".into());
         }
-        println!(
-            "{}",
-            output(Command::new(venv.join("bin/actionlint")).arg("-version"))?
-                .lines()
-                .next()
-                .unwrap_or_default()
-        );
         self.run(
-            Command::new(venv.join("bin/actionlint"))
+            Command::new(self.validator("actionlint")?)
                 .arg("-shellcheck")
-                .arg(venv.join("bin/shellcheck"))
-                .args(&workflows),
-        )?;
-        println!("actionlint: 0 findings in {} workflow(s)", workflows.len());
-        Ok(())
+                .arg(self.validator("shellcheck")?)
+                .args(workflows),
+        )
     }
 
     /// The tools must report the pinned versions, or Trunk --offline would refuse them later

@@ -1,4 +1,4 @@
-//! Shipshape's core: Settings -> generators -> a bundle of files.
+//! Shipshape's core: Project -> generators -> a bundle of files.
 //!
 //! Plain Rust with no browser APIs, so the web app, the command line and the native tests all run
 //! the same code.
@@ -6,7 +6,8 @@
 pub mod bundle;
 pub mod generate;
 pub mod model;
+pub mod yaml;
 
 pub use bundle::{Bundle, GeneratedFile};
 pub use generate::generate;
-pub use model::{Field, FieldError, Runtime, Settings};
+pub use model::{Field, FieldError, Project, Runtime};

@@ -1,9 +1,22 @@
-//! The user's description of their service, and the checks that keep every value usable.
+//! The user's project, the checks that keep every value usable, presets, and loading saved
+//! settings of any schema version.
 
+mod edit;
+mod field;
+mod load;
+mod presets;
+mod project;
 mod runtime;
-mod settings;
+mod service;
 mod validate;
 
-pub use runtime::Runtime;
-pub use settings::{Field, Settings};
-pub use validate::{FieldError, parse_health_path, parse_port, parse_service_name};
+pub use field::{CommandKind, EnvironmentField, Field, ServiceField, Stage};
+pub use load::{LoadError, from_yaml, to_yaml};
+pub use presets::{PRESETS, Preset, preset};
+pub use project::{
+    Branches, Environment, Environments, EvictionPolicy, Postgres, Project, Redis, Registry,
+    RegistryKind, Repository, SCHEMA_VERSION,
+};
+pub use runtime::{PackageManager, Runtime};
+pub use service::{AppService, Autoscaling, Commands, EnvVar, Health, Ingress, Resources};
+pub use validate::{FieldError, command as check_command, dns_label, http_path, parse_port};

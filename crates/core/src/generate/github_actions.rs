@@ -1,0 +1,726 @@
+//! GitHub Actions: one CI/CD workflow per app service, path-filtered on its folder.
+//!
+//! lint -> test (coverage, optional version matrix) and security (dependency audit, Trivy,
+//! SARIF) -> build, scan and push the image -> deploy staging (staging branch) or production
+//! (production branch, behind the environment's approval). Built from typed structs, so no
+//! user value can change the workflow's structure; user values reach scripts only as
+//! environment variables, never through `${{ }}`.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::provenance;
+use crate::model::{
+    AppService, CommandKind, Environment, PackageManager, Project, RegistryKind, Runtime,
+};
+
+// Action versions current today; actionlint flags the ones whose runtime is deprecated.
+const CHECKOUT: &str = "actions/checkout@v5";
+const CACHE: &str = "actions/cache@v5";
+const UPLOAD_ARTIFACT: &str = "actions/upload-artifact@v6";
+const DOWNLOAD_ARTIFACT: &str = "actions/download-artifact@v7";
+const SETUP_NODE: &str = "actions/setup-node@v5";
+const SETUP_PYTHON: &str = "actions/setup-python@v6";
+const SETUP_GO: &str = "actions/setup-go@v6";
+const SETUP_JAVA: &str = "actions/setup-java@v5";
+const SETUP_DOTNET: &str = "actions/setup-dotnet@v5";
+const SETUP_RUBY: &str = "ruby/setup-ruby@v1";
+const SETUP_PHP: &str = "shivammathur/setup-php@v2";
+const RUST_CACHE: &str = "Swatinem/rust-cache@v2";
+const TRIVY: &str = "aquasecurity/trivy-action@0.33.1";
+const UPLOAD_SARIF: &str = "github/codeql-action/upload-sarif@v4";
+const BUILDX: &str = "docker/setup-buildx-action@v4";
+const LOGIN: &str = "docker/login-action@v4";
+const METADATA: &str = "docker/metadata-action@v6";
+const BUILD_PUSH: &str = "docker/build-push-action@v7";
+const AWS_CREDENTIALS: &str = "aws-actions/configure-aws-credentials@v6";
+const GCP_AUTH: &str = "google-github-actions/auth@v3";
+
+const RUNNER: &str = "ubuntu-24.04";
+
+#[derive(Serialize)]
+struct Workflow {
+    name: String,
+    on: IndexMap<&'static str, Value>,
+    permissions: IndexMap<&'static str, &'static str>,
+    concurrency: Concurrency,
+    env: IndexMap<&'static str, String>,
+    jobs: IndexMap<&'static str, Job>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Concurrency {
+    group: String,
+    /// A boolean, or an expression that gives one.
+    cancel_in_progress: Value,
+}
+
+#[derive(Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+struct Job {
+    name: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    needs: Vec<&'static str>,
+    #[serde(rename = "if", skip_serializing_if = "Option::is_none")]
+    condition: Option<String>,
+    runs_on: &'static str,
+    timeout_minutes: u32,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    permissions: IndexMap<&'static str, &'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environment: Option<JobEnvironment>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    concurrency: Option<Concurrency>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    strategy: Option<Value>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    outputs: IndexMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    defaults: Option<Value>,
+    steps: Vec<Step>,
+}
+
+#[derive(Serialize)]
+struct JobEnvironment {
+    name: String,
+    url: String,
+}
+
+#[derive(Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+struct Step {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'static str>,
+    #[serde(rename = "if", skip_serializing_if = "Option::is_none")]
+    condition: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uses: Option<&'static str>,
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    with: serde_json::Map<String, Value>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    env: IndexMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run: Option<String>,
+}
+
+fn uses(name: &str, action: &'static str, with: Value) -> Step {
+    let Value::Object(with) = with else {
+        unreachable!("action inputs are written as a JSON object")
+    };
+    Step {
+        name: name.into(),
+        uses: Some(action),
+        with,
+        ..Step::default()
+    }
+}
+
+fn run(name: &str, script: impl Into<String>) -> Step {
+    Step {
+        name: name.into(),
+        run: Some(script.into()),
+        ..Step::default()
+    }
+}
+
+/// The workflow file's path in the repository.
+pub fn path(service: &AppService) -> String {
+    format!(".github/workflows/{}.yml", service.name)
+}
+
+pub fn workflow(project: &Project, service: &AppService) -> String {
+    let folder = service.folder_prefix();
+    let filters = vec![format!("{folder}**"), path(service)];
+    let branches = vec![
+        project.branches.production.clone(),
+        project.branches.staging.clone(),
+    ];
+    let trigger = json!({ "branches": branches, "paths": filters });
+    let workflow = Workflow {
+        name: service.name.clone(),
+        on: IndexMap::from([
+            ("push", trigger.clone()),
+            ("pull_request", trigger),
+            ("workflow_dispatch", json!({})),
+        ]),
+        permissions: IndexMap::from([("contents", "read")]),
+        concurrency: Concurrency {
+            group: "${{ github.workflow }}-${{ github.ref }}".into(),
+            cancel_in_progress: json!("${{ github.event_name == 'pull_request' }}"),
+        },
+        env: IndexMap::from([
+            ("REGISTRY", project.registry_host()),
+            ("IMAGE_NAME", project.image(service)),
+        ]),
+        jobs: IndexMap::from([
+            ("lint", lint_job(service)),
+            ("test", test_job(service)),
+            ("security", security_job(service)),
+            ("build", build_job(project, service)),
+            (
+                "deploy-staging",
+                deploy_job(
+                    service,
+                    &project.environments.staging,
+                    &project.branches.staging,
+                ),
+            ),
+            (
+                "deploy-production",
+                deploy_job(
+                    service,
+                    &project.environments.production,
+                    &project.branches.production,
+                ),
+            ),
+        ]),
+    };
+    let mut out = provenance(project, service);
+    out.push_str("# Production deploys wait for the approval rule of the GitHub\n");
+    out.push_str("# environment that deploy-production names; set its reviewers under\n");
+    out.push_str("# Settings > Environments.\n");
+    out.push_str(&crate::yaml::to_string(&workflow));
+    out
+}
+
+fn working_directory(service: &AppService) -> Option<Value> {
+    Some(json!({ "run": { "working-directory": service.path } }))
+}
+
+fn checkout() -> Step {
+    uses(
+        "Check out",
+        CHECKOUT,
+        json!({ "persist-credentials": false }),
+    )
+}
+
+/// Steps that set up the runtime, restore the dependency cache and install dependencies.
+fn setup(service: &AppService, version: &str) -> Vec<Step> {
+    let folder = service.folder_prefix();
+    let lockfile = format!("{folder}{}", service.package_manager.lockfile());
+    let cache_key = |prefix: &str| {
+        format!("{prefix}-${{{{ runner.os }}}}-{version}-${{{{ hashFiles('{lockfile}') }}}}")
+    };
+    let restore = |prefix: &str| format!("{prefix}-${{{{ runner.os }}}}-{version}-");
+    match service.runtime {
+        Runtime::Node | Runtime::Static => match service.package_manager {
+            PackageManager::Pnpm => vec![
+                uses(
+                    "Set up Node.js",
+                    SETUP_NODE,
+                    json!({ "node-version": version }),
+                ),
+                run("Install pnpm", "npm install --global pnpm@10"),
+                uses(
+                    "Cache the pnpm store",
+                    CACHE,
+                    json!({ "path": "~/.local/share/pnpm/store", "key": cache_key("pnpm"), "restore-keys": restore("pnpm") }),
+                ),
+                run("Install dependencies", "pnpm install --frozen-lockfile"),
+            ],
+            PackageManager::Yarn => vec![
+                uses(
+                    "Set up Node.js",
+                    SETUP_NODE,
+                    json!({ "node-version": version }),
+                ),
+                run(
+                    "Enable Yarn through Corepack",
+                    "npm install --global corepack@0.34.0 && corepack enable",
+                ),
+                uses(
+                    "Cache Yarn packages",
+                    CACHE,
+                    json!({ "path": "~/.yarn/berry/cache", "key": cache_key("yarn"), "restore-keys": restore("yarn") }),
+                ),
+                run("Install dependencies", "yarn install --immutable"),
+            ],
+            _ => vec![
+                uses(
+                    "Set up Node.js",
+                    SETUP_NODE,
+                    json!({ "node-version": version, "cache": "npm", "cache-dependency-path": lockfile }),
+                ),
+                run("Install dependencies", "npm ci"),
+            ],
+        },
+        Runtime::Python => {
+            let python = uses(
+                "Set up Python",
+                SETUP_PYTHON,
+                json!({ "python-version": version }),
+            );
+            match service.package_manager {
+                PackageManager::Poetry => vec![
+                    python,
+                    run("Install Poetry", "pipx install poetry==2.2.1"),
+                    uses(
+                        "Cache the virtualenv",
+                        CACHE,
+                        json!({ "path": format!("{folder}.venv"), "key": cache_key("poetry"), "restore-keys": restore("poetry") }),
+                    ),
+                    Step {
+                        env: IndexMap::from([("POETRY_VIRTUALENVS_IN_PROJECT", "true".to_owned())]),
+                        ..run("Install dependencies", "poetry install --no-interaction")
+                    },
+                ],
+                PackageManager::Uv => vec![
+                    python,
+                    run("Install uv", "pipx install uv==0.9.*"),
+                    uses(
+                        "Cache uv downloads",
+                        CACHE,
+                        json!({ "path": "~/.cache/uv", "key": cache_key("uv"), "restore-keys": restore("uv") }),
+                    ),
+                    run("Install dependencies", "uv sync --locked"),
+                ],
+                _ => vec![
+                    uses(
+                        "Set up Python",
+                        SETUP_PYTHON,
+                        json!({ "python-version": version, "cache": "pip", "cache-dependency-path": format!("{folder}requirements*.txt") }),
+                    ),
+                    run(
+                        "Install dependencies",
+                        "python -m pip install -r requirements.txt -r requirements-dev.txt",
+                    ),
+                ],
+            }
+        }
+        Runtime::Go => vec![
+            uses(
+                "Set up Go",
+                SETUP_GO,
+                json!({ "go-version": version, "cache-dependency-path": lockfile }),
+            ),
+            run("Download modules", "go mod download"),
+        ],
+        Runtime::Java => {
+            let gradle = service.package_manager == PackageManager::Gradle;
+            vec![
+                uses(
+                    "Set up Java",
+                    SETUP_JAVA,
+                    json!({ "distribution": "temurin", "java-version": version, "cache": if gradle { "gradle" } else { "maven" }, "cache-dependency-path": if gradle { format!("{folder}*.gradle*") } else { lockfile } }),
+                ),
+                run(
+                    "Download dependencies",
+                    if gradle {
+                        "./gradlew dependencies"
+                    } else {
+                        "./mvnw --batch-mode dependency:go-offline"
+                    },
+                ),
+            ]
+        }
+        Runtime::Rust => vec![
+            run(
+                "Set up Rust",
+                format!(
+                    "rustup toolchain install {version} --profile minimal --component clippy,rustfmt && rustup default {version}"
+                ),
+            ),
+            uses(
+                "Cache cargo builds",
+                RUST_CACHE,
+                json!({ "workspaces": service.path }),
+            ),
+            run("Fetch dependencies", "cargo fetch --locked"),
+        ],
+        Runtime::Dotnet => vec![
+            uses(
+                "Set up .NET",
+                SETUP_DOTNET,
+                json!({ "dotnet-version": format!("{version}.x"), "cache": true, "cache-dependency-path": lockfile }),
+            ),
+            run("Restore packages", "dotnet restore --locked-mode"),
+        ],
+        Runtime::Ruby => vec![uses(
+            "Set up Ruby and install gems",
+            SETUP_RUBY,
+            json!({ "ruby-version": version, "bundler-cache": true, "working-directory": service.path }),
+        )],
+        Runtime::Php => vec![
+            uses(
+                "Set up PHP",
+                SETUP_PHP,
+                json!({ "php-version": version, "tools": "composer:v2", "coverage": "xdebug" }),
+            ),
+            uses(
+                "Cache Composer packages",
+                CACHE,
+                json!({ "path": "~/.cache/composer/files", "key": cache_key("composer"), "restore-keys": restore("composer") }),
+            ),
+            run(
+                "Install dependencies",
+                "composer install --prefer-dist --no-interaction --no-progress",
+            ),
+        ],
+    }
+}
+
+fn lint_job(service: &AppService) -> Job {
+    let mut steps = vec![checkout()];
+    steps.extend(setup(service, &service.version));
+    for (kind, name) in [
+        (CommandKind::Lint, "Lint"),
+        (CommandKind::Typecheck, "Type-check"),
+    ] {
+        let command = service.command(kind);
+        if !command.is_empty() {
+            steps.push(run(name, command));
+        }
+    }
+    Job {
+        name: "Lint and type-check".into(),
+        runs_on: RUNNER,
+        timeout_minutes: 15,
+        defaults: working_directory(service),
+        steps,
+        ..Job::default()
+    }
+}
+
+/// Where each ecosystem's usual test command writes its coverage report.
+fn coverage_paths(service: &AppService) -> Option<String> {
+    let folder = service.folder_prefix();
+    let paths = match service.runtime {
+        Runtime::Node | Runtime::Static | Runtime::Ruby => "coverage/",
+        Runtime::Python => "coverage.xml",
+        Runtime::Go => "coverage.out",
+        Runtime::Java if service.package_manager == PackageManager::Gradle => {
+            "build/reports/jacoco/"
+        }
+        Runtime::Java => "target/site/jacoco/",
+        Runtime::Dotnet => "**/TestResults/**/coverage.cobertura.xml",
+        Runtime::Php => "coverage.xml",
+        Runtime::Rust => return None,
+    };
+    Some(format!("{folder}{paths}"))
+}
+
+fn test_job(service: &AppService) -> Job {
+    let versions = service.ci_versions();
+    let matrix = versions.len() > 1;
+    let version = if matrix {
+        "${{ matrix.version }}".to_owned()
+    } else {
+        service.version.clone()
+    };
+    let mut steps = vec![checkout()];
+    steps.extend(setup(service, &version));
+    steps.push(run(
+        "Test with coverage",
+        service.command(CommandKind::Test),
+    ));
+    if !service.commands.build.is_empty() {
+        steps.push(run("Build", service.commands.build.clone()));
+    }
+    if let Some(path) = coverage_paths(service) {
+        let artifact = if matrix {
+            format!("coverage-{}-${{{{ matrix.version }}}}", service.name)
+        } else {
+            format!("coverage-{}", service.name)
+        };
+        steps.push(Step {
+            condition: Some("always()".into()),
+            ..uses("Upload the coverage report", UPLOAD_ARTIFACT, json!({ "name": artifact, "path": path, "retention-days": 14, "if-no-files-found": "warn" }))
+        });
+    }
+    Job {
+        name: if matrix {
+            format!(
+                "Test ({} ${{{{ matrix.version }}}})",
+                service.runtime.label()
+            )
+        } else {
+            "Test".into()
+        },
+        needs: vec!["lint"],
+        runs_on: RUNNER,
+        timeout_minutes: 30,
+        strategy: matrix.then(|| json!({ "fail-fast": false, "matrix": { "version": versions } })),
+        defaults: working_directory(service),
+        steps,
+        ..Job::default()
+    }
+}
+
+fn security_job(service: &AppService) -> Job {
+    let mut steps = vec![checkout()];
+    let audit = service.command(CommandKind::Audit);
+    if !audit.is_empty() {
+        steps.extend(setup(service, &service.version));
+        steps.push(run("Audit dependencies", audit));
+    }
+    let sarif = format!("trivy-{}.sarif", service.name);
+    steps.push(uses(
+        "Scan the source with Trivy",
+        TRIVY,
+        json!({ "scan-type": "fs", "scan-ref": service.path, "format": "sarif", "output": sarif, "severity": "CRITICAL,HIGH", "ignore-unfixed": true }),
+    ));
+    steps.push(Step {
+        condition: Some("always()".into()),
+        ..uses(
+            "Upload findings to code scanning",
+            UPLOAD_SARIF,
+            json!({ "sarif_file": sarif, "category": format!("{}-source", service.name) }),
+        )
+    });
+    Job {
+        name: "Security scan".into(),
+        needs: vec!["lint"],
+        runs_on: RUNNER,
+        timeout_minutes: 20,
+        permissions: IndexMap::from([("contents", "read"), ("security-events", "write")]),
+        defaults: working_directory(service),
+        steps,
+        ..Job::default()
+    }
+}
+
+/// Registry login; only on pushes, since pull requests build and scan without pushing.
+fn login_steps(project: &Project) -> Vec<Step> {
+    let on_push = Some("github.event_name == 'push'".to_owned());
+    let login = |with: Value| Step {
+        condition: on_push.clone(),
+        ..uses("Log in to the registry", LOGIN, with)
+    };
+    match project.registry.kind {
+        RegistryKind::Ghcr => vec![login(
+            json!({ "registry": "${{ env.REGISTRY }}", "username": "${{ github.actor }}", "password": "${{ secrets.GITHUB_TOKEN }}" }),
+        )],
+        RegistryKind::DockerHub => vec![login(
+            json!({ "username": "${{ vars.DOCKERHUB_USERNAME }}", "password": "${{ secrets.DOCKERHUB_TOKEN }}" }),
+        )],
+        RegistryKind::Ecr => vec![
+            Step {
+                condition: on_push.clone(),
+                ..uses(
+                    "Assume the AWS role (OIDC, no stored keys)",
+                    AWS_CREDENTIALS,
+                    json!({ "role-to-assume": "${{ vars.AWS_ROLE_ARN }}", "aws-region": "${{ vars.AWS_REGION }}" }),
+                )
+            },
+            login(json!({ "registry": "${{ env.REGISTRY }}" })),
+        ],
+        RegistryKind::ArtifactRegistry => vec![
+            Step {
+                id: Some("gcp"),
+                condition: on_push.clone(),
+                ..uses(
+                    "Authenticate to Google Cloud (OIDC, no stored keys)",
+                    GCP_AUTH,
+                    json!({ "workload_identity_provider": "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}", "service_account": "${{ vars.GCP_SERVICE_ACCOUNT }}", "token_format": "access_token" }),
+                )
+            },
+            login(
+                json!({ "registry": "${{ env.REGISTRY }}", "username": "oauth2accesstoken", "password": "${{ steps.gcp.outputs.access_token }}" }),
+            ),
+        ],
+        RegistryKind::Acr => vec![login(
+            json!({ "registry": "${{ env.REGISTRY }}", "username": "${{ vars.ACR_USERNAME }}", "password": "${{ secrets.ACR_PASSWORD }}" }),
+        )],
+    }
+}
+
+fn build_job(project: &Project, service: &AppService) -> Job {
+    let cache_scope = format!("scope={}", service.name);
+    let mut permissions = IndexMap::from([("contents", "read")]);
+    match project.registry.kind {
+        RegistryKind::Ghcr => {
+            permissions.insert("packages", "write");
+        }
+        RegistryKind::Ecr | RegistryKind::ArtifactRegistry => {
+            permissions.insert("id-token", "write");
+        }
+        RegistryKind::DockerHub | RegistryKind::Acr => {}
+    }
+    let mut steps = vec![
+        checkout(),
+        uses("Set up Docker Buildx", BUILDX, json!({})),
+        Step {
+            id: Some("meta"),
+            ..uses(
+                "Image tags from the commit",
+                METADATA,
+                json!({ "images": "${{ env.IMAGE_NAME }}", "tags": "type=sha,format=long\ntype=ref,event=branch\n" }),
+            )
+        },
+        uses(
+            "Build the image for scanning",
+            BUILD_PUSH,
+            json!({ "context": service.path, "load": true, "push": false, "tags": "${{ env.IMAGE_NAME }}:scan", "cache-from": format!("type=gha,{cache_scope}"), "cache-to": format!("type=gha,mode=max,{cache_scope}") }),
+        ),
+        uses(
+            "Scan the image: fail on critical vulnerabilities",
+            TRIVY,
+            json!({ "image-ref": "${{ env.IMAGE_NAME }}:scan", "severity": "CRITICAL", "ignore-unfixed": true, "exit-code": "1", "format": "table" }),
+        ),
+    ];
+    steps.extend(login_steps(project));
+    steps.push(Step {
+        id: Some("push"),
+        condition: Some("github.event_name == 'push'".into()),
+        ..uses(
+            "Push the scanned image",
+            BUILD_PUSH,
+            json!({ "context": service.path, "push": true, "tags": "${{ steps.meta.outputs.tags }}", "labels": "${{ steps.meta.outputs.labels }}", "cache-from": format!("type=gha,{cache_scope}"), "provenance": "mode=max", "sbom": true }),
+        )
+    });
+    steps.push(Step {
+        id: Some("image"),
+        condition: Some("github.event_name == 'push'".into()),
+        env: IndexMap::from([("DIGEST", "${{ steps.push.outputs.digest }}".to_owned())]),
+        ..run(
+            "Record the exact image to deploy",
+            "echo \"${IMAGE_NAME}@${DIGEST}\" > \"$RUNNER_TEMP/image-ref.txt\"\necho \"ref=${IMAGE_NAME}@${DIGEST}\" >> \"$GITHUB_OUTPUT\"\n",
+        )
+    });
+    steps.push(Step {
+        condition: Some("github.event_name == 'push'".into()),
+        ..uses(
+            "Keep the image reference for the deploy jobs",
+            UPLOAD_ARTIFACT,
+            json!({ "name": format!("image-{}", service.name), "path": "${{ runner.temp }}/image-ref.txt", "retention-days": 30, "if-no-files-found": "error" }),
+        )
+    });
+    Job {
+        name: "Build, scan and push the image".into(),
+        needs: vec!["test", "security"],
+        runs_on: RUNNER,
+        timeout_minutes: 30,
+        permissions,
+        outputs: IndexMap::from([("image", "${{ steps.image.outputs.ref }}".to_owned())]),
+        steps,
+        ..Job::default()
+    }
+}
+
+fn deploy_job(service: &AppService, environment: &Environment, branch: &str) -> Job {
+    let host = service
+        .ingress
+        .as_ref()
+        .map(|ingress| super::ingress_host(&ingress.host, &environment.hostname))
+        .unwrap_or_else(|| environment.hostname.clone());
+    let script = "install -m 600 /dev/null \"$RUNNER_TEMP/kubeconfig\"\n\
+                  printf '%s' \"$KUBECONFIG_DATA\" > \"$RUNNER_TEMP/kubeconfig\"\n\
+                  export KUBECONFIG=\"$RUNNER_TEMP/kubeconfig\"\n\
+                  image=\"$(cat \"$RUNNER_TEMP/image-ref.txt\")\"\n\
+                  kubectl --namespace \"$NAMESPACE\" set image \\\n  \
+                  \"deployment/$DEPLOYMENT\" \"$DEPLOYMENT=$image\"\n\
+                  kubectl --namespace \"$NAMESPACE\" rollout status \\\n  \
+                  \"deployment/$DEPLOYMENT\" --timeout=5m\n";
+    Job {
+        name: format!("Deploy to {}", environment.name),
+        needs: vec!["build"],
+        condition: Some(format!(
+            "github.event_name == 'push' && github.ref == 'refs/heads/{branch}'"
+        )),
+        runs_on: RUNNER,
+        timeout_minutes: 15,
+        permissions: IndexMap::from([("contents", "read")]),
+        environment: Some(JobEnvironment {
+            name: environment.name.clone(),
+            url: format!("https://{host}"),
+        }),
+        concurrency: Some(Concurrency {
+            group: format!("deploy-{}-{}", environment.name, service.name),
+            cancel_in_progress: json!(false),
+        }),
+        steps: vec![
+            uses(
+                "Fetch the image reference the build job pushed",
+                DOWNLOAD_ARTIFACT,
+                json!({ "name": format!("image-{}", service.name), "path": "${{ runner.temp }}" }),
+            ),
+            Step {
+                env: IndexMap::from([
+                    ("KUBECONFIG_DATA", "${{ secrets.KUBECONFIG }}".to_owned()),
+                    ("NAMESPACE", environment.namespace.clone()),
+                    ("DEPLOYMENT", service.name.clone()),
+                ]),
+                ..run("Roll out that exact image", script)
+            },
+        ],
+        ..Job::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PRESETS;
+
+    fn parse(text: &str) -> serde_norway::Value {
+        serde_norway::from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    #[test]
+    fn every_preset_yields_a_parseable_workflow_with_the_stages_in_order() {
+        for preset in PRESETS {
+            let project = preset.project();
+            for service in &project.services {
+                let text = workflow(&project, service);
+                let doc = parse(&text);
+                let jobs = doc["jobs"].as_mapping().unwrap();
+                let names: Vec<&str> = jobs.keys().map(|k| k.as_str().unwrap()).collect();
+                assert_eq!(
+                    names,
+                    [
+                        "lint",
+                        "test",
+                        "security",
+                        "build",
+                        "deploy-staging",
+                        "deploy-production"
+                    ]
+                );
+                for (_, job) in jobs {
+                    assert!(job["timeout-minutes"].as_u64().is_some(), "{}", preset.name);
+                }
+                assert_eq!(
+                    doc["jobs"]["deploy-production"]["environment"]["name"].as_str(),
+                    Some("production")
+                );
+                assert_eq!(doc["permissions"]["contents"].as_str(), Some("read"));
+            }
+        }
+    }
+
+    #[test]
+    fn user_values_never_reach_a_script_through_an_expression() {
+        for preset in PRESETS {
+            let project = preset.project();
+            for service in &project.services {
+                let text = workflow(&project, service);
+                let doc = parse(&text);
+                for (_, job) in doc["jobs"].as_mapping().unwrap() {
+                    for step in job["steps"].as_sequence().unwrap() {
+                        if let Some(script) = step["run"].as_str() {
+                            assert!(!script.contains("${{"), "{}: {script}", preset.name);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_version_matrix_is_used_when_more_versions_are_tested() {
+        let project = crate::model::preset("python-fastapi").unwrap().project();
+        let doc = parse(&workflow(&project, &project.services[0]));
+        let versions = doc["jobs"]["test"]["strategy"]["matrix"]["version"]
+            .as_sequence()
+            .unwrap();
+        assert_eq!(versions.len(), 3);
+        assert_eq!(
+            doc["jobs"]["test"]["steps"][1]["with"]["python-version"].as_str(),
+            Some("${{ matrix.version }}")
+        );
+    }
+}

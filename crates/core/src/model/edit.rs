@@ -1,0 +1,419 @@
+//! Editing a project one field at a time, as the form does.
+
+use super::field::{CommandKind, EnvironmentField, Field, ServiceField, Stage};
+use super::project::{Project, RegistryKind};
+use super::runtime::{PackageManager, Runtime};
+use super::service::{AppService, Commands};
+use super::validate::{FieldError, parse_count, parse_port};
+
+impl Project {
+    /// The text the form shows for `field`.
+    pub fn text(&self, field: Field) -> String {
+        let service = |index: usize| self.services.get(index);
+        match field {
+            Field::ProjectName => self.name.clone(),
+            Field::RepositoryOwner => self.repository.owner.clone(),
+            Field::RepositoryName => self.repository.name.clone(),
+            Field::ProductionBranch => self.branches.production.clone(),
+            Field::StagingBranch => self.branches.staging.clone(),
+            Field::FeaturePrefix => self.branches.feature_prefix.clone(),
+            Field::RegistryKind => self.registry.kind.id().into(),
+            Field::RegistryAddress => self.registry.address.clone(),
+            Field::Services => String::new(),
+            Field::Service(index, field) => service(index)
+                .map(|s| service_text(s, field))
+                .unwrap_or_default(),
+            Field::PostgresVersion => self
+                .postgres
+                .as_ref()
+                .map(|p| p.version.clone())
+                .unwrap_or_default(),
+            Field::PostgresDatabase => self
+                .postgres
+                .as_ref()
+                .map(|p| p.database.clone())
+                .unwrap_or_default(),
+            Field::RedisVersion => self
+                .redis
+                .as_ref()
+                .map(|r| r.version.clone())
+                .unwrap_or_default(),
+            Field::RedisMaxMemory => self
+                .redis
+                .as_ref()
+                .map(|r| r.max_memory.clone())
+                .unwrap_or_default(),
+            Field::Environment(stage, field) => {
+                let environment = match stage {
+                    Stage::Staging => &self.environments.staging,
+                    Stage::Production => &self.environments.production,
+                };
+                match field {
+                    EnvironmentField::Name => environment.name.clone(),
+                    EnvironmentField::Namespace => environment.namespace.clone(),
+                    EnvironmentField::Hostname => environment.hostname.clone(),
+                    EnvironmentField::Replicas => environment
+                        .replicas
+                        .map(|r| r.to_string())
+                        .unwrap_or_default(),
+                }
+            }
+        }
+    }
+
+    /// Sets `field` from what the user typed. A value that is refused, on its own or together
+    /// with the rest of the project (a duplicate name, say), leaves the project unchanged and
+    /// returns the message to show next to the field.
+    pub fn set(&mut self, field: Field, text: &str) -> Result<(), FieldError> {
+        let mut next = self.clone();
+        next.assign(field, text)
+            .map_err(|message| FieldError::new(field, message))?;
+        if let Some(error) = next
+            .validate()
+            .into_iter()
+            .find(|error| error.field == field)
+        {
+            return Err(error);
+        }
+        *self = next;
+        Ok(())
+    }
+
+    fn assign(&mut self, field: Field, text: &str) -> Result<(), String> {
+        let owned = text.to_owned();
+        match field {
+            Field::ProjectName => self.name = owned,
+            Field::RepositoryOwner => self.repository.owner = owned,
+            Field::RepositoryName => self.repository.name = owned,
+            Field::ProductionBranch => self.branches.production = owned,
+            Field::StagingBranch => self.branches.staging = owned,
+            Field::FeaturePrefix => self.branches.feature_prefix = owned,
+            Field::RegistryKind => {
+                self.registry.kind = RegistryKind::from_id(text)
+                    .ok_or_else(|| format!("Unknown registry {text:?}; pick one from the list."))?
+            }
+            Field::RegistryAddress => self.registry.address = owned,
+            Field::Services => return Err("Add or remove services with the buttons.".into()),
+            Field::Service(index, field) => {
+                let service = self
+                    .services
+                    .get_mut(index)
+                    .ok_or("There is no such service any more.")?;
+                assign_service(service, field, text)?;
+            }
+            Field::PostgresVersion => {
+                self.postgres.as_mut().ok_or("PostgreSQL is off.")?.version = owned
+            }
+            Field::PostgresDatabase => {
+                self.postgres.as_mut().ok_or("PostgreSQL is off.")?.database = owned
+            }
+            Field::RedisVersion => self.redis.as_mut().ok_or("Redis is off.")?.version = owned,
+            Field::RedisMaxMemory => self.redis.as_mut().ok_or("Redis is off.")?.max_memory = owned,
+            Field::Environment(stage, field) => {
+                let environment = match stage {
+                    Stage::Staging => &mut self.environments.staging,
+                    Stage::Production => &mut self.environments.production,
+                };
+                match field {
+                    EnvironmentField::Name => environment.name = owned,
+                    EnvironmentField::Namespace => environment.namespace = owned,
+                    EnvironmentField::Hostname => environment.hostname = owned,
+                    EnvironmentField::Replicas => {
+                        environment.replicas = if text.is_empty() {
+                            None
+                        } else {
+                            Some(parse_count(text, "Replicas")?)
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn service_text(service: &AppService, field: ServiceField) -> String {
+    match field {
+        ServiceField::Name => service.name.clone(),
+        ServiceField::Path => service.path.clone(),
+        ServiceField::Runtime => service.runtime.id().into(),
+        ServiceField::Version => service.version.clone(),
+        ServiceField::PackageManager => service.package_manager.id().into(),
+        ServiceField::TestVersions => service.test_versions.join(", "),
+        ServiceField::Port => service.port.to_string(),
+        ServiceField::StartupPath => service.health.startup.clone(),
+        ServiceField::LivenessPath => service.health.liveness.clone(),
+        ServiceField::ReadinessPath => service.health.readiness.clone(),
+        ServiceField::EnvName(index) => service
+            .env
+            .get(index)
+            .map(|v| v.name.clone())
+            .unwrap_or_default(),
+        ServiceField::EnvValue(index) => service
+            .env
+            .get(index)
+            .map(|v| v.value.clone())
+            .unwrap_or_default(),
+        ServiceField::Command(kind) => service.command(kind).to_owned(),
+        ServiceField::Image => service.image.clone().unwrap_or_default(),
+        ServiceField::Replicas => service.replicas.to_string(),
+        ServiceField::CpuRequest => service.resources.cpu_request.clone(),
+        ServiceField::CpuLimit => service.resources.cpu_limit.clone(),
+        ServiceField::MemoryRequest => service.resources.memory_request.clone(),
+        ServiceField::MemoryLimit => service.resources.memory_limit.clone(),
+        ServiceField::AutoscalingMin => service
+            .autoscaling
+            .as_ref()
+            .map(|a| a.min_replicas.to_string())
+            .unwrap_or_default(),
+        ServiceField::AutoscalingMax => service
+            .autoscaling
+            .as_ref()
+            .map(|a| a.max_replicas.to_string())
+            .unwrap_or_default(),
+        ServiceField::AutoscalingCpu => service
+            .autoscaling
+            .as_ref()
+            .map(|a| a.cpu_percent.to_string())
+            .unwrap_or_default(),
+        ServiceField::IngressHost => service
+            .ingress
+            .as_ref()
+            .map(|i| i.host.clone())
+            .unwrap_or_default(),
+        ServiceField::IngressPath => service
+            .ingress
+            .as_ref()
+            .map(|i| i.path.clone())
+            .unwrap_or_default(),
+    }
+}
+
+fn assign_service(service: &mut AppService, field: ServiceField, text: &str) -> Result<(), String> {
+    let owned = text.to_owned();
+    match field {
+        ServiceField::Name => service.name = owned,
+        ServiceField::Path => service.path = owned,
+        ServiceField::Runtime => {
+            let runtime = Runtime::from_id(text)
+                .ok_or_else(|| format!("Unknown runtime {text:?}; pick one from the list."))?;
+            switch_runtime(service, runtime);
+        }
+        ServiceField::Version => service.version = owned,
+        ServiceField::PackageManager => {
+            let package_manager = PackageManager::from_id(text).ok_or_else(|| {
+                format!("Unknown package manager {text:?}; pick one from the list.")
+            })?;
+            // Commands that were the old defaults follow the package manager; edited ones stay.
+            if service.commands == Commands::defaults(service.runtime, service.package_manager) {
+                service.commands = Commands::defaults(service.runtime, package_manager);
+            }
+            service.package_manager = package_manager;
+        }
+        ServiceField::TestVersions => {
+            service.test_versions = text
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .collect()
+        }
+        ServiceField::Port => service.port = parse_port(text)?,
+        ServiceField::StartupPath => service.health.startup = owned,
+        ServiceField::LivenessPath => service.health.liveness = owned,
+        ServiceField::ReadinessPath => service.health.readiness = owned,
+        ServiceField::EnvName(index) => {
+            service
+                .env
+                .get_mut(index)
+                .ok_or("There is no such variable any more.")?
+                .name = owned
+        }
+        ServiceField::EnvValue(index) => {
+            service
+                .env
+                .get_mut(index)
+                .ok_or("There is no such variable any more.")?
+                .value = owned
+        }
+        ServiceField::Command(kind) => {
+            let commands = &mut service.commands;
+            let slot = match kind {
+                CommandKind::Lint => &mut commands.lint,
+                CommandKind::Typecheck => &mut commands.typecheck,
+                CommandKind::Test => &mut commands.test,
+                CommandKind::Build => &mut commands.build,
+                CommandKind::Audit => &mut commands.audit,
+                CommandKind::Dev => &mut commands.dev,
+            };
+            *slot = owned;
+        }
+        ServiceField::Image => service.image = if text.is_empty() { None } else { Some(owned) },
+        ServiceField::Replicas => service.replicas = parse_count(text, "Replicas")?,
+        ServiceField::CpuRequest => service.resources.cpu_request = owned,
+        ServiceField::CpuLimit => service.resources.cpu_limit = owned,
+        ServiceField::MemoryRequest => service.resources.memory_request = owned,
+        ServiceField::MemoryLimit => service.resources.memory_limit = owned,
+        ServiceField::AutoscalingMin => {
+            service
+                .autoscaling
+                .as_mut()
+                .ok_or("Autoscaling is off.")?
+                .min_replicas = parse_count(text, "Minimum replicas")?
+        }
+        ServiceField::AutoscalingMax => {
+            service
+                .autoscaling
+                .as_mut()
+                .ok_or("Autoscaling is off.")?
+                .max_replicas = parse_count(text, "Maximum replicas")?
+        }
+        ServiceField::AutoscalingCpu => {
+            service
+                .autoscaling
+                .as_mut()
+                .ok_or("Autoscaling is off.")?
+                .cpu_percent = parse_count(text, "Target CPU")?
+        }
+        ServiceField::IngressHost => {
+            service.ingress.as_mut().ok_or("Ingress is off.")?.host = owned
+        }
+        ServiceField::IngressPath => {
+            service.ingress.as_mut().ok_or("Ingress is off.")?.path = owned
+        }
+    }
+    Ok(())
+}
+
+/// A new runtime brings its own versions, package managers and commands; the port follows
+/// too when it was the old runtime's default.
+fn switch_runtime(service: &mut AppService, runtime: Runtime) {
+    if runtime == service.runtime {
+        return;
+    }
+    let old = service.runtime;
+    if service.port == old.default_port() {
+        service.port = runtime.default_port();
+    }
+    service.runtime = runtime;
+    service.version = runtime.default_version().into();
+    service.test_versions.clear();
+    if !runtime
+        .package_managers()
+        .contains(&service.package_manager)
+    {
+        service.package_manager = runtime.package_managers()[0];
+    }
+    service.commands = Commands::defaults(runtime, service.package_manager);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(field: ServiceField) -> Field {
+        Field::Service(0, field)
+    }
+
+    #[test]
+    fn a_good_value_is_applied() {
+        let mut project = Project::default();
+        project.set(api(ServiceField::Name), "payments").unwrap();
+        project.set(api(ServiceField::Port), "3001").unwrap();
+        project
+            .set(api(ServiceField::LivenessPath), "/livez")
+            .unwrap();
+        assert_eq!(project.services[0].name, "payments");
+        assert_eq!(project.services[0].port, 3001);
+        assert_eq!(project.text(api(ServiceField::LivenessPath)), "/livez");
+    }
+
+    #[test]
+    fn a_bad_value_leaves_the_project_unchanged() {
+        let mut project = Project::default();
+        let before = project.clone();
+        let error = project.set(api(ServiceField::Port), "99999").unwrap_err();
+        assert_eq!(error.field, api(ServiceField::Port));
+        assert!(error.message.contains("65535"));
+        let error = project
+            .set(api(ServiceField::Runtime), "cobol")
+            .unwrap_err();
+        assert!(error.message.contains("cobol"));
+        assert_eq!(project, before);
+    }
+
+    #[test]
+    fn a_value_refused_with_the_rest_of_the_project_is_reported_on_its_field() {
+        let mut project = Project::default();
+        project
+            .services
+            .push(AppService::new("web", "web", Runtime::Static));
+        let error = project
+            .set(Field::Service(1, ServiceField::Name), "api")
+            .unwrap_err();
+        assert!(
+            error.message.contains("already called"),
+            "{}",
+            error.message
+        );
+        assert_eq!(project.services[1].name, "web");
+    }
+
+    #[test]
+    fn switching_runtime_brings_its_defaults() {
+        let mut project = Project::default();
+        project.set(api(ServiceField::Runtime), "python").unwrap();
+        let service = &project.services[0];
+        assert_eq!(service.runtime, Runtime::Python);
+        assert_eq!(service.version, "3.13");
+        assert_eq!(service.package_manager, PackageManager::Pip);
+        assert_eq!(
+            service.port, 8000,
+            "the old default port follows the runtime"
+        );
+        assert!(service.commands.test.contains("pytest"));
+
+        project.set(api(ServiceField::Port), "9000").unwrap();
+        project.set(api(ServiceField::Runtime), "go").unwrap();
+        assert_eq!(project.services[0].port, 9000, "a chosen port stays");
+    }
+
+    #[test]
+    fn package_manager_changes_default_commands_only() {
+        let mut project = Project::default();
+        project
+            .set(api(ServiceField::PackageManager), "pnpm")
+            .unwrap();
+        assert_eq!(project.services[0].commands.lint, "pnpm run lint");
+        project
+            .set(api(ServiceField::Command(CommandKind::Lint)), "make lint")
+            .unwrap();
+        project
+            .set(api(ServiceField::PackageManager), "yarn")
+            .unwrap();
+        assert_eq!(project.services[0].commands.lint, "make lint");
+    }
+
+    #[test]
+    fn every_field_shows_what_was_set() {
+        let mut project = Project::default();
+        project
+            .set(api(ServiceField::TestVersions), "22, 26")
+            .unwrap();
+        assert_eq!(project.text(api(ServiceField::TestVersions)), "22, 26");
+        project
+            .set(
+                Field::Environment(Stage::Staging, EnvironmentField::Replicas),
+                "1",
+            )
+            .unwrap();
+        assert_eq!(project.environments.staging.replicas, Some(1));
+        project
+            .set(
+                Field::Environment(Stage::Staging, EnvironmentField::Replicas),
+                "",
+            )
+            .unwrap();
+        assert_eq!(project.environments.staging.replicas, None);
+    }
+}

@@ -1,0 +1,300 @@
+//! Addresses of the values a user can edit, so a message can be shown next to its field.
+
+/// One editable value of a [`crate::model::Project`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    ProjectName,
+    RepositoryOwner,
+    RepositoryName,
+    ProductionBranch,
+    StagingBranch,
+    FeaturePrefix,
+    RegistryKind,
+    RegistryAddress,
+    /// The list of app services as a whole (it must not be empty).
+    Services,
+    Service(usize, ServiceField),
+    PostgresVersion,
+    PostgresDatabase,
+    RedisVersion,
+    RedisMaxMemory,
+    Environment(Stage, EnvironmentField),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ServiceField {
+    Name,
+    Path,
+    Runtime,
+    Version,
+    PackageManager,
+    TestVersions,
+    Port,
+    StartupPath,
+    LivenessPath,
+    ReadinessPath,
+    EnvName(usize),
+    EnvValue(usize),
+    Command(CommandKind),
+    Image,
+    Replicas,
+    CpuRequest,
+    CpuLimit,
+    MemoryRequest,
+    MemoryLimit,
+    AutoscalingMin,
+    AutoscalingMax,
+    AutoscalingCpu,
+    IngressHost,
+    IngressPath,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CommandKind {
+    Lint,
+    Typecheck,
+    Test,
+    Build,
+    Audit,
+    Dev,
+}
+
+impl CommandKind {
+    pub const ALL: [CommandKind; 6] = [
+        CommandKind::Lint,
+        CommandKind::Typecheck,
+        CommandKind::Test,
+        CommandKind::Build,
+        CommandKind::Audit,
+        CommandKind::Dev,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            CommandKind::Lint => "lint",
+            CommandKind::Typecheck => "typecheck",
+            CommandKind::Test => "test",
+            CommandKind::Build => "build",
+            CommandKind::Audit => "audit",
+            CommandKind::Dev => "dev",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Stage {
+    Staging,
+    Production,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 2] = [Stage::Staging, Stage::Production];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Stage::Staging => "staging",
+            Stage::Production => "production",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EnvironmentField {
+    Name,
+    Namespace,
+    Hostname,
+    Replicas,
+}
+
+impl Field {
+    /// Where the value lives in the settings file, e.g. `services[0].health.liveness`.
+    pub fn path(self) -> String {
+        match self {
+            Field::ProjectName => "name".into(),
+            Field::RepositoryOwner => "repository.owner".into(),
+            Field::RepositoryName => "repository.name".into(),
+            Field::ProductionBranch => "branches.production".into(),
+            Field::StagingBranch => "branches.staging".into(),
+            Field::FeaturePrefix => "branches.feature_prefix".into(),
+            Field::RegistryKind => "registry.kind".into(),
+            Field::RegistryAddress => "registry.address".into(),
+            Field::Services => "services".into(),
+            Field::Service(index, field) => format!("services[{index}].{}", field.path()),
+            Field::PostgresVersion => "postgres.version".into(),
+            Field::PostgresDatabase => "postgres.database".into(),
+            Field::RedisVersion => "redis.version".into(),
+            Field::RedisMaxMemory => "redis.max_memory".into(),
+            Field::Environment(stage, field) => {
+                let key = match field {
+                    EnvironmentField::Name => "name",
+                    EnvironmentField::Namespace => "namespace",
+                    EnvironmentField::Hostname => "hostname",
+                    EnvironmentField::Replicas => "replicas",
+                };
+                format!("environments.{}.{key}", stage.key())
+            }
+        }
+    }
+
+    /// The form element's `id`: the path with punctuation turned into hyphens.
+    pub fn id(self) -> String {
+        let mut id = String::new();
+        for c in self.path().chars() {
+            if c.is_ascii_alphanumeric() {
+                id.push(c);
+            } else if !id.ends_with('-') {
+                id.push('-');
+            }
+        }
+        id.trim_end_matches('-').replace('_', "-")
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::ProjectName => "Project name",
+            Field::RepositoryOwner => "GitHub owner",
+            Field::RepositoryName => "Repository name",
+            Field::ProductionBranch => "Production branch",
+            Field::StagingBranch => "Staging branch",
+            Field::FeaturePrefix => "Feature branch prefix",
+            Field::RegistryKind => "Container registry",
+            Field::RegistryAddress => "Registry address",
+            Field::Services => "App services",
+            Field::Service(_, field) => field.label(),
+            Field::PostgresVersion => "PostgreSQL version",
+            Field::PostgresDatabase => "Database name",
+            Field::RedisVersion => "Redis version",
+            Field::RedisMaxMemory => "Redis maxmemory",
+            Field::Environment(_, EnvironmentField::Name) => "Environment name",
+            Field::Environment(_, EnvironmentField::Namespace) => "Namespace",
+            Field::Environment(_, EnvironmentField::Hostname) => "Hostname",
+            Field::Environment(_, EnvironmentField::Replicas) => "Replicas",
+        }
+    }
+
+    /// One line telling the user what the value is for.
+    pub fn help(self) -> &'static str {
+        match self {
+            Field::ProjectName => {
+                "Lowercase letters, digits and hyphens; prefixes images, namespaces and cloud resources."
+            }
+            Field::Service(_, ServiceField::Name) => {
+                "Lowercase letters, digits and hyphens; names the image, container and Kubernetes objects."
+            }
+            Field::Service(_, ServiceField::Path) => {
+                "Folder of this service in the repository; \".\" for the root."
+            }
+            Field::Service(_, ServiceField::Runtime) => {
+                "Decides the build stages, the CI steps and the runtime image."
+            }
+            Field::Service(_, ServiceField::Version) => {
+                "Runtime version used to build, test and run."
+            }
+            Field::Service(_, ServiceField::PackageManager) => {
+                "Decides the lockfile, the install command and the CI cache key."
+            }
+            Field::Service(_, ServiceField::Port) => {
+                "The port your process listens on inside the container."
+            }
+            Field::Service(_, ServiceField::StartupPath) => {
+                "Answers once the process has started; may check the database."
+            }
+            Field::Service(_, ServiceField::LivenessPath) => {
+                "Answers while the process is alive; used by the Docker HEALTHCHECK."
+            }
+            Field::Service(_, ServiceField::ReadinessPath) => {
+                "Answers when every dependency is reachable and traffic may come."
+            }
+            _ => "",
+        }
+    }
+}
+
+impl ServiceField {
+    fn path(self) -> String {
+        match self {
+            ServiceField::Name => "name".into(),
+            ServiceField::Path => "path".into(),
+            ServiceField::Runtime => "runtime".into(),
+            ServiceField::Version => "version".into(),
+            ServiceField::PackageManager => "package_manager".into(),
+            ServiceField::TestVersions => "test_versions".into(),
+            ServiceField::Port => "port".into(),
+            ServiceField::StartupPath => "health.startup".into(),
+            ServiceField::LivenessPath => "health.liveness".into(),
+            ServiceField::ReadinessPath => "health.readiness".into(),
+            ServiceField::EnvName(index) => format!("env[{index}].name"),
+            ServiceField::EnvValue(index) => format!("env[{index}].value"),
+            ServiceField::Command(kind) => format!("commands.{}", kind.key()),
+            ServiceField::Image => "image".into(),
+            ServiceField::Replicas => "replicas".into(),
+            ServiceField::CpuRequest => "resources.cpu_request".into(),
+            ServiceField::CpuLimit => "resources.cpu_limit".into(),
+            ServiceField::MemoryRequest => "resources.memory_request".into(),
+            ServiceField::MemoryLimit => "resources.memory_limit".into(),
+            ServiceField::AutoscalingMin => "autoscaling.min_replicas".into(),
+            ServiceField::AutoscalingMax => "autoscaling.max_replicas".into(),
+            ServiceField::AutoscalingCpu => "autoscaling.cpu_percent".into(),
+            ServiceField::IngressHost => "ingress.host".into(),
+            ServiceField::IngressPath => "ingress.path".into(),
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            ServiceField::Name => "Service name",
+            ServiceField::Path => "Folder",
+            ServiceField::Runtime => "Runtime",
+            ServiceField::Version => "Runtime version",
+            ServiceField::PackageManager => "Package manager",
+            ServiceField::TestVersions => "Also test on",
+            ServiceField::Port => "Container port",
+            ServiceField::StartupPath => "Startup path",
+            ServiceField::LivenessPath => "Liveness path",
+            ServiceField::ReadinessPath => "Readiness path",
+            ServiceField::EnvName(_) => "Variable name",
+            ServiceField::EnvValue(_) => "Value",
+            ServiceField::Command(CommandKind::Lint) => "Lint command",
+            ServiceField::Command(CommandKind::Typecheck) => "Type-check command",
+            ServiceField::Command(CommandKind::Test) => "Test command",
+            ServiceField::Command(CommandKind::Build) => "Build command",
+            ServiceField::Command(CommandKind::Audit) => "Dependency audit command",
+            ServiceField::Command(CommandKind::Dev) => "Dev server command",
+            ServiceField::Image => "Image name",
+            ServiceField::Replicas => "Replicas",
+            ServiceField::CpuRequest => "CPU request",
+            ServiceField::CpuLimit => "CPU limit",
+            ServiceField::MemoryRequest => "Memory request",
+            ServiceField::MemoryLimit => "Memory limit",
+            ServiceField::AutoscalingMin => "Minimum replicas",
+            ServiceField::AutoscalingMax => "Maximum replicas",
+            ServiceField::AutoscalingCpu => "Target CPU %",
+            ServiceField::IngressHost => "Ingress host",
+            ServiceField::IngressPath => "Ingress path",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_ids_read_like_the_settings_file() {
+        let field = Field::Service(1, ServiceField::LivenessPath);
+        assert_eq!(field.path(), "services[1].health.liveness");
+        assert_eq!(field.id(), "services-1-health-liveness");
+        assert_eq!(
+            Field::Service(0, ServiceField::Command(CommandKind::Lint)).id(),
+            "services-0-commands-lint"
+        );
+        assert_eq!(
+            Field::Environment(Stage::Production, EnvironmentField::Namespace).path(),
+            "environments.production.namespace"
+        );
+        assert_eq!(
+            Field::Service(2, ServiceField::PackageManager).id(),
+            "services-2-package-manager"
+        );
+    }
+}

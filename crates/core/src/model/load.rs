@@ -1,0 +1,160 @@
+//! Saved settings as YAML: written by the CLI and the app, read back with every problem
+//! reported at its line and column, and older schema versions migrated.
+
+use std::fmt;
+
+use super::project::{Project, SCHEMA_VERSION};
+use super::validate::FieldError;
+
+/// Why settings could not be loaded.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LoadError {
+    /// Not YAML, an unknown key, or a value of the wrong type, at a position when known.
+    Syntax {
+        message: String,
+        line: Option<usize>,
+        column: Option<usize>,
+    },
+    /// A schema version this build does not know.
+    Version(String),
+    /// The file is well formed, but values fail field validation.
+    Invalid(Vec<FieldError>),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Syntax {
+                message,
+                line: Some(line),
+                column: Some(column),
+            } => {
+                write!(f, "line {line}, column {column}: {message}")
+            }
+            LoadError::Syntax { message, .. } => write!(f, "{message}"),
+            LoadError::Version(message) => write!(f, "{message}"),
+            LoadError::Invalid(errors) => {
+                writeln!(f, "{} invalid value(s):", errors.len())?;
+                for error in errors {
+                    writeln!(f, "  {error}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Reads settings written by any Shipshape version and checks every value.
+pub fn from_yaml(text: &str) -> Result<Project, LoadError> {
+    let syntax = |error: serde_norway::Error| {
+        let location = error.location();
+        // The serde message repeats the position; keep only what was wrong.
+        let message = error.to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
+        LoadError::Syntax {
+            message,
+            line: location.as_ref().map(|l| l.line()),
+            column: location.map(|l| l.column()),
+        }
+    };
+    let value: serde_norway::Value = serde_norway::from_str(text).map_err(syntax)?;
+    let version = value.get("schema_version").ok_or_else(|| {
+        LoadError::Version("missing `schema_version`: is this a Shipshape settings file?".into())
+    })?;
+    match version.as_u64() {
+        Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+        Some(v) if v > u64::from(SCHEMA_VERSION) => {
+            return Err(LoadError::Version(format!(
+                "schema_version {v} was written by a newer Shipshape; this one reads up to {SCHEMA_VERSION}"
+            )));
+        }
+        // Versions before the current one are migrated here as the schema evolves.
+        _ => {
+            return Err(LoadError::Version(format!(
+                "schema_version must be a whole number from 1 to {SCHEMA_VERSION}"
+            )));
+        }
+    }
+    let project: Project = serde_norway::from_str(text).map_err(syntax)?;
+    let errors = project.validate();
+    if errors.is_empty() {
+        Ok(project)
+    } else {
+        Err(LoadError::Invalid(errors))
+    }
+}
+
+/// The settings as YAML, in the order of the form.
+pub fn to_yaml(project: &Project) -> String {
+    crate::yaml::to_string(project)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PRESETS;
+
+    #[test]
+    fn every_preset_round_trips() {
+        for preset in PRESETS {
+            let project = preset.project();
+            let text = to_yaml(&project);
+            assert_eq!(from_yaml(&text), Ok(project), "{}:\n{text}", preset.name);
+        }
+    }
+
+    #[test]
+    fn an_unknown_key_is_reported_with_its_position() {
+        let text =
+            to_yaml(&Project::default()).replace("\nrepository:", "\ncolour: blue\nrepository:");
+        match from_yaml(&text) {
+            Err(LoadError::Syntax {
+                message,
+                line: Some(line),
+                column: Some(_),
+            }) => {
+                assert!(message.contains("unknown field `colour`"), "{message}");
+                assert_eq!(text.lines().nth(line - 1), Some("colour: blue"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_wrong_type_is_reported_with_its_position() {
+        let text = to_yaml(&Project::default()).replace("port: 3000", "port: lots");
+        let error = from_yaml(&text).unwrap_err();
+        assert!(
+            matches!(error, LoadError::Syntax { line: Some(_), .. }),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("invalid type"), "{error}");
+    }
+
+    #[test]
+    fn an_invalid_value_is_reported_per_field() {
+        let text = to_yaml(&Project::default()).replace("name: api", "name: Not_A_Label");
+        match from_yaml(&text) {
+            Err(LoadError::Invalid(errors)) => {
+                assert_eq!(errors.len(), 1);
+                assert_eq!(errors[0].field.path(), "services[0].name");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn versions_are_checked() {
+        let text = to_yaml(&Project::default());
+        let newer = text.replace("schema_version: 1", "schema_version: 99");
+        assert!(matches!(from_yaml(&newer), Err(LoadError::Version(m)) if m.contains("newer")));
+        let missing = text.replace("schema_version: 1\n", "");
+        assert!(matches!(from_yaml(&missing), Err(LoadError::Version(m)) if m.contains("missing")));
+    }
+}

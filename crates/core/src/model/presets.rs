@@ -1,0 +1,225 @@
+//! Presets: complete, valid projects to start from, one per runtime plus a full stack.
+
+use super::project::{Postgres, Project, Redis};
+use super::runtime::{PackageManager, Runtime};
+use super::service::{AppService, Autoscaling, Commands, EnvVar, Ingress, Resources};
+
+/// A named starting point.
+pub struct Preset {
+    pub name: &'static str,
+    pub description: &'static str,
+    build: fn() -> Project,
+}
+
+impl Preset {
+    pub fn project(&self) -> Project {
+        (self.build)()
+    }
+}
+
+/// Every preset, in the order the picker lists them.
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        name: "fullstack-fastapi-react",
+        description: "FastAPI backend (Poetry), React/Vite frontend, PostgreSQL with pgvector, Redis",
+        build: fullstack,
+    },
+    Preset {
+        name: "node-express",
+        description: "Node.js API (npm)",
+        build: || single("orders", Runtime::Node),
+    },
+    Preset {
+        name: "python-fastapi",
+        description: "Python FastAPI service (uv)",
+        build: python_fastapi,
+    },
+    Preset {
+        name: "go-api",
+        description: "Go HTTP service",
+        build: || single("catalog", Runtime::Go),
+    },
+    Preset {
+        name: "java-spring",
+        description: "Java Spring Boot service (Maven)",
+        build: || single("billing", Runtime::Java),
+    },
+    Preset {
+        name: "rust-axum",
+        description: "Rust axum service",
+        build: || single("search", Runtime::Rust),
+    },
+    Preset {
+        name: "dotnet-api",
+        description: ".NET minimal API",
+        build: || single("payments", Runtime::Dotnet),
+    },
+    Preset {
+        name: "ruby-rails",
+        description: "Ruby on Rails app (Bundler)",
+        build: || single("storefront", Runtime::Ruby),
+    },
+    Preset {
+        name: "php-laravel",
+        description: "PHP Laravel app (Composer)",
+        build: || single("cms", Runtime::Php),
+    },
+    Preset {
+        name: "static-site",
+        description: "Static frontend built with Node.js, served by nginx",
+        build: static_site,
+    },
+];
+
+pub fn preset(name: &str) -> Option<&'static Preset> {
+    PRESETS.iter().find(|preset| preset.name == name)
+}
+
+fn single(name: &str, runtime: Runtime) -> Project {
+    let mut project = Project::single(name, runtime);
+    let service = &mut project.services[0];
+    service.env.push(EnvVar {
+        name: "LOG_LEVEL".into(),
+        value: "info".into(),
+        secret: false,
+    });
+    service.ingress = Some(Ingress {
+        host: "api".into(),
+        path: "/".into(),
+    });
+    project
+}
+
+fn python_fastapi() -> Project {
+    let mut project = single("inference", Runtime::Python);
+    let service = &mut project.services[0];
+    service.package_manager = PackageManager::Uv;
+    service.commands = Commands::defaults(Runtime::Python, PackageManager::Uv);
+    service.test_versions = vec!["3.12".into(), "3.14".into()];
+    project
+}
+
+fn static_site() -> Project {
+    let mut project = Project::single("docs", Runtime::Static);
+    let site = &mut project.services[0];
+    site.name = "web".into();
+    site.ingress = Some(Ingress {
+        host: "docs".into(),
+        path: "/".into(),
+    });
+    site.resources = Resources {
+        cpu_request: "50m".into(),
+        cpu_limit: "200m".into(),
+        memory_request: "32Mi".into(),
+        memory_limit: "64Mi".into(),
+    };
+    project
+}
+
+/// Modelled on a real product team: an AI assistant with a FastAPI backend (Poetry), a
+/// React/Vite frontend, PostgreSQL with pgvector for embeddings, and Redis for caching.
+fn fullstack() -> Project {
+    let mut project = Project::single("assistant", Runtime::Python);
+    let mut backend = AppService::new("backend", "backend", Runtime::Python);
+    backend.package_manager = PackageManager::Poetry;
+    backend.commands = Commands::defaults(Runtime::Python, PackageManager::Poetry);
+    backend.health.startup = "/health/startup".into();
+    backend.env = vec![
+        EnvVar {
+            name: "LOG_LEVEL".into(),
+            value: "info".into(),
+            secret: false,
+        },
+        EnvVar {
+            name: "CORS_ORIGINS".into(),
+            value: "https://app.example.com".into(),
+            secret: false,
+        },
+        EnvVar {
+            name: "OPENAI_API_KEY".into(),
+            value: String::new(),
+            secret: true,
+        },
+        EnvVar {
+            name: "JWT_SECRET".into(),
+            value: String::new(),
+            secret: true,
+        },
+    ];
+    backend.resources = Resources {
+        cpu_request: "250m".into(),
+        cpu_limit: "1".into(),
+        memory_request: "256Mi".into(),
+        memory_limit: "1Gi".into(),
+    };
+    backend.autoscaling = Some(Autoscaling {
+        min_replicas: 2,
+        max_replicas: 6,
+        cpu_percent: 70,
+    });
+    backend.ingress = Some(Ingress {
+        host: "api".into(),
+        path: "/".into(),
+    });
+    backend.uses_postgres = true;
+    backend.uses_redis = true;
+
+    let mut frontend = AppService::new("frontend", "frontend", Runtime::Static);
+    frontend.env = vec![EnvVar {
+        name: "VITE_API_URL".into(),
+        value: "https://api.example.com".into(),
+        secret: false,
+    }];
+    frontend.ingress = Some(Ingress {
+        host: "app".into(),
+        path: "/".into(),
+    });
+    frontend.resources = Resources {
+        cpu_request: "50m".into(),
+        cpu_limit: "200m".into(),
+        memory_request: "32Mi".into(),
+        memory_limit: "128Mi".into(),
+    };
+
+    project.services = vec![backend, frontend];
+    project.postgres = Some(Postgres {
+        version: "17".into(),
+        pgvector: true,
+        database: "assistant".into(),
+    });
+    project.redis = Some(Redis::default());
+    project
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_is_valid() {
+        for preset in PRESETS {
+            let errors = preset.project().validate();
+            assert!(errors.is_empty(), "{}: {errors:?}", preset.name);
+        }
+    }
+
+    #[test]
+    fn every_runtime_has_a_preset() {
+        for runtime in Runtime::ALL {
+            assert!(
+                PRESETS
+                    .iter()
+                    .any(|p| p.project().services.iter().any(|s| s.runtime == runtime)),
+                "{runtime:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_found() {
+        for preset_entry in PRESETS {
+            assert_eq!(preset(preset_entry.name).unwrap().name, preset_entry.name);
+        }
+        assert!(preset("nope").is_none());
+    }
+}

@@ -1,0 +1,302 @@
+//! The project: one repository with its app services, backing services and environments.
+//!
+//! Everything Shipshape generates reads this one value, so the files agree with each other.
+
+use serde::{Deserialize, Serialize};
+
+use super::runtime::Runtime;
+use super::service::AppService;
+
+/// The schema version written into saved settings. Bump it when a change needs a migration,
+/// and teach [`crate::model::load`] to migrate the old shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    pub schema_version: u32,
+    /// DNS-1123 label; prefixes namespaces, image names and cloud resources.
+    pub name: String,
+    pub repository: Repository,
+    #[serde(default)]
+    pub branches: Branches,
+    #[serde(default)]
+    pub registry: Registry,
+    /// The app services: at least one.
+    pub services: Vec<AppService>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postgres: Option<Postgres>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redis: Option<Redis>,
+    #[serde(default)]
+    pub environments: Environments,
+}
+
+/// Where the code lives on GitHub.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repository {
+    pub owner: String,
+    pub name: String,
+}
+
+/// The branch model: production deploys from one branch, staging from another, and feature
+/// branches merge into staging through pull requests.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Branches {
+    pub production: String,
+    pub staging: String,
+    pub feature_prefix: String,
+}
+
+impl Default for Branches {
+    fn default() -> Self {
+        Branches {
+            production: "main".into(),
+            staging: "dev".into(),
+            feature_prefix: "feature/".into(),
+        }
+    }
+}
+
+/// The container registry images are pushed to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registry {
+    pub kind: RegistryKind,
+    /// The registry's own address where its kind needs one: the Docker Hub namespace, the ECR
+    /// `<account>.dkr.ecr.<region>.amazonaws.com`, the Artifact Registry
+    /// `<region>-docker.pkg.dev/<project>/<repository>`, or the ACR `<name>.azurecr.io`.
+    /// Empty for GHCR, which uses the repository owner.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub address: String,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RegistryKind {
+    #[default]
+    Ghcr,
+    DockerHub,
+    Ecr,
+    ArtifactRegistry,
+    Acr,
+}
+
+impl RegistryKind {
+    pub const ALL: [RegistryKind; 5] = [
+        RegistryKind::Ghcr,
+        RegistryKind::DockerHub,
+        RegistryKind::Ecr,
+        RegistryKind::ArtifactRegistry,
+        RegistryKind::Acr,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            RegistryKind::Ghcr => "ghcr",
+            RegistryKind::DockerHub => "docker-hub",
+            RegistryKind::Ecr => "ecr",
+            RegistryKind::ArtifactRegistry => "artifact-registry",
+            RegistryKind::Acr => "acr",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RegistryKind::Ghcr => "GitHub Container Registry",
+            RegistryKind::DockerHub => "Docker Hub",
+            RegistryKind::Ecr => "Amazon ECR",
+            RegistryKind::ArtifactRegistry => "Google Artifact Registry",
+            RegistryKind::Acr => "Azure Container Registry",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<RegistryKind> {
+        RegistryKind::ALL.into_iter().find(|kind| kind.id() == id)
+    }
+}
+
+/// PostgreSQL, for the apps whose `uses_postgres` is set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Postgres {
+    /// Major version, e.g. "17".
+    pub version: String,
+    /// Use the pgvector image, for embeddings and similarity search.
+    #[serde(default)]
+    pub pgvector: bool,
+    /// Database and user name.
+    pub database: String,
+}
+
+impl Postgres {
+    pub const VERSIONS: [&'static str; 3] = ["16", "17", "18"];
+}
+
+impl Default for Postgres {
+    fn default() -> Self {
+        Postgres {
+            version: "17".into(),
+            pgvector: false,
+            database: "app".into(),
+        }
+    }
+}
+
+/// Redis, for the apps whose `uses_redis` is set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redis {
+    /// Major version, e.g. "8".
+    pub version: String,
+    /// `maxmemory`, e.g. "256mb".
+    pub max_memory: String,
+    pub eviction_policy: EvictionPolicy,
+    /// Append-only persistence, so a restart keeps the data.
+    pub append_only: bool,
+}
+
+impl Redis {
+    pub const VERSIONS: [&'static str; 2] = ["7.4", "8"];
+}
+
+impl Default for Redis {
+    fn default() -> Self {
+        Redis {
+            version: "8".into(),
+            max_memory: "256mb".into(),
+            eviction_policy: EvictionPolicy::AllkeysLru,
+            append_only: true,
+        }
+    }
+}
+
+/// What Redis drops when it reaches `maxmemory`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvictionPolicy {
+    Noeviction,
+    AllkeysLru,
+    AllkeysLfu,
+    VolatileLru,
+    VolatileLfu,
+    VolatileTtl,
+}
+
+impl EvictionPolicy {
+    /// The name Redis uses in `--maxmemory-policy`.
+    pub fn id(self) -> &'static str {
+        match self {
+            EvictionPolicy::Noeviction => "noeviction",
+            EvictionPolicy::AllkeysLru => "allkeys-lru",
+            EvictionPolicy::AllkeysLfu => "allkeys-lfu",
+            EvictionPolicy::VolatileLru => "volatile-lru",
+            EvictionPolicy::VolatileLfu => "volatile-lfu",
+            EvictionPolicy::VolatileTtl => "volatile-ttl",
+        }
+    }
+}
+
+/// Staging and production.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environments {
+    pub staging: Environment,
+    pub production: Environment,
+}
+
+impl Default for Environments {
+    fn default() -> Self {
+        Environments {
+            staging: Environment {
+                name: "staging".into(),
+                namespace: "app-staging".into(),
+                hostname: "staging.example.com".into(),
+                replicas: None,
+                approval_required: false,
+            },
+            production: Environment {
+                name: "production".into(),
+                namespace: "app-production".into(),
+                hostname: "example.com".into(),
+                replicas: None,
+                approval_required: true,
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// The GitHub environment name; protection rules (approvals) are set on it.
+    pub name: String,
+    /// Kubernetes namespace.
+    pub namespace: String,
+    /// Base hostname; a service's ingress host is prefixed to it when it is not absolute.
+    pub hostname: String,
+    /// Replicas for every service here, overriding each service's own count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<u32>,
+    /// A reviewer must approve each deployment (set up as a GitHub environment protection rule).
+    pub approval_required: bool,
+}
+
+impl Project {
+    /// A project with one service of `runtime`, named after the project.
+    pub fn single(name: &str, runtime: Runtime) -> Project {
+        let mut environments = Environments::default();
+        environments.staging.namespace = format!("{name}-staging");
+        environments.production.namespace = format!("{name}-production");
+        Project {
+            schema_version: SCHEMA_VERSION,
+            name: name.into(),
+            repository: Repository {
+                owner: "acme".into(),
+                name: name.into(),
+            },
+            branches: Branches::default(),
+            registry: Registry::default(),
+            services: vec![AppService::new("api", ".", runtime)],
+            postgres: None,
+            redis: None,
+            environments,
+        }
+    }
+
+    /// The image reference pushed by CI and deployed everywhere, without a tag.
+    pub fn image(&self, service: &AppService) -> String {
+        let name = service.image_name(&self.name);
+        match self.registry.kind {
+            RegistryKind::Ghcr => format!(
+                "ghcr.io/{}/{name}",
+                self.repository.owner.to_ascii_lowercase()
+            ),
+            RegistryKind::DockerHub => format!("docker.io/{}/{name}", self.registry.address),
+            _ => format!("{}/{name}", self.registry.address),
+        }
+    }
+
+    /// The registry host, for `docker login`.
+    pub fn registry_host(&self) -> String {
+        match self.registry.kind {
+            RegistryKind::Ghcr => "ghcr.io".into(),
+            RegistryKind::DockerHub => "docker.io".into(),
+            _ => self
+                .registry
+                .address
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        }
+    }
+}
+
+impl Default for Project {
+    fn default() -> Self {
+        Project::single("shop", Runtime::Node)
+    }
+}

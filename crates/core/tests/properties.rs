@@ -1,0 +1,245 @@
+//! Property tests with hostile text in every free-text field: a value is either refused with a
+//! message (and the project is unchanged), or accepted, and then every generated YAML file
+//! parses, the value comes back unchanged, and no `${{` reaches a `run:` script.
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+use shipshape_core::generate;
+use shipshape_core::model::{
+    CommandKind, EnvVar, EnvironmentField, Field, Project, ServiceField, Stage, from_yaml, preset,
+    to_yaml,
+};
+
+/// Pieces that break naive YAML, shells, GitHub expressions, HCL and HTML.
+const HOSTILE: &[&str] = &[
+    "\"",
+    "'",
+    "\\",
+    ": ",
+    "#",
+    " #",
+    "---",
+    "...",
+    "\n",
+    "\r\n",
+    "\t",
+    "${{ github.token }}",
+    "}}",
+    "{{ .Values }}",
+    "$(reboot)",
+    "`id`",
+    "${HOME}",
+    "%{ if }",
+    "<script>",
+    "\u{202E}",
+    "\u{200B}",
+    "🚢",
+    "-",
+    "*",
+    "&a",
+    "!!str",
+    "? ",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "|",
+    ">",
+    "@",
+    "%",
+    "0x1F",
+    "true",
+    "null",
+    "~",
+    "1e3",
+    " ",
+    "a",
+    "Z",
+    "9",
+    "/",
+];
+
+fn hostile_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::collection::vec(prop::sample::select(HOSTILE), 0..12)
+            .prop_map(|parts| parts.concat()),
+        any::<String>(),
+        "[a-z0-9-]{1,70}",
+        "/[a-z/._%0-9-]{0,40}",
+    ]
+}
+
+fn fields() -> Vec<Field> {
+    let service = |f| Field::Service(0, f);
+    let mut fields = vec![
+        Field::ProjectName,
+        Field::RepositoryOwner,
+        Field::RepositoryName,
+        Field::ProductionBranch,
+        Field::StagingBranch,
+        Field::FeaturePrefix,
+        Field::Environment(Stage::Staging, EnvironmentField::Namespace),
+        Field::Environment(Stage::Production, EnvironmentField::Hostname),
+        service(ServiceField::Name),
+        service(ServiceField::Path),
+        service(ServiceField::Port),
+        service(ServiceField::StartupPath),
+        service(ServiceField::LivenessPath),
+        service(ServiceField::ReadinessPath),
+        service(ServiceField::Image),
+        service(ServiceField::EnvName(0)),
+        service(ServiceField::EnvValue(0)),
+        service(ServiceField::CpuRequest),
+        service(ServiceField::MemoryLimit),
+        service(ServiceField::IngressHost),
+    ];
+    fields.extend(
+        CommandKind::ALL
+            .iter()
+            .map(|kind| service(ServiceField::Command(*kind))),
+    );
+    fields
+}
+
+fn base() -> Project {
+    let mut project = preset("fullstack-fastapi-react").unwrap().project();
+    project.services[0].env.insert(
+        0,
+        EnvVar {
+            name: "GREETING".into(),
+            value: "hello".into(),
+            secret: false,
+        },
+    );
+    project
+}
+
+fn check_bundle(project: &Project) -> Result<(), TestCaseError> {
+    let bundle = generate(project);
+    for file in bundle.files() {
+        if file.path.ends_with(".yml") {
+            let doc: serde_norway::Value = serde_norway::from_str(&file.contents).map_err(|e| {
+                TestCaseError::fail(format!(
+                    "{} does not parse: {e}\n{}",
+                    file.path, file.contents
+                ))
+            })?;
+            if let Some(jobs) = doc.get("jobs").and_then(|j| j.as_mapping()) {
+                for (_, job) in jobs {
+                    for step in job["steps"].as_sequence().into_iter().flatten() {
+                        if let Some(script) = step.get("run").and_then(|r| r.as_str()) {
+                            prop_assert!(!script.contains("${{"), "{}: {script}", file.path);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn hostile_text_is_refused_or_survives_every_file(field_index in 0..fields().len(), text in hostile_text()) {
+        let field = fields()[field_index];
+        let mut project = base();
+        let before = project.clone();
+        match project.set(field, &text) {
+            Err(error) => {
+                prop_assert!(!error.message.is_empty());
+                prop_assert_eq!(error.field, field);
+                prop_assert_eq!(&project, &before, "a refused value changes nothing");
+            }
+            Ok(()) => {
+                prop_assert_eq!(project.validate(), vec![]);
+                check_bundle(&project)?;
+                prop_assert_eq!(from_yaml(&to_yaml(&project)), Ok(project.clone()), "settings round-trip");
+                let bundle = generate(&project);
+                let compose: serde_norway::Value = serde_norway::from_str(&bundle.get("docker-compose.yml").unwrap().contents).unwrap();
+                let service = &project.services[0];
+                match field {
+                    Field::Service(0, ServiceField::EnvValue(0)) => {
+                        let written = compose["services"][service.name.as_str()]["environment"]["GREETING"].as_str().unwrap();
+                        prop_assert_eq!(written.replace("$$", "$"), text);
+                    }
+                    Field::Service(0, ServiceField::Command(CommandKind::Lint)) if !text.is_empty() => {
+                        let workflow = bundle.get(&format!(".github/workflows/{}.yml", service.name)).unwrap();
+                        let doc: serde_norway::Value = serde_norway::from_str(&workflow.contents).unwrap();
+                        let steps = doc["jobs"]["lint"]["steps"].as_sequence().unwrap();
+                        let lint = steps.iter().find(|s| s["name"].as_str() == Some("Lint")).unwrap();
+                        prop_assert_eq!(lint["run"].as_str(), Some(text.as_str()));
+                    }
+                    Field::ProjectName => prop_assert_eq!(compose["name"].as_str(), Some(text.as_str())),
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn expressions_in_commands_are_refused() {
+    let mut project = base();
+    let error = project
+        .set(
+            Field::Service(0, ServiceField::Command(CommandKind::Test)),
+            "pytest ${{ github.event.pull_request.title }}",
+        )
+        .unwrap_err();
+    assert!(error.message.contains("script injection"));
+}
+
+#[test]
+fn every_hostile_piece_that_a_field_allows_comes_back_unchanged() {
+    // Values may hold line breaks and tabs, not carriage returns or invisible marks.
+    let env_value: String = HOSTILE
+        .iter()
+        .filter(|p| !p.contains(['\r', '\u{202E}', '\u{200B}']))
+        .copied()
+        .collect();
+    let command: String = HOSTILE
+        .iter()
+        .filter(|p| !p.contains(['\n', '\r', '\t', '\u{202E}', '\u{200B}']) && !p.contains("${{"))
+        .copied()
+        .collect();
+    let mut project = base();
+    project
+        .set(Field::Service(0, ServiceField::EnvValue(0)), &env_value)
+        .unwrap();
+    project
+        .set(
+            Field::Service(0, ServiceField::Command(CommandKind::Lint)),
+            &command,
+        )
+        .unwrap();
+    check_bundle(&project).unwrap();
+    let bundle = generate(&project);
+    let compose: serde_norway::Value =
+        serde_norway::from_str(&bundle.get("docker-compose.yml").unwrap().contents).unwrap();
+    assert_eq!(
+        compose["services"]["backend"]["environment"]["GREETING"]
+            .as_str()
+            .unwrap()
+            .replace("$$", "$"),
+        env_value
+    );
+    let workflow: serde_norway::Value = serde_norway::from_str(
+        &bundle
+            .get(".github/workflows/backend.yml")
+            .unwrap()
+            .contents,
+    )
+    .unwrap();
+    let lint = workflow["jobs"]["lint"]["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some("Lint"))
+        .unwrap()
+        .clone();
+    assert_eq!(lint["run"].as_str(), Some(command.as_str()));
+    assert_eq!(from_yaml(&to_yaml(&project)), Ok(project));
+}
