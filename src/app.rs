@@ -11,9 +11,9 @@ use crate::state::{State, StateContext};
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(State::default);
-    // Files are derived from the settings, never stored beside them; regenerated only when the
-    // settings change, not on keystrokes that leave them as they were.
-    let bundle = use_memo(state.settings.clone(), generate);
+    // Files are derived from the project, never stored beside it; regenerated only when the
+    // project changes, not on keystrokes that leave it as it was.
+    let bundle = use_memo(state.project.clone(), generate);
     let stale_fields = state.error_count();
 
     html! {

@@ -3,14 +3,19 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use shipshape_core::{Field, Settings};
+use shipshape_core::Field;
+use shipshape_core::model::{self, Project};
 use yew::prelude::*;
 
-/// What the user is editing: the last valid settings, plus exactly what they typed in each field
+/// What the user is editing: the last valid project, plus exactly what they typed in each field
 /// (kept even when it is invalid, so nothing typed is ever lost or rewritten under the cursor).
 #[derive(Clone, Debug, PartialEq)]
 pub struct State {
-    pub settings: Settings,
+    pub project: Project,
+    /// The preset the project started from.
+    pub preset: &'static str,
+    /// The app service whose fields the form shows.
+    pub selected_service: usize,
     inputs: BTreeMap<Field, String>,
     errors: BTreeMap<Field, String>,
 }
@@ -18,30 +23,36 @@ pub struct State {
 pub enum Action {
     /// The user typed or picked `String` in `Field`.
     Set(Field, String),
+    /// Start again from the named preset.
+    LoadPreset(String),
+    /// Show the fields of the app service at this index.
+    SelectService(usize),
 }
 
 impl Default for State {
     fn default() -> Self {
-        State::from_settings(Settings::default())
+        let preset = &model::PRESETS[0];
+        State::from_project(preset.name, preset.project())
     }
 }
 
 impl State {
-    pub fn from_settings(settings: Settings) -> Self {
-        let inputs = Field::ALL
-            .into_iter()
-            .map(|field| (field, settings.text(field)))
-            .collect();
+    pub fn from_project(preset: &'static str, project: Project) -> Self {
         State {
-            settings,
-            inputs,
+            project,
+            preset,
+            selected_service: 0,
+            inputs: BTreeMap::new(),
             errors: BTreeMap::new(),
         }
     }
 
-    /// The text shown in `field`: what the user typed, valid or not.
-    pub fn input(&self, field: Field) -> &str {
-        self.inputs.get(&field).map_or("", String::as_str)
+    /// The text shown in `field`: what the user typed, valid or not, else the project's value.
+    pub fn input(&self, field: Field) -> String {
+        self.inputs
+            .get(&field)
+            .cloned()
+            .unwrap_or_else(|| self.project.text(field))
     }
 
     /// Why the text in `field` was refused, if it was.
@@ -49,9 +60,38 @@ impl State {
         self.errors.get(&field).map(String::as_str)
     }
 
-    /// How many fields hold a value that the settings (and so the preview) do not reflect yet.
+    /// How many fields hold a value that the project (and so the preview) does not reflect yet.
     pub fn error_count(&self) -> usize {
         self.errors.len()
+    }
+
+    fn set(&mut self, field: Field, text: String) {
+        match self.project.set(field, &text) {
+            Ok(()) => {
+                self.errors.remove(&field);
+                // Other fields may have changed with this one (a new runtime brings its own
+                // version and commands): show the project's values there, except where the
+                // user's text is still refused.
+                let errors = &self.errors;
+                self.inputs.retain(|kept, _| errors.contains_key(kept));
+                self.retry_refused();
+            }
+            Err(error) => {
+                self.errors.insert(field, error.message);
+            }
+        }
+        self.inputs.insert(field, text);
+    }
+
+    /// A refused value may be fine now (the name it duplicated was changed): apply it.
+    fn retry_refused(&mut self) {
+        let refused: Vec<Field> = self.errors.keys().copied().collect();
+        for field in refused {
+            let text = self.input(field);
+            if self.project.set(field, &text).is_ok() {
+                self.errors.remove(&field);
+            }
+        }
     }
 }
 
@@ -61,12 +101,16 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::Set(field, text) => {
-                match next.settings.set(field, &text) {
-                    Ok(()) => next.errors.remove(&field),
-                    Err(error) => next.errors.insert(field, error.message),
-                };
-                next.inputs.insert(field, text);
+            Action::Set(field, text) => next.set(field, text),
+            Action::LoadPreset(name) => {
+                if let Some(preset) = model::preset(&name) {
+                    next = State::from_project(preset.name, preset.project());
+                }
+            }
+            Action::SelectService(index) => {
+                if index < next.project.services.len() {
+                    next.selected_service = index;
+                }
             }
         }
         Rc::new(next)
@@ -79,43 +123,85 @@ pub type StateContext = UseReducerHandle<State>;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shipshape_core::model::ServiceField;
 
     fn reduce(state: State, action: Action) -> State {
         Rc::unwrap_or_clone(Rc::new(state).reduce(action))
     }
 
+    fn service(index: usize, field: ServiceField) -> Field {
+        Field::Service(index, field)
+    }
+
     #[test]
-    fn a_valid_value_updates_the_settings() {
+    fn a_valid_value_updates_the_project() {
         let state = reduce(
             State::default(),
-            Action::Set(Field::ServiceName, "payments".into()),
+            Action::Set(service(0, ServiceField::Name), "api".into()),
         );
-        assert_eq!(state.settings.service_name, "payments");
-        assert_eq!(state.input(Field::ServiceName), "payments");
-        assert_eq!(state.error(Field::ServiceName), None);
+        assert_eq!(state.project.services[0].name, "api");
+        assert_eq!(state.input(service(0, ServiceField::Name)), "api");
+        assert_eq!(state.error(service(0, ServiceField::Name)), None);
     }
 
     #[test]
     fn an_invalid_value_is_kept_in_the_field_with_a_message() {
-        let state = reduce(State::default(), Action::Set(Field::Port, "99999".into()));
-        assert_eq!(state.input(Field::Port), "99999");
-        assert!(state.error(Field::Port).unwrap().contains("65535"));
+        let port = service(0, ServiceField::Port);
+        let state = reduce(State::default(), Action::Set(port, "99999".into()));
+        assert_eq!(state.input(port), "99999");
+        assert!(state.error(port).unwrap().contains("65535"));
         assert_eq!(
-            state.settings.port, 8080,
-            "settings keep the last valid port"
+            state.project.services[0].port, 8000,
+            "the project keeps the last valid port"
         );
         assert_eq!(state.error_count(), 1);
 
-        let state = reduce(state, Action::Set(Field::Port, "9000".into()));
-        assert_eq!(state.settings.port, 9000);
-        assert_eq!(state.error(Field::Port), None);
-        assert_eq!(state.error_count(), 0);
+        let state = reduce(state, Action::Set(port, "9000".into()));
+        assert_eq!(state.project.services[0].port, 9000);
+        assert_eq!(state.error(port), None);
     }
 
     #[test]
     fn typed_text_is_never_rewritten() {
-        let state = reduce(State::default(), Action::Set(Field::Port, "08080".into()));
-        assert_eq!(state.input(Field::Port), "08080");
-        assert_eq!(state.settings.port, 8080);
+        let port = service(0, ServiceField::Port);
+        let state = reduce(State::default(), Action::Set(port, "08080".into()));
+        assert_eq!(state.input(port), "08080");
+        assert_eq!(state.project.services[0].port, 8080);
+    }
+
+    #[test]
+    fn a_duplicate_name_is_applied_once_the_other_service_is_renamed() {
+        let frontend = service(1, ServiceField::Name);
+        let backend = service(0, ServiceField::Name);
+        let state = reduce(State::default(), Action::Set(frontend, "backend".into()));
+        assert!(state.error(frontend).unwrap().contains("already called"));
+        let state = reduce(state, Action::Set(backend, "api".into()));
+        assert_eq!(state.error(frontend), None);
+        assert_eq!(state.project.services[1].name, "backend");
+    }
+
+    #[test]
+    fn a_new_runtime_shows_its_own_defaults() {
+        let runtime = service(0, ServiceField::Runtime);
+        let state = reduce(State::default(), Action::Set(runtime, "go".into()));
+        assert_eq!(state.input(service(0, ServiceField::Version)), "1.25");
+        assert_eq!(
+            state.input(service(0, ServiceField::PackageManager)),
+            "go-modules"
+        );
+    }
+
+    #[test]
+    fn presets_replace_the_project_and_clear_the_drafts() {
+        let state = reduce(
+            State::default(),
+            Action::Set(service(0, ServiceField::Port), "x".into()),
+        );
+        let state = reduce(state, Action::LoadPreset("go-api".into()));
+        assert_eq!(state.preset, "go-api");
+        assert_eq!(state.error_count(), 0);
+        assert_eq!(state.project.services[0].runtime.id(), "go");
+        let unchanged = reduce(state.clone(), Action::LoadPreset("nope".into()));
+        assert_eq!(unchanged, state);
     }
 }

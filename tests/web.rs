@@ -51,38 +51,57 @@ fn preview(root: &Element) -> String {
         .unwrap_or_default()
 }
 
+async fn choose(root: &Element, selector: &str, value: &str) {
+    let select: HtmlSelectElement = find(root, selector).dyn_into().unwrap();
+    select.set_value(value);
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    select
+        .dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+    settle().await;
+}
+
+fn click(root: &Element, selector: &str) -> web_sys::HtmlElement {
+    let element: web_sys::HtmlElement = find(root, selector).dyn_into().unwrap();
+    element.click();
+    element
+}
+
 #[wasm_bindgen_test]
-async fn shows_a_dockerfile_for_the_default_settings() {
+async fn shows_the_first_dockerfile_of_the_default_preset() {
     let root = mount().await;
     let text = preview(&root);
     assert!(text.starts_with("# syntax=docker/dockerfile:1"), "{text}");
-    assert!(text.contains("service api"), "{text}");
-    assert!(text.contains("EXPOSE 8080"), "{text}");
+    assert!(text.contains("# Service: backend"), "{text}");
+    assert!(text.contains("EXPOSE 8000"), "{text}");
 }
 
 #[wasm_bindgen_test]
 async fn typing_a_service_name_updates_the_preview() {
     let root = mount().await;
-    type_into(&root, "#service-name", "payments").await;
+    type_into(&root, "#services-0-name", "api").await;
     assert!(
-        preview(&root).contains("service payments"),
+        preview(&root).contains("# Service: api"),
         "{}",
         preview(&root)
     );
 
-    type_into(&root, "#port", "3000").await;
+    type_into(&root, "#services-0-port", "3000").await;
     assert!(preview(&root).contains("EXPOSE 3000"), "{}", preview(&root));
 }
 
 #[wasm_bindgen_test]
 async fn a_refused_value_stays_in_the_field_with_its_message() {
     let root = mount().await;
-    type_into(&root, "#service-name", "Payments API").await;
+    type_into(&root, "#services-0-name", "Payments API").await;
 
-    let input: HtmlInputElement = find(&root, "#service-name").dyn_into().unwrap();
+    let input: HtmlInputElement = find(&root, "#services-0-name").dyn_into().unwrap();
     assert_eq!(input.value(), "Payments API", "the typed text is kept");
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
-    let error = find(&root, "#service-name-error").text_content().unwrap();
+    let error = find(&root, "#services-0-name-error")
+        .text_content()
+        .unwrap();
     assert!(error.contains("Use lowercase"), "{error}");
     assert!(
         find(&root, ".stale")
@@ -91,60 +110,91 @@ async fn a_refused_value_stays_in_the_field_with_its_message() {
             .contains("1 field needs fixing")
     );
     assert!(
-        preview(&root).contains("service api"),
+        preview(&root).contains("# Service: backend"),
         "the preview keeps the last valid name"
     );
 
-    type_into(&root, "#service-name", "payments-api").await;
+    type_into(&root, "#services-0-name", "payments-api").await;
     assert_eq!(
-        find(&root, "#service-name-error").text_content().unwrap(),
+        find(&root, "#services-0-name-error")
+            .text_content()
+            .unwrap(),
         ""
     );
     assert!(root.query_selector(".stale").unwrap().is_none());
-    assert!(preview(&root).contains("service payments-api"));
+    assert!(preview(&root).contains("# Service: payments-api"));
 }
 
 #[wasm_bindgen_test]
 async fn choosing_a_runtime_changes_the_build() {
     let root = mount().await;
-    let select: HtmlSelectElement = find(&root, "#runtime").dyn_into().unwrap();
-    select.set_value("go");
-    let init = EventInit::new();
-    init.set_bubbles(true);
-    select
-        .dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap())
-        .unwrap();
-    settle().await;
+    choose(&root, "#services-0-runtime", "go").await;
     assert!(
-        preview(&root).contains("FROM golang:"),
+        preview(&root).contains("FROM golang:1.25"),
         "{}",
         preview(&root)
+    );
+    let version: HtmlSelectElement = find(&root, "#services-0-version").dyn_into().unwrap();
+    assert_eq!(
+        version.value(),
+        "1.25",
+        "the version list follows the runtime"
     );
 }
 
 #[wasm_bindgen_test]
-async fn tabs_open_each_generated_file() {
+async fn choosing_a_preset_replaces_the_project() {
     let root = mount().await;
-    let tabs = root.query_selector_all("[role=tab]").unwrap();
-    assert_eq!(tabs.length(), 2);
-    let dockerignore = (0..tabs.length())
+    choose(&root, "#preset", "go-api").await;
+    assert!(
+        preview(&root).contains("# Project: catalog"),
+        "{}",
+        preview(&root)
+    );
+    let tabs = root.query_selector_all("#preview-tabs [role=tab]").unwrap();
+    assert_eq!(
+        tabs.length(),
+        4,
+        "Dockerfile, .dockerignore, workflow, compose"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn service_tabs_switch_the_fields() {
+    let root = mount().await;
+    click(&root, "#service-tab-1");
+    settle().await;
+    let name: HtmlInputElement = find(&root, "#services-1-name").dyn_into().unwrap();
+    assert_eq!(name.value(), "frontend");
+}
+
+#[wasm_bindgen_test]
+async fn file_tabs_open_each_generated_file() {
+    let root = mount().await;
+    let tabs = root.query_selector_all("#preview-tabs [role=tab]").unwrap();
+    assert_eq!(
+        tabs.length(),
+        7,
+        "two services of three files each, and the compose file"
+    );
+    let workflow = (0..tabs.length())
         .map(|i| {
             tabs.item(i)
                 .unwrap()
                 .dyn_into::<web_sys::HtmlElement>()
                 .unwrap()
         })
-        .find(|tab| tab.text_content().as_deref() == Some(".dockerignore"))
-        .expect("a .dockerignore tab");
-    dockerignore.click();
+        .find(|tab| tab.text_content().as_deref() == Some(".github/workflows/backend.yml"))
+        .expect("a workflow tab");
+    workflow.click();
     settle().await;
     assert!(
-        preview(&root).contains("node_modules"),
+        preview(&root).contains("deploy-production:"),
         "{}",
         preview(&root)
     );
     assert_eq!(
-        dockerignore.get_attribute("aria-selected").as_deref(),
+        workflow.get_attribute("aria-selected").as_deref(),
         Some("true")
     );
 }

@@ -1,13 +1,17 @@
 //! The app's components, one per file.
 
 mod header;
+mod preset_picker;
 mod preview;
-mod runtime_field;
+mod select_field;
+mod service_tabs;
 mod settings_form;
 mod text_field;
 
 pub use header::Header;
+pub use preset_picker::PresetPicker;
 pub use preview::Preview;
-pub use runtime_field::RuntimeField;
+pub use select_field::SelectField;
+pub use service_tabs::ServiceTabs;
 pub use settings_form::SettingsForm;
 pub use text_field::TextField;

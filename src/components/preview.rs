@@ -53,7 +53,7 @@ pub fn Preview(props: &PreviewProps) -> Html {
                     { stale_message(props.stale_fields) }
                 </p>
             }
-            <div class="tabs" role="tablist" aria-label="Generated files">{ for tabs }</div>
+            <div id="preview-tabs" class="tabs" role="tablist" aria-label="Generated files">{ for tabs }</div>
             if let Some(file) = open {
                 <pre id="preview-file" class="file" role="tabpanel" tabindex="0"
                      aria-label={file.path.clone()}><code>{ &file.contents }</code></pre>

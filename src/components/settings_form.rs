@@ -1,39 +1,68 @@
-//! The form pane: one field per setting, each wired to the reducer.
+//! The form pane: the preset picker, project fields, and the fields of one app service.
 
 use shipshape_core::Field;
+use shipshape_core::model::{Runtime, ServiceField};
 use yew::prelude::*;
 
-use crate::components::{RuntimeField, TextField};
+use crate::components::{PresetPicker, SelectField, ServiceTabs, TextField};
 use crate::state::StateContext;
 
 #[component]
 pub fn SettingsForm() -> Html {
     let state = use_context::<StateContext>().expect("SettingsForm needs the StateContext");
     let dispatcher = state.dispatcher();
-    let text_field = |field: Field, input_mode: &'static str| {
+    let error = |field: Field| state.error(field).map(|e| AttrValue::from(e.to_owned()));
+    let text = |field: Field, input_mode: &'static str| {
         html! {
-            <TextField
-                {field}
-                value={AttrValue::from(state.input(field).to_owned())}
-                error={state.error(field).map(|e| AttrValue::from(e.to_owned()))}
-                input_mode={input_mode}
-                dispatcher={dispatcher.clone()}
-            />
+            <TextField {field} value={AttrValue::from(state.input(field))} error={error(field)}
+                input_mode={input_mode} dispatcher={dispatcher.clone()} />
+        }
+    };
+    let select = |field: Field, options: Vec<(AttrValue, AttrValue)>| {
+        html! {
+            <SelectField {field} {options} value={AttrValue::from(state.input(field))} error={error(field)}
+                dispatcher={dispatcher.clone()} />
         }
     };
 
+    let index = state
+        .selected_service
+        .min(state.project.services.len().saturating_sub(1));
+    let service = state.project.services.get(index);
+    let field = |f| Field::Service(index, f);
+    let service_fields = service.map(|service| {
+        let runtime = service.runtime;
+        let runtimes = Runtime::ALL.iter().map(|r| (r.id().into(), r.label().into())).collect();
+        let versions = runtime.versions().iter().map(|v| (AttrValue::from(*v), AttrValue::from(*v))).collect();
+        let managers = runtime.package_managers().iter().map(|pm| (pm.id().into(), pm.label().into())).collect();
+        html! {
+            <div id="service-fields" role="tabpanel" aria-labelledby={format!("service-tab-{index}")}>
+                { text(field(ServiceField::Name), "text") }
+                { text(field(ServiceField::Path), "text") }
+                { select(field(ServiceField::Runtime), runtimes) }
+                { select(field(ServiceField::Version), versions) }
+                { select(field(ServiceField::PackageManager), managers) }
+                { text(field(ServiceField::Port), "numeric") }
+                { text(field(ServiceField::LivenessPath), "url") }
+                { text(field(ServiceField::ReadinessPath), "url") }
+                { text(field(ServiceField::StartupPath), "url") }
+            </div>
+        }
+    });
+
     html! {
         <section class="form-pane" aria-labelledby="form-title">
-            <h2 id="form-title">{ "Your service" }</h2>
+            <h2 id="form-title">{ "Your project" }</h2>
             <form onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} novalidate=true>
-                { text_field(Field::ServiceName, "text") }
-                <RuntimeField
-                    value={AttrValue::from(state.input(Field::Runtime).to_owned())}
-                    error={state.error(Field::Runtime).map(|e| AttrValue::from(e.to_owned()))}
-                    dispatcher={dispatcher.clone()}
-                />
-                { text_field(Field::Port, "numeric") }
-                { text_field(Field::HealthPath, "url") }
+                <PresetPicker current={state.preset} dispatcher={dispatcher.clone()} />
+                { text(Field::ProjectName, "text") }
+                { text(Field::RepositoryOwner, "text") }
+                { text(Field::RepositoryName, "text") }
+                <fieldset>
+                    <legend>{ "App services" }</legend>
+                    <ServiceTabs services={state.project.services.clone()} selected={index} dispatcher={dispatcher.clone()} />
+                    { service_fields.unwrap_or_default() }
+                </fieldset>
             </form>
         </section>
     }

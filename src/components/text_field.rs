@@ -31,16 +31,13 @@ pub fn TextField(props: &TextFieldProps) -> Html {
     };
     let help_id = format!("{id}-help");
     let error_id = format!("{id}-error");
-    let described_by = match props.error {
-        Some(_) => format!("{help_id} {error_id}"),
-        None => help_id.clone(),
-    };
+    let help = field.help();
 
     html! {
         <div class={classes!("field", props.error.is_some().then_some("invalid"))}>
-            <label for={id}>{ field.label() }</label>
+            <label for={id.clone()}>{ field.label() }</label>
             <input
-                {id}
+                id={id.clone()}
                 name={id}
                 type="text"
                 inputmode={props.input_mode.clone()}
@@ -48,10 +45,12 @@ pub fn TextField(props: &TextFieldProps) -> Html {
                 spellcheck="false"
                 value={props.value.clone()}
                 aria-invalid={props.error.is_some().to_string()}
-                aria-describedby={described_by}
+                aria-describedby={format!("{help_id} {error_id}")}
                 {oninput}
             />
-            <p class="help" id={help_id}>{ field.help() }</p>
+            if !help.is_empty() {
+                <p class="help" id={help_id}>{ help }</p>
+            }
             <p class="error" id={error_id} aria-live="polite">
                 { props.error.clone().unwrap_or_default() }
             </p>

@@ -125,7 +125,7 @@ async fn a_user_edits_the_form_and_the_preview_follows() {
     client
         .wait()
         .at_most(WAIT)
-        .for_element(Locator::Css("#service-name"))
+        .for_element(Locator::Css("#services-0-name"))
         .await
         .unwrap_or_else(|error| {
             panic!(
@@ -136,7 +136,7 @@ async fn a_user_edits_the_form_and_the_preview_follows() {
         });
     assert_eq!(client.title().await.unwrap(), "Shipshape");
     wait_for_text(&client, "#preview-file", "the default Dockerfile", |t| {
-        t.contains("service api")
+        t.contains("# Service: backend")
     })
     .await;
 
@@ -146,20 +146,20 @@ async fn a_user_edits_the_form_and_the_preview_follows() {
     }
 
     // A valid name: the preview follows as the user types.
-    replace_text(&client, "#service-name", "checkout").await;
+    replace_text(&client, "#services-0-name", "checkout").await;
     wait_for_text(&client, "#preview-file", "the new name", |t| {
-        t.contains("service checkout")
+        t.contains("# Service: checkout")
     })
     .await;
 
     // An invalid port: the message appears beside the field, the text stays, and the preview
     // keeps the last valid port, which, typed key by key, was 9999.
-    replace_text(&client, "#port", "99999").await;
-    wait_for_text(&client, "#port-error", "the port message", |t| {
+    replace_text(&client, "#services-0-port", "99999").await;
+    wait_for_text(&client, "#services-0-port-error", "the port message", |t| {
         t.contains("65535")
     })
     .await;
-    let port = client.find(Locator::Css("#port")).await.unwrap();
+    let port = client.find(Locator::Css("#services-0-port")).await.unwrap();
     assert_eq!(port.prop("value").await.unwrap().as_deref(), Some("99999"));
     let preview = text(&client, "#preview-file").await;
     assert!(preview.contains("EXPOSE 9999"), "{preview}");
@@ -169,23 +169,23 @@ async fn a_user_edits_the_form_and_the_preview_follows() {
             .contains("1 field needs fixing")
     );
 
-    replace_text(&client, "#port", "9090").await;
+    replace_text(&client, "#services-0-port", "9090").await;
     wait_for_text(&client, "#preview-file", "the new port", |t| {
         t.contains("EXPOSE 9090")
     })
     .await;
-    assert_eq!(text(&client, "#port-error").await, "");
+    assert_eq!(text(&client, "#services-0-port-error").await, "");
 
     // Another runtime: another build.
     client
-        .find(Locator::Css("#runtime"))
+        .find(Locator::Css("#services-0-runtime"))
         .await
         .unwrap()
-        .select_by_value("python")
+        .select_by_value("go")
         .await
         .unwrap();
-    wait_for_text(&client, "#preview-file", "a Python build", |t| {
-        t.contains("FROM python:")
+    wait_for_text(&client, "#preview-file", "a Go build", |t| {
+        t.contains("FROM golang:")
     })
     .await;
 

@@ -1,0 +1,39 @@
+//! The preset picker: start from any of core's presets.
+
+use shipshape_core::model::{PRESETS, preset};
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use crate::state::{Action, State};
+
+#[derive(Properties, PartialEq)]
+pub struct PresetPickerProps {
+    pub current: &'static str,
+    pub dispatcher: UseReducerDispatcher<State>,
+}
+
+#[component]
+pub fn PresetPicker(props: &PresetPickerProps) -> Html {
+    let onchange = {
+        let dispatcher = props.dispatcher.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            dispatcher.dispatch(Action::LoadPreset(select.value()));
+        })
+    };
+    let description = preset(props.current)
+        .map(|p| p.description)
+        .unwrap_or_default();
+
+    html! {
+        <div class="field preset">
+            <label for="preset">{ "Start from a preset" }</label>
+            <select id="preset" name="preset" aria-describedby="preset-help" {onchange}>
+                { for PRESETS.iter().map(|p| html! {
+                    <option value={p.name} selected={p.name == props.current}>{ p.name }</option>
+                }) }
+            </select>
+            <p class="help" id="preset-help">{ description }</p>
+        </div>
+    }
+}

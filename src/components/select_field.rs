@@ -1,0 +1,51 @@
+//! A labelled select over a fixed list of options, with its help line and message.
+
+use shipshape_core::Field;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use crate::state::{Action, State};
+
+#[derive(Properties, PartialEq)]
+pub struct SelectFieldProps {
+    pub field: Field,
+    /// `(value, label)` pairs, in display order.
+    pub options: Vec<(AttrValue, AttrValue)>,
+    /// The selected value.
+    pub value: AttrValue,
+    pub error: Option<AttrValue>,
+    pub dispatcher: UseReducerDispatcher<State>,
+}
+
+#[component]
+pub fn SelectField(props: &SelectFieldProps) -> Html {
+    let field = props.field;
+    let id = field.id();
+    let onchange = {
+        let dispatcher = props.dispatcher.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            dispatcher.dispatch(Action::Set(field, select.value()));
+        })
+    };
+    let help_id = format!("{id}-help");
+    let error_id = format!("{id}-error");
+    let help = field.help();
+
+    html! {
+        <div class={classes!("field", props.error.is_some().then_some("invalid"))}>
+            <label for={id.clone()}>{ field.label() }</label>
+            <select id={id.clone()} name={id} aria-describedby={format!("{help_id} {error_id}")} {onchange}>
+                { for props.options.iter().map(|(value, label)| html! {
+                    <option value={value.clone()} selected={*value == props.value}>{ label.clone() }</option>
+                }) }
+            </select>
+            if !help.is_empty() {
+                <p class="help" id={help_id}>{ help }</p>
+            }
+            <p class="error" id={error_id} aria-live="polite">
+                { props.error.clone().unwrap_or_default() }
+            </p>
+        </div>
+    }
+}
