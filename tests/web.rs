@@ -8,7 +8,8 @@ use shipshape::app::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{
-    Element, Event, EventInit, HtmlInputElement, HtmlSelectElement, InputEvent, InputEventInit,
+    Element, Event, EventInit, HtmlElement, HtmlInputElement, HtmlSelectElement, InputEvent,
+    InputEventInit,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -19,39 +20,70 @@ async fn mount() -> Element {
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<App>::with_root(root.clone()).render();
-    settle().await;
+    eventually(|| {
+        root.query_selector("#preview-file")
+            .unwrap()
+            .is_none()
+            .then(|| "no preview yet".into())
+    })
+    .await;
     root
 }
 
-/// Lets Yew's scheduler run the pending renders.
-async fn settle() {
-    yew::platform::time::sleep(Duration::from_millis(30)).await;
+/// Polls `failure` until it returns None (the expected state was reached), or fails with its
+/// last reason after five seconds. Renders are asynchronous, and a loaded machine is slow.
+async fn eventually(mut failure: impl FnMut() -> Option<String>) {
+    for _ in 0..250 {
+        if failure().is_none() {
+            return;
+        }
+        yew::platform::time::sleep(Duration::from_millis(20)).await;
+    }
+    if let Some(reason) = failure() {
+        panic!("{reason}");
+    }
+}
+
+fn query(root: &Element, selector: &str) -> Option<Element> {
+    root.query_selector(selector).unwrap()
 }
 
 fn find(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element matches {selector}"))
+    query(root, selector).unwrap_or_else(|| panic!("no element matches {selector}"))
+}
+
+fn text(root: &Element, selector: &str) -> String {
+    query(root, selector)
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+fn preview(root: &Element) -> String {
+    text(root, "#preview-file")
+}
+
+/// Waits until the preview shows `expected`.
+async fn preview_shows(root: &Element, expected: &str) {
+    eventually(|| {
+        let shown = preview(root);
+        (!shown.contains(expected))
+            .then(|| format!("the preview never showed {expected:?}:\n{shown}"))
+    })
+    .await;
 }
 
 /// Types `text` into the input as a user would: the value changes, then an `input` event bubbles.
-async fn type_into(root: &Element, selector: &str, text: &str) {
+fn type_into(root: &Element, selector: &str, text: &str) {
     let input: HtmlInputElement = find(root, selector).dyn_into().unwrap();
     input.set_value(text);
     let init = InputEventInit::new();
     init.set_bubbles(true);
-    let event = InputEvent::new_with_event_init_dict("input", &init).unwrap();
-    input.dispatch_event(&event).unwrap();
-    settle().await;
+    input
+        .dispatch_event(&InputEvent::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
 }
 
-fn preview(root: &Element) -> String {
-    find(root, "#preview-file")
-        .text_content()
-        .unwrap_or_default()
-}
-
-async fn choose(root: &Element, selector: &str, value: &str) {
+fn choose(root: &Element, selector: &str, value: &str) {
     let select: HtmlSelectElement = find(root, selector).dyn_into().unwrap();
     select.set_value(value);
     let init = EventInit::new();
@@ -59,13 +91,12 @@ async fn choose(root: &Element, selector: &str, value: &str) {
     select
         .dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap())
         .unwrap();
-    settle().await;
 }
 
-fn click(root: &Element, selector: &str) -> web_sys::HtmlElement {
-    let element: web_sys::HtmlElement = find(root, selector).dyn_into().unwrap();
-    element.click();
-    element
+fn tab_count(root: &Element) -> usize {
+    root.query_selector_all("#preview-tabs [role=tab]")
+        .unwrap()
+        .length() as usize
 }
 
 #[wasm_bindgen_test]
@@ -80,60 +111,42 @@ async fn shows_the_first_dockerfile_of_the_default_preset() {
 #[wasm_bindgen_test]
 async fn typing_a_service_name_updates_the_preview() {
     let root = mount().await;
-    type_into(&root, "#services-0-name", "api").await;
-    assert!(
-        preview(&root).contains("# Service: api"),
-        "{}",
-        preview(&root)
-    );
-
-    type_into(&root, "#services-0-port", "3000").await;
-    assert!(preview(&root).contains("EXPOSE 3000"), "{}", preview(&root));
+    type_into(&root, "#services-0-name", "api");
+    preview_shows(&root, "# Service: api").await;
+    type_into(&root, "#services-0-port", "3000");
+    preview_shows(&root, "EXPOSE 3000").await;
 }
 
 #[wasm_bindgen_test]
 async fn a_refused_value_stays_in_the_field_with_its_message() {
     let root = mount().await;
-    type_into(&root, "#services-0-name", "Payments API").await;
+    type_into(&root, "#services-0-name", "Payments API");
+    eventually(|| {
+        (!text(&root, "#services-0-name-error").contains("Use lowercase"))
+            .then(|| "no message".into())
+    })
+    .await;
 
     let input: HtmlInputElement = find(&root, "#services-0-name").dyn_into().unwrap();
     assert_eq!(input.value(), "Payments API", "the typed text is kept");
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
-    let error = find(&root, "#services-0-name-error")
-        .text_content()
-        .unwrap();
-    assert!(error.contains("Use lowercase"), "{error}");
-    assert!(
-        find(&root, ".stale")
-            .text_content()
-            .unwrap()
-            .contains("1 field needs fixing")
-    );
+    assert!(text(&root, ".stale").contains("1 field needs fixing"));
     assert!(
         preview(&root).contains("# Service: backend"),
         "the preview keeps the last valid name"
     );
 
-    type_into(&root, "#services-0-name", "payments-api").await;
-    assert_eq!(
-        find(&root, "#services-0-name-error")
-            .text_content()
-            .unwrap(),
-        ""
-    );
-    assert!(root.query_selector(".stale").unwrap().is_none());
-    assert!(preview(&root).contains("# Service: payments-api"));
+    type_into(&root, "#services-0-name", "payments-api");
+    preview_shows(&root, "# Service: payments-api").await;
+    assert_eq!(text(&root, "#services-0-name-error"), "");
+    assert!(query(&root, ".stale").is_none());
 }
 
 #[wasm_bindgen_test]
 async fn choosing_a_runtime_changes_the_build() {
     let root = mount().await;
-    choose(&root, "#services-0-runtime", "go").await;
-    assert!(
-        preview(&root).contains("FROM golang:1.25"),
-        "{}",
-        preview(&root)
-    );
+    choose(&root, "#services-0-runtime", "go");
+    preview_shows(&root, "FROM golang:1.25").await;
     let version: HtmlSelectElement = find(&root, "#services-0-version").dyn_into().unwrap();
     assert_eq!(
         version.value(),
@@ -145,56 +158,76 @@ async fn choosing_a_runtime_changes_the_build() {
 #[wasm_bindgen_test]
 async fn choosing_a_preset_replaces_the_project() {
     let root = mount().await;
-    choose(&root, "#preset", "go-api").await;
-    assert!(
-        preview(&root).contains("# Project: catalog"),
-        "{}",
-        preview(&root)
-    );
-    let tabs = root.query_selector_all("#preview-tabs [role=tab]").unwrap();
+    choose(&root, "#preset", "go-api");
+    preview_shows(&root, "# Project: catalog").await;
+    let expected =
+        shipshape_core::generate(&shipshape_core::model::preset("go-api").unwrap().project());
     assert_eq!(
-        tabs.length(),
-        4,
-        "Dockerfile, .dockerignore, workflow, compose"
+        tab_count(&root),
+        expected.files().len(),
+        "one tab per generated file"
     );
 }
 
 #[wasm_bindgen_test]
 async fn service_tabs_switch_the_fields() {
     let root = mount().await;
-    click(&root, "#service-tab-1");
-    settle().await;
-    let name: HtmlInputElement = find(&root, "#services-1-name").dyn_into().unwrap();
-    assert_eq!(name.value(), "frontend");
+    find(&root, "#service-tab-1")
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    eventually(|| {
+        let name = query(&root, "#services-1-name")?
+            .dyn_into::<HtmlInputElement>()
+            .ok()?
+            .value();
+        (name != "frontend").then(|| format!("the second service's name field shows {name:?}"))
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
 async fn file_tabs_open_each_generated_file() {
     let root = mount().await;
-    let tabs = root.query_selector_all("#preview-tabs [role=tab]").unwrap();
+    let expected = shipshape_core::generate(&shipshape_core::model::PRESETS[0].project());
     assert_eq!(
-        tabs.length(),
-        7,
-        "two services of three files each, and the compose file"
+        tab_count(&root),
+        expected.files().len(),
+        "one tab per generated file"
     );
+    let tabs = root.query_selector_all("#preview-tabs [role=tab]").unwrap();
     let workflow = (0..tabs.length())
-        .map(|i| {
-            tabs.item(i)
-                .unwrap()
-                .dyn_into::<web_sys::HtmlElement>()
-                .unwrap()
-        })
+        .map(|i| tabs.item(i).unwrap().dyn_into::<HtmlElement>().unwrap())
         .find(|tab| tab.text_content().as_deref() == Some(".github/workflows/backend.yml"))
         .expect("a workflow tab");
     workflow.click();
-    settle().await;
-    assert!(
-        preview(&root).contains("deploy-production:"),
-        "{}",
-        preview(&root)
-    );
+    preview_shows(&root, "deploy-production:").await;
     assert_eq!(
         workflow.get_attribute("aria-selected").as_deref(),
         Some("true")
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_canary_strategy_adds_its_step_manifests() {
+    let root = mount().await;
+    assert!(query(&root, "#services-0-rollout-canary-steps").is_none());
+    choose(&root, "#services-0-rollout-strategy", "canary");
+    eventually(|| {
+        let tabs = text(&root, "#preview-tabs");
+        (!tabs.contains("k8s/staging/backend-canary-step-01-10.yaml"))
+            .then(|| format!("no step manifests in {tabs}"))
+    })
+    .await;
+    let steps: HtmlInputElement = find(&root, "#services-0-rollout-canary-steps")
+        .dyn_into()
+        .unwrap();
+    assert_eq!(steps.value(), "10, 50, 100");
+
+    type_into(&root, "#services-0-rollout-canary-steps", "20, 10, 100");
+    eventually(|| {
+        let error = text(&root, "#services-0-rollout-canary-steps-error");
+        (!error.contains("more traffic than the one before")).then(|| format!("message: {error:?}"))
+    })
+    .await;
 }

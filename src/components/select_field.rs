@@ -28,6 +28,20 @@ pub fn SelectField(props: &SelectFieldProps) -> Html {
             dispatcher.dispatch(Action::Set(field, select.value()));
         })
     };
+    // Yew diffs the options in place, and an `<option selected>` attribute does not move a
+    // selection the browser already holds; setting the select's value after each render does.
+    let select_ref = use_node_ref();
+    {
+        let select_ref = select_ref.clone();
+        use_effect_with(
+            (props.value.clone(), props.options.clone()),
+            move |(value, _)| {
+                if let Some(select) = select_ref.cast::<HtmlSelectElement>() {
+                    select.set_value(value);
+                }
+            },
+        );
+    }
     let help_id = format!("{id}-help");
     let error_id = format!("{id}-error");
     let help = field.help();
@@ -35,7 +49,7 @@ pub fn SelectField(props: &SelectFieldProps) -> Html {
     html! {
         <div class={classes!("field", props.error.is_some().then_some("invalid"))}>
             <label for={id.clone()}>{ field.label() }</label>
-            <select id={id.clone()} name={id} aria-describedby={format!("{help_id} {error_id}")} {onchange}>
+            <select ref={select_ref} id={id.clone()} name={id} aria-describedby={format!("{help_id} {error_id}")} {onchange}>
                 { for props.options.iter().map(|(value, label)| html! {
                     <option value={value.clone()} selected={*value == props.value}>{ label.clone() }</option>
                 }) }

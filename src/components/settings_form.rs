@@ -1,7 +1,7 @@
 //! The form pane: the preset picker, project fields, and the fields of one app service.
 
 use shipshape_core::Field;
-use shipshape_core::model::{Runtime, ServiceField};
+use shipshape_core::model::{CanaryEngine, Runtime, ServiceField, Strategy};
 use yew::prelude::*;
 
 use crate::components::{PresetPicker, SelectField, ServiceTabs, TextField};
@@ -35,6 +35,8 @@ pub fn SettingsForm() -> Html {
         let runtimes = Runtime::ALL.iter().map(|r| (r.id().into(), r.label().into())).collect();
         let versions = runtime.versions().iter().map(|v| (AttrValue::from(*v), AttrValue::from(*v))).collect();
         let managers = runtime.package_managers().iter().map(|pm| (pm.id().into(), pm.label().into())).collect();
+        let strategies = Strategy::ALL.iter().map(|s| (s.id().into(), s.label().into())).collect();
+        let engines = CanaryEngine::ALL.iter().map(|e| (e.id().into(), e.label().into())).collect();
         html! {
             <div id="service-fields" role="tabpanel" aria-labelledby={format!("service-tab-{index}")}>
                 { text(field(ServiceField::Name), "text") }
@@ -46,6 +48,16 @@ pub fn SettingsForm() -> Html {
                 { text(field(ServiceField::LivenessPath), "url") }
                 { text(field(ServiceField::ReadinessPath), "url") }
                 { text(field(ServiceField::StartupPath), "url") }
+                <h3 class="subsection">{ "Kubernetes rollout" }</h3>
+                { select(field(ServiceField::Strategy), strategies) }
+                if service.rollout.strategy != Strategy::BlueGreen {
+                    { text(field(ServiceField::MaxSurge), "text") }
+                    { text(field(ServiceField::MaxUnavailable), "text") }
+                }
+                if service.rollout.strategy == Strategy::Canary {
+                    { select(field(ServiceField::CanaryEngine), engines) }
+                    { text(field(ServiceField::CanarySteps), "text") }
+                }
             </div>
         }
     });

@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 
 use super::provenance;
 use crate::model::{
-    AppService, CommandKind, Environment, PackageManager, Project, RegistryKind, Runtime,
+    AppService, CanaryEngine, CommandKind, Environment, PackageManager, Project, RegistryKind,
+    Runtime, Stage, Strategy,
 };
 
 // Action versions current today; actionlint flags the ones whose runtime is deprecated.
@@ -165,6 +166,7 @@ pub fn workflow(project: &Project, service: &AppService) -> String {
                 deploy_job(
                     service,
                     &project.environments.staging,
+                    Stage::Staging,
                     &project.branches.staging,
                 ),
             ),
@@ -173,6 +175,7 @@ pub fn workflow(project: &Project, service: &AppService) -> String {
                 deploy_job(
                     service,
                     &project.environments.production,
+                    Stage::Production,
                     &project.branches.production,
                 ),
             ),
@@ -601,20 +604,99 @@ fn build_job(project: &Project, service: &AppService) -> Job {
     }
 }
 
-fn deploy_job(service: &AppService, environment: &Environment, branch: &str) -> Job {
+/// Seconds each canary step runs before the next raises the share.
+const CANARY_PAUSE_SECONDS: u32 = 300;
+
+/// The shell that rolls the exact image out, for the service's deployment strategy. Every
+/// name it needs arrives through `env:`.
+fn rollout_script(service: &AppService) -> String {
+    let mut script = String::from(
+        "install -m 600 /dev/null \"$RUNNER_TEMP/kubeconfig\"\n\
+         printf '%s' \"$KUBECONFIG_DATA\" > \"$RUNNER_TEMP/kubeconfig\"\n\
+         export KUBECONFIG=\"$RUNNER_TEMP/kubeconfig\"\n\
+         image=\"$(cat \"$RUNNER_TEMP/image-ref.txt\")\"\n\
+         kube() { kubectl --namespace \"$NAMESPACE\" \"$@\"; }\n",
+    );
+    script.push_str(match (service.rollout.strategy, service.rollout.canary_engine) {
+        (Strategy::Rolling, _) => {
+            "kube set image \"deployment/$DEPLOYMENT\" \"$DEPLOYMENT=$image\"\n\
+             kube rollout status \"deployment/$DEPLOYMENT\" --timeout=5m\n"
+        }
+        (Strategy::BlueGreen, _) => {
+            "live=\"$(kube get service \"$DEPLOYMENT\" \\\n  \
+             -o jsonpath='{.spec.selector.version}')\"\n\
+             if [ \"$live\" = blue ]; then idle=green; else idle=blue; fi\n\
+             kube set image \"deployment/$DEPLOYMENT-$idle\" \"$DEPLOYMENT=$image\"\n\
+             kube rollout status \"deployment/$DEPLOYMENT-$idle\" --timeout=5m\n\
+             patch=\"{\\\"spec\\\":{\\\"selector\\\":{\\\"version\\\":\\\"$idle\\\"}}}\"\n\
+             kube patch service \"$DEPLOYMENT\" --type merge -p \"$patch\"\n\
+             echo \"Switched $DEPLOYMENT: $live -> $idle (switch back to undo).\"\n"
+        }
+        (Strategy::Canary, CanaryEngine::Istio) => {
+            "kube set image \"deployment/$DEPLOYMENT-canary\" \"$DEPLOYMENT=$image\"\n\
+             kube rollout status \"deployment/$DEPLOYMENT-canary\" --timeout=5m\n\
+             for step in \"$MANIFESTS/$DEPLOYMENT\"-canary-step-*.yaml; do\n\
+             \x20 echo \"Applying $step\"\n\
+             \x20 kubectl apply -f \"$step\"\n\
+             \x20 sleep \"$PAUSE_SECONDS\"\n\
+             done\n\
+             kube set image \"deployment/$DEPLOYMENT\" \"$DEPLOYMENT=$image\"\n\
+             kube rollout status \"deployment/$DEPLOYMENT\" --timeout=5m\n\
+             kubectl apply -f \"$MANIFESTS/$DEPLOYMENT-mesh.yaml\"\n"
+        }
+        (Strategy::Canary, CanaryEngine::ArgoRollouts) => {
+            "path=/spec/template/spec/containers/0/image\n\
+             patch=\"[{\\\"op\\\":\\\"replace\\\",\\\"path\\\":\\\"$path\\\",\\\"value\\\":\\\"$image\\\"}]\"\n\
+             kube patch rollout \"$DEPLOYMENT\" --type json -p \"$patch\"\n\
+             kube wait --for=jsonpath='{.status.phase}'=Healthy \\\n  \
+             \"rollout/$DEPLOYMENT\" --timeout=60m\n"
+        }
+    });
+    script
+}
+
+fn deploy_job(service: &AppService, environment: &Environment, stage: Stage, branch: &str) -> Job {
     let host = service
         .ingress
         .as_ref()
         .map(|ingress| super::ingress_host(&ingress.host, &environment.hostname))
         .unwrap_or_else(|| environment.hostname.clone());
-    let script = "install -m 600 /dev/null \"$RUNNER_TEMP/kubeconfig\"\n\
-                  printf '%s' \"$KUBECONFIG_DATA\" > \"$RUNNER_TEMP/kubeconfig\"\n\
-                  export KUBECONFIG=\"$RUNNER_TEMP/kubeconfig\"\n\
-                  image=\"$(cat \"$RUNNER_TEMP/image-ref.txt\")\"\n\
-                  kubectl --namespace \"$NAMESPACE\" set image \\\n  \
-                  \"deployment/$DEPLOYMENT\" \"$DEPLOYMENT=$image\"\n\
-                  kubectl --namespace \"$NAMESPACE\" rollout status \\\n  \
-                  \"deployment/$DEPLOYMENT\" --timeout=5m\n";
+    let istio_canary = service.rollout.strategy == Strategy::Canary
+        && service.rollout.canary_engine == CanaryEngine::Istio;
+    let mut env = IndexMap::from([
+        ("KUBECONFIG_DATA", "${{ secrets.KUBECONFIG }}".to_owned()),
+        ("NAMESPACE", environment.namespace.clone()),
+        ("DEPLOYMENT", service.name.clone()),
+    ]);
+    let mut steps = Vec::new();
+    let mut timeout = 15;
+    if istio_canary {
+        // The weight steps are manifests in the repository.
+        steps.push(checkout());
+        env.insert("MANIFESTS", super::kubernetes::folder(stage));
+        env.insert("PAUSE_SECONDS", CANARY_PAUSE_SECONDS.to_string());
+        timeout += service.rollout.canary_steps.len() as u32 * CANARY_PAUSE_SECONDS / 60;
+    }
+    if service.rollout.strategy == Strategy::Canary
+        && service.rollout.canary_engine == CanaryEngine::ArgoRollouts
+    {
+        timeout = 75;
+    }
+    steps.push(uses(
+        "Fetch the image reference the build job pushed",
+        DOWNLOAD_ARTIFACT,
+        json!({ "name": format!("image-{}", service.name), "path": "${{ runner.temp }}" }),
+    ));
+    steps.push(Step {
+        env,
+        ..run(
+            &format!(
+                "Roll out that exact image ({})",
+                service.rollout.strategy.label()
+            ),
+            rollout_script(service),
+        )
+    });
     Job {
         name: format!("Deploy to {}", environment.name),
         needs: vec!["build"],
@@ -622,7 +704,7 @@ fn deploy_job(service: &AppService, environment: &Environment, branch: &str) -> 
             "github.event_name == 'push' && github.ref == 'refs/heads/{branch}'"
         )),
         runs_on: RUNNER,
-        timeout_minutes: 15,
+        timeout_minutes: timeout,
         permissions: IndexMap::from([("contents", "read")]),
         environment: Some(JobEnvironment {
             name: environment.name.clone(),
@@ -632,21 +714,7 @@ fn deploy_job(service: &AppService, environment: &Environment, branch: &str) -> 
             group: format!("deploy-{}-{}", environment.name, service.name),
             cancel_in_progress: json!(false),
         }),
-        steps: vec![
-            uses(
-                "Fetch the image reference the build job pushed",
-                DOWNLOAD_ARTIFACT,
-                json!({ "name": format!("image-{}", service.name), "path": "${{ runner.temp }}" }),
-            ),
-            Step {
-                env: IndexMap::from([
-                    ("KUBECONFIG_DATA", "${{ secrets.KUBECONFIG }}".to_owned()),
-                    ("NAMESPACE", environment.namespace.clone()),
-                    ("DEPLOYMENT", service.name.clone()),
-                ]),
-                ..run("Roll out that exact image", script)
-            },
-        ],
+        steps,
         ..Job::default()
     }
 }

@@ -3,6 +3,7 @@
 pub mod compose;
 pub mod dockerfile;
 pub mod github_actions;
+pub mod kubernetes;
 
 use crate::bundle::{Bundle, GeneratedFile};
 use crate::model::{AppService, Project};
@@ -26,6 +27,7 @@ pub fn generate(project: &Project) -> Bundle {
         ));
     }
     files.push(file(compose::PATH.into(), compose::compose(project)));
+    files.extend(kubernetes::files(project));
     let first = project
         .services
         .first()

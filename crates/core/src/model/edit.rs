@@ -3,7 +3,7 @@
 use super::field::{CommandKind, EnvironmentField, Field, ServiceField, Stage};
 use super::project::{Project, RegistryKind};
 use super::runtime::{PackageManager, Runtime};
-use super::service::{AppService, Commands};
+use super::service::{AppService, CanaryEngine, Commands, Strategy};
 use super::validate::{FieldError, parse_count, parse_port};
 
 impl Project {
@@ -58,6 +58,9 @@ impl Project {
                         .unwrap_or_default(),
                 }
             }
+            Field::IngressClass => self.kubernetes.ingress_class.clone(),
+            Field::IngressNamespace => self.kubernetes.ingress_namespace.clone(),
+            Field::ClusterIssuer => self.kubernetes.cluster_issuer.clone(),
         }
     }
 
@@ -127,6 +130,9 @@ impl Project {
                     }
                 }
             }
+            Field::IngressClass => self.kubernetes.ingress_class = owned,
+            Field::IngressNamespace => self.kubernetes.ingress_namespace = owned,
+            Field::ClusterIssuer => self.kubernetes.cluster_issuer = owned,
         }
         Ok(())
     }
@@ -186,6 +192,18 @@ fn service_text(service: &AppService, field: ServiceField) -> String {
             .as_ref()
             .map(|i| i.path.clone())
             .unwrap_or_default(),
+        ServiceField::Strategy => service.rollout.strategy.id().into(),
+        ServiceField::MaxSurge => service.rollout.max_surge.clone(),
+        ServiceField::MaxUnavailable => service.rollout.max_unavailable.clone(),
+        ServiceField::CanarySteps => service
+            .rollout
+            .canary_steps
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        ServiceField::CanaryEngine => service.rollout.canary_engine.id().into(),
+        ServiceField::TerminationGrace => service.rollout.termination_grace_seconds.to_string(),
     }
 }
 
@@ -280,6 +298,27 @@ fn assign_service(service: &mut AppService, field: ServiceField, text: &str) -> 
         }
         ServiceField::IngressPath => {
             service.ingress.as_mut().ok_or("Ingress is off.")?.path = owned
+        }
+        ServiceField::Strategy => {
+            service.rollout.strategy = Strategy::from_id(text)
+                .ok_or_else(|| format!("Unknown strategy {text:?}; pick one from the list."))?
+        }
+        ServiceField::MaxSurge => service.rollout.max_surge = owned,
+        ServiceField::MaxUnavailable => service.rollout.max_unavailable = owned,
+        ServiceField::CanarySteps => {
+            service.rollout.canary_steps = text
+                .split(',')
+                .map(str::trim)
+                .filter(|step| !step.is_empty())
+                .map(|step| parse_count(step, "Each step"))
+                .collect::<Result<_, _>>()?
+        }
+        ServiceField::CanaryEngine => {
+            service.rollout.canary_engine = CanaryEngine::from_id(text)
+                .ok_or_else(|| format!("Unknown engine {text:?}; pick one from the list."))?
+        }
+        ServiceField::TerminationGrace => {
+            service.rollout.termination_grace_seconds = parse_count(text, "Grace period")?
         }
     }
     Ok(())

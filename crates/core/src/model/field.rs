@@ -19,6 +19,9 @@ pub enum Field {
     RedisVersion,
     RedisMaxMemory,
     Environment(Stage, EnvironmentField),
+    IngressClass,
+    IngressNamespace,
+    ClusterIssuer,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -47,6 +50,12 @@ pub enum ServiceField {
     AutoscalingCpu,
     IngressHost,
     IngressPath,
+    Strategy,
+    MaxSurge,
+    MaxUnavailable,
+    CanarySteps,
+    CanaryEngine,
+    TerminationGrace,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -133,6 +142,9 @@ impl Field {
                 };
                 format!("environments.{}.{key}", stage.key())
             }
+            Field::IngressClass => "kubernetes.ingress_class".into(),
+            Field::IngressNamespace => "kubernetes.ingress_namespace".into(),
+            Field::ClusterIssuer => "kubernetes.cluster_issuer".into(),
         }
     }
 
@@ -169,6 +181,9 @@ impl Field {
             Field::Environment(_, EnvironmentField::Namespace) => "Namespace",
             Field::Environment(_, EnvironmentField::Hostname) => "Hostname",
             Field::Environment(_, EnvironmentField::Replicas) => "Replicas",
+            Field::IngressClass => "Ingress class",
+            Field::IngressNamespace => "Ingress controller namespace",
+            Field::ClusterIssuer => "cert-manager ClusterIssuer",
         }
     }
 
@@ -237,6 +252,12 @@ impl ServiceField {
             ServiceField::AutoscalingCpu => "autoscaling.cpu_percent".into(),
             ServiceField::IngressHost => "ingress.host".into(),
             ServiceField::IngressPath => "ingress.path".into(),
+            ServiceField::Strategy => "rollout.strategy".into(),
+            ServiceField::MaxSurge => "rollout.max_surge".into(),
+            ServiceField::MaxUnavailable => "rollout.max_unavailable".into(),
+            ServiceField::CanarySteps => "rollout.canary_steps".into(),
+            ServiceField::CanaryEngine => "rollout.canary_engine".into(),
+            ServiceField::TerminationGrace => "rollout.termination_grace_seconds".into(),
         }
     }
 
@@ -271,6 +292,12 @@ impl ServiceField {
             ServiceField::AutoscalingCpu => "Target CPU %",
             ServiceField::IngressHost => "Ingress host",
             ServiceField::IngressPath => "Ingress path",
+            ServiceField::Strategy => "Deployment strategy",
+            ServiceField::MaxSurge => "Max surge",
+            ServiceField::MaxUnavailable => "Max unavailable",
+            ServiceField::CanarySteps => "Canary steps (%)",
+            ServiceField::CanaryEngine => "Canary traffic by",
+            ServiceField::TerminationGrace => "Termination grace (s)",
         }
     }
 }

@@ -18,5 +18,9 @@ pub use project::{
     RegistryKind, Repository, SCHEMA_VERSION,
 };
 pub use runtime::{PackageManager, Runtime};
-pub use service::{AppService, Autoscaling, Commands, EnvVar, Health, Ingress, Resources};
+pub use service::{
+    AppService, Autoscaling, CanaryEngine, Commands, EnvVar, Health, Ingress, ProbeTiming, Probes,
+    Resources, Rollout, Strategy,
+};
 pub use validate::{FieldError, command as check_command, dns_label, http_path, parse_port};
+pub(crate) use validate::{bytes, millicores};

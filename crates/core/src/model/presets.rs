@@ -2,7 +2,9 @@
 
 use super::project::{Postgres, Project, Redis};
 use super::runtime::{PackageManager, Runtime};
-use super::service::{AppService, Autoscaling, Commands, EnvVar, Ingress, Resources};
+use super::service::{
+    AppService, Autoscaling, CanaryEngine, Commands, EnvVar, Ingress, Resources, Strategy,
+};
 
 /// A named starting point.
 pub struct Preset {
@@ -37,12 +39,12 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "go-api",
         description: "Go HTTP service",
-        build: || single("catalog", Runtime::Go),
+        build: go_canary,
     },
     Preset {
         name: "java-spring",
         description: "Java Spring Boot service (Maven)",
-        build: || single("billing", Runtime::Java),
+        build: java_blue_green,
     },
     Preset {
         name: "rust-axum",
@@ -52,12 +54,12 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "dotnet-api",
         description: ".NET minimal API",
-        build: || single("payments", Runtime::Dotnet),
+        build: dotnet_rollouts,
     },
     Preset {
         name: "ruby-rails",
         description: "Ruby on Rails app (Bundler)",
-        build: || single("storefront", Runtime::Ruby),
+        build: rails_with_postgres,
     },
     Preset {
         name: "php-laravel",
@@ -87,6 +89,43 @@ fn single(name: &str, runtime: Runtime) -> Project {
         host: "api".into(),
         path: "/".into(),
     });
+    project
+}
+
+/// A Go service released as an Istio canary: 10% -> 50% -> 100%.
+fn go_canary() -> Project {
+    let mut project = single("catalog", Runtime::Go);
+    project.services[0].rollout.strategy = Strategy::Canary;
+    project
+}
+
+/// A Spring Boot service released blue-green.
+fn java_blue_green() -> Project {
+    let mut project = single("billing", Runtime::Java);
+    project.services[0].rollout.strategy = Strategy::BlueGreen;
+    project
+}
+
+/// A .NET service released as a canary by Argo Rollouts.
+fn dotnet_rollouts() -> Project {
+    let mut project = single("payments", Runtime::Dotnet);
+    let rollout = &mut project.services[0].rollout;
+    rollout.strategy = Strategy::Canary;
+    rollout.canary_engine = CanaryEngine::ArgoRollouts;
+    rollout.canary_steps = vec![5, 25, 50, 100];
+    project
+}
+
+/// A Rails app with PostgreSQL running in the cluster (no managed database).
+fn rails_with_postgres() -> Project {
+    let mut project = single("storefront", Runtime::Ruby);
+    project.services[0].uses_postgres = true;
+    project.postgres = Some(Postgres {
+        version: "17".into(),
+        pgvector: false,
+        database: "storefront".into(),
+    });
+    project.kubernetes.in_cluster_postgres = true;
     project
 }
 
@@ -156,6 +195,7 @@ fn fullstack() -> Project {
         min_replicas: 2,
         max_replicas: 6,
         cpu_percent: 70,
+        memory_percent: Some(80),
     });
     backend.ingress = Some(Ingress {
         host: "api".into(),

@@ -30,6 +30,35 @@ pub struct Project {
     pub redis: Option<Redis>,
     #[serde(default)]
     pub environments: Environments,
+    #[serde(default)]
+    pub kubernetes: Kubernetes,
+}
+
+/// Cluster-wide choices the manifests depend on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Kubernetes {
+    /// `ingressClassName` of every Ingress.
+    pub ingress_class: String,
+    /// Namespace of the ingress controller, the only source of traffic into the apps.
+    pub ingress_namespace: String,
+    /// cert-manager ClusterIssuer that issues the TLS certificates; empty for none.
+    #[serde(default)]
+    pub cluster_issuer: String,
+    /// Run PostgreSQL in the cluster as a StatefulSet, for teams without a managed database.
+    #[serde(default)]
+    pub in_cluster_postgres: bool,
+}
+
+impl Default for Kubernetes {
+    fn default() -> Self {
+        Kubernetes {
+            ingress_class: "nginx".into(),
+            ingress_namespace: "ingress-nginx".into(),
+            cluster_issuer: "letsencrypt".into(),
+            in_cluster_postgres: false,
+        }
+    }
 }
 
 /// Where the code lives on GitHub.
@@ -263,6 +292,7 @@ impl Project {
             postgres: None,
             redis: None,
             environments,
+            kubernetes: Kubernetes::default(),
         }
     }
 
@@ -280,6 +310,13 @@ impl Project {
     }
 
     /// The registry host, for `docker login`.
+    pub fn environment(&self, stage: super::field::Stage) -> &Environment {
+        match stage {
+            super::field::Stage::Staging => &self.environments.staging,
+            super::field::Stage::Production => &self.environments.production,
+        }
+    }
+
     pub fn registry_host(&self) -> String {
         match self.registry.kind {
             RegistryKind::Ghcr => "ghcr.io".into(),

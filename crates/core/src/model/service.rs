@@ -38,6 +38,153 @@ pub struct AppService {
     /// Gets `REDIS_URL` for the project's Redis.
     #[serde(default)]
     pub uses_redis: bool,
+    /// How new versions reach users, and how Kubernetes checks the pods.
+    #[serde(default)]
+    pub rollout: Rollout,
+}
+
+/// How a new version replaces the old one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strategy {
+    /// Pods are replaced a few at a time; with maxUnavailable 0 no capacity is lost.
+    #[default]
+    Rolling,
+    /// A second full set of pods starts beside the live one; the Service switches at once.
+    BlueGreen,
+    /// A small share of traffic goes to the new version first, then more, step by step.
+    Canary,
+}
+
+impl Strategy {
+    pub const ALL: [Strategy; 3] = [Strategy::Rolling, Strategy::BlueGreen, Strategy::Canary];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Strategy::Rolling => "rolling",
+            Strategy::BlueGreen => "blue-green",
+            Strategy::Canary => "canary",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Strategy::Rolling => "Rolling update",
+            Strategy::BlueGreen => "Blue-green",
+            Strategy::Canary => "Canary",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Strategy> {
+        Strategy::ALL.into_iter().find(|s| s.id() == id)
+    }
+}
+
+/// What shifts traffic during a canary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CanaryEngine {
+    /// Istio VirtualService weights, one manifest per step.
+    #[default]
+    Istio,
+    /// An Argo Rollouts `Rollout` with the same steps.
+    ArgoRollouts,
+}
+
+impl CanaryEngine {
+    pub const ALL: [CanaryEngine; 2] = [CanaryEngine::Istio, CanaryEngine::ArgoRollouts];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            CanaryEngine::Istio => "istio",
+            CanaryEngine::ArgoRollouts => "argo-rollouts",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CanaryEngine::Istio => "Istio VirtualService",
+            CanaryEngine::ArgoRollouts => "Argo Rollouts",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<CanaryEngine> {
+        CanaryEngine::ALL.into_iter().find(|e| e.id() == id)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rollout {
+    pub strategy: Strategy,
+    /// Extra pods a rolling update may start, as a count or a percentage ("25%").
+    pub max_surge: String,
+    /// Pods a rolling update may take away; 0 keeps full capacity throughout.
+    pub max_unavailable: String,
+    /// Canary traffic percentages, rising to 100.
+    pub canary_steps: Vec<u32>,
+    pub canary_engine: CanaryEngine,
+    pub probes: Probes,
+    /// Time a pod gets to finish its requests after it is told to stop.
+    pub termination_grace_seconds: u32,
+}
+
+impl Default for Rollout {
+    fn default() -> Self {
+        Rollout {
+            strategy: Strategy::Rolling,
+            max_surge: "25%".into(),
+            max_unavailable: "0".into(),
+            canary_steps: vec![10, 50, 100],
+            canary_engine: CanaryEngine::Istio,
+            probes: Probes::default(),
+            termination_grace_seconds: 30,
+        }
+    }
+}
+
+/// Timings of the three probes; each has its own job (see [`Health`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probes {
+    pub startup: ProbeTiming,
+    pub liveness: ProbeTiming,
+    pub readiness: ProbeTiming,
+}
+
+impl Default for Probes {
+    fn default() -> Self {
+        Probes {
+            // Up to 30 x 5 s = 150 s to start, before liveness takes over.
+            startup: ProbeTiming {
+                initial_delay_seconds: 0,
+                period_seconds: 5,
+                timeout_seconds: 2,
+                failure_threshold: 30,
+            },
+            liveness: ProbeTiming {
+                initial_delay_seconds: 60,
+                period_seconds: 10,
+                timeout_seconds: 2,
+                failure_threshold: 3,
+            },
+            readiness: ProbeTiming {
+                initial_delay_seconds: 10,
+                period_seconds: 5,
+                timeout_seconds: 2,
+                failure_threshold: 2,
+            },
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeTiming {
+    pub initial_delay_seconds: u32,
+    pub period_seconds: u32,
+    pub timeout_seconds: u32,
+    pub failure_threshold: u32,
 }
 
 /// The three health endpoints, each with its own purpose.
@@ -126,6 +273,9 @@ pub struct Autoscaling {
     pub max_replicas: u32,
     /// Average CPU utilisation to aim for, in percent of the request.
     pub cpu_percent: u32,
+    /// Average memory utilisation to aim for, in percent of the request, if memory should scale too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_percent: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,6 +308,24 @@ impl AppService {
             ingress: None,
             uses_postgres: false,
             uses_redis: false,
+            rollout: Rollout::default(),
+        }
+    }
+
+    /// The fewest pods that run in normal operation: the autoscaler's minimum, or the
+    /// environment's override, or the service's own count.
+    pub fn min_replicas(&self, environment_override: Option<u32>) -> u32 {
+        match &self.autoscaling {
+            Some(autoscaling) => autoscaling.min_replicas,
+            None => environment_override.unwrap_or(self.replicas),
+        }
+    }
+
+    /// The most pods that run in normal operation.
+    pub fn max_replicas(&self, environment_override: Option<u32>) -> u32 {
+        match &self.autoscaling {
+            Some(autoscaling) => autoscaling.max_replicas,
+            None => environment_override.unwrap_or(self.replicas),
         }
     }
 

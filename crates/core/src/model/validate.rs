@@ -180,6 +180,34 @@ impl Project {
                 );
             }
         }
+        check(
+            Field::IngressClass,
+            dns_label(&self.kubernetes.ingress_class, "an ingress class", "nginx"),
+        );
+        check(
+            Field::IngressNamespace,
+            dns_label(
+                &self.kubernetes.ingress_namespace,
+                "a namespace",
+                "ingress-nginx",
+            ),
+        );
+        if !self.kubernetes.cluster_issuer.is_empty() {
+            check(
+                Field::ClusterIssuer,
+                dns_label(
+                    &self.kubernetes.cluster_issuer,
+                    "an issuer name",
+                    "letsencrypt",
+                ),
+            );
+        }
+        if self.kubernetes.in_cluster_postgres && self.postgres.is_none() {
+            check(
+                Field::PostgresVersion,
+                Err("PostgreSQL in the cluster needs PostgreSQL turned on.".into()),
+            );
+        }
         if self.environments.staging.namespace == self.environments.production.namespace {
             check(
                 Field::Environment(Stage::Production, EnvironmentField::Namespace),
@@ -358,6 +386,70 @@ fn validate_service(service: &AppService) -> Vec<(ServiceField, Result<(), Strin
         results.push((ServiceField::IngressHost, ingress_host(&ingress.host)));
         results.push((ServiceField::IngressPath, http_path(&ingress.path)));
     }
+    if let Some(percent) = service.autoscaling.as_ref().and_then(|a| a.memory_percent) {
+        results.push((
+            ServiceField::AutoscalingCpu,
+            in_range(percent, 10, 100, "Target memory"),
+        ));
+    }
+    let rollout = &service.rollout;
+    let surge = surge_or_unavailable(&rollout.max_surge);
+    let unavailable = surge_or_unavailable(&rollout.max_unavailable);
+    if let (Ok(0), Ok(0)) = (&surge, &unavailable) {
+        results.push((
+            ServiceField::MaxUnavailable,
+            Err(
+                "Max surge and max unavailable cannot both be 0: the update could never start."
+                    .into(),
+            ),
+        ));
+    }
+    results.push((ServiceField::MaxSurge, surge.map(|_| ())));
+    results.push((ServiceField::MaxUnavailable, unavailable.map(|_| ())));
+    results.push((
+        ServiceField::CanarySteps,
+        canary_steps(&rollout.canary_steps),
+    ));
+    results.push((
+        ServiceField::TerminationGrace,
+        in_range(rollout.termination_grace_seconds, 1, 3600, "Grace period"),
+    ));
+    for (name, timing) in [
+        ("Startup", &rollout.probes.startup),
+        ("Liveness", &rollout.probes.liveness),
+        ("Readiness", &rollout.probes.readiness),
+    ] {
+        let result = in_range(
+            timing.period_seconds,
+            1,
+            300,
+            &format!("{name} probe period"),
+        )
+        .and(in_range(
+            timing.failure_threshold,
+            1,
+            100,
+            &format!("{name} probe failure threshold"),
+        ))
+        .and(in_range(
+            timing.timeout_seconds,
+            1,
+            60,
+            &format!("{name} probe timeout"),
+        ))
+        .and(in_range(
+            timing.initial_delay_seconds,
+            0,
+            600,
+            &format!("{name} probe initial delay"),
+        ));
+        let field = match name {
+            "Startup" => ServiceField::StartupPath,
+            "Liveness" => ServiceField::LivenessPath,
+            _ => ServiceField::ReadinessPath,
+        };
+        results.push((field, result));
+    }
     results
 }
 
@@ -432,6 +524,44 @@ pub fn parse_count(text: &str, what: &str) -> Result<u32, String> {
     }
     text.parse::<u32>()
         .map_err(|_| format!("{what}: that number is too large."))
+}
+
+/// A rolling-update bound: a whole number, or a percentage from 0% to 100%. Returns the number
+/// (or percentage) so the caller can tell whether it is zero.
+fn surge_or_unavailable(text: &str) -> Result<u32, String> {
+    let (digits, percent) = match text.strip_suffix('%') {
+        Some(digits) => (digits, true),
+        None => (text, false),
+    };
+    if digits.is_empty() || digits.len() > 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err("Enter a number of pods (\"1\") or a percentage (\"25%\").".into());
+    }
+    let value: u32 = digits
+        .parse()
+        .map_err(|_| "That number is too large.".to_owned())?;
+    if percent && value > 100 {
+        return Err("A percentage goes up to 100%.".into());
+    }
+    Ok(value)
+}
+
+fn canary_steps(steps: &[u32]) -> Result<(), String> {
+    if steps.is_empty() {
+        return Err("Enter the traffic percentages, e.g. 10, 50, 100.".into());
+    }
+    if steps.len() > 10 {
+        return Err("At most 10 steps.".into());
+    }
+    if steps.iter().any(|step| *step == 0 || *step > 100) {
+        return Err("Each step is a percentage from 1 to 100.".into());
+    }
+    if steps.windows(2).any(|pair| pair[0] >= pair[1]) {
+        return Err("Each step must send more traffic than the one before.".into());
+    }
+    if steps.last() != Some(&100) {
+        return Err("End at 100, so the new version takes all traffic.".into());
+    }
+    Ok(())
 }
 
 fn in_range(value: u32, min: u32, max: u32, what: &str) -> Result<(), String> {
