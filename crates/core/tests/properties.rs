@@ -4,6 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
+use serde::Deserialize;
 use shipshape_core::generate;
 use shipshape_core::model::{
     CommandKind, EnvVar, EnvironmentField, Field, Project, ServiceField, Stage, from_yaml, preset,
@@ -118,13 +119,19 @@ fn base() -> Project {
 fn check_bundle(project: &Project) -> Result<(), TestCaseError> {
     let bundle = generate(project);
     for file in bundle.files() {
-        if file.path.ends_with(".yml") {
-            let doc: serde_norway::Value = serde_norway::from_str(&file.contents).map_err(|e| {
-                TestCaseError::fail(format!(
-                    "{} does not parse: {e}\n{}",
-                    file.path, file.contents
-                ))
-            })?;
+        if file.path.ends_with(".yml") || file.path.ends_with(".yaml") {
+            // Multi-document files (Kubernetes) parse document by document.
+            let mut docs = Vec::new();
+            for document in serde_norway::Deserializer::from_str(&file.contents) {
+                let doc = serde_norway::Value::deserialize(document).map_err(|e| {
+                    TestCaseError::fail(format!(
+                        "{} does not parse: {e}\n{}",
+                        file.path, file.contents
+                    ))
+                })?;
+                docs.push(doc);
+            }
+            let doc = docs.into_iter().next().unwrap_or(serde_norway::Value::Null);
             if let Some(jobs) = doc.get("jobs").and_then(|j| j.as_mapping()) {
                 for (_, job) in jobs {
                     for step in job["steps"].as_sequence().into_iter().flatten() {

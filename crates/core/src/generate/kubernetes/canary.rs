@@ -126,6 +126,17 @@ pub fn runbook(project: &Project) -> String {
             folder(stage),
             folder(stage)
         ));
+        if project.kubernetes.in_cluster_postgres && project.postgres.is_some() {
+            out.push_str(&format!(
+                "\nPostgreSQL reads its credentials from the Secret `postgres-credentials`\n\
+                 (keys `username` and `password`); create it once, before the first apply:\n\n\
+                 ```sh\n\
+                 kubectl -n {ns} create secret generic postgres-credentials \\\n  \
+                 --from-literal=username={db} --from-literal=password=\"$(openssl rand -base64 24)\"\n\
+                 ```\n",
+                db = project.postgres.as_ref().map(|p| p.database.as_str()).unwrap_or_default()
+            ));
+        }
         for service in &project.services {
             let name = &service.name;
             out.push_str(&format!(

@@ -23,7 +23,9 @@ use types::*;
 const SERVICE_PORT: u16 = 80;
 /// Seconds a stopping pod keeps serving while endpoints drop it from load balancers.
 const PRE_STOP_SECONDS: u32 = 5;
-const POSTGRES_UID: u32 = 70;
+/// The postgres user of the official Alpine images, and of the Debian-based pgvector ones.
+const POSTGRES_ALPINE_UID: u32 = 70;
+const POSTGRES_DEBIAN_UID: u32 = 999;
 
 /// Every manifest for every environment, plus the runbook.
 pub fn files(project: &Project) -> Vec<GeneratedFile> {
@@ -881,6 +883,11 @@ const POSTGRES_RESOURCES: (&str, &str, &str, &str) = ("250m", "1", "256Mi", "1Gi
 fn postgres_documents(project: &Project, stage: Stage) -> String {
     let environment = project.environment(stage);
     let postgres = project.postgres.as_ref().expect("checked by the caller");
+    let uid = if postgres.pgvector {
+        POSTGRES_DEBIAN_UID
+    } else {
+        POSTGRES_ALPINE_UID
+    };
     let selector = postgres_selector(environment);
     let mut object_labels = selector.clone();
     object_labels.insert("app.kubernetes.io/part-of".into(), project.name.clone());
@@ -979,9 +986,9 @@ fn postgres_documents(project: &Project, stage: Stage) -> String {
             automount_service_account_token: false,
             security_context: PodSecurityContext {
                 run_as_non_root: true,
-                run_as_user: POSTGRES_UID,
-                run_as_group: POSTGRES_UID,
-                fs_group: POSTGRES_UID,
+                run_as_user: uid,
+                run_as_group: uid,
+                fs_group: uid,
                 seccomp_profile: SeccompProfile {
                     kind: "RuntimeDefault",
                 },
