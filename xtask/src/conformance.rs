@@ -46,6 +46,9 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
     .filter(|path| path.components().any(|c| c.as_os_str() == "k8s"))
     .collect::<Vec<_>>();
     let kustomizations = files_named(&out, |name| name == "kustomization.yaml")?;
+    let terraform = files_named(&out, |name| {
+        name.ends_with(".tf") || name.ends_with(".tfvars") || name.ends_with(".tfbackend")
+    })?;
     let yaml: Vec<PathBuf> = workflows
         .iter()
         .chain(&composes)
@@ -87,6 +90,12 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
             .args(["--strict", "--kubernetes-version", "1.33.0", "--quiet"])
             .args(&manifests),
     )?;
+    // Every Terraform file through python-hcl2's parser (no terraform binary runs here).
+    toolchain.run(
+        Command::new(validator("python")?)
+            .args(["-c", HCL_PARSE])
+            .args(&terraform),
+    )?;
     // Default rules, and --strict so warnings fail as well as errors.
     toolchain.run(
         Command::new(validator("yamllint")?)
@@ -121,6 +130,11 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
             format!("{} manifests, Kubernetes 1.33, --strict", manifests.len()),
         ),
         (
+            "python-hcl2",
+            "-c",
+            format!("{} Terraform files parsed", terraform.len()),
+        ),
+        (
             "yamllint",
             "--version",
             format!("{} YAML files", yaml.len()),
@@ -134,6 +148,18 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Parses each file named on the command line with python-hcl2; any error names the file.
+const HCL_PARSE: &str = "\
+import sys, hcl2
+for path in sys.argv[1:]:
+    with open(path) as handle:
+        try:
+            hcl2.load(handle)
+        except Exception as error:
+            sys.exit(f'{path}: {error}')
+print(f'python-hcl2: {len(sys.argv) - 1} files parsed')
+";
 
 /// Every file below `dir` whose name passes `keep`, sorted.
 pub fn files_named(dir: &Path, keep: impl Fn(&str) -> bool + Copy) -> Result<Vec<PathBuf>, String> {

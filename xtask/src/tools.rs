@@ -156,7 +156,19 @@ impl Toolchain {
                     .find(|l| l.contains(|c: char| c.is_ascii_digit()));
                 format!("{name}: {}", line.unwrap_or_default().trim())
             })
+            .or_else(|_| self.package_version(name))
             .unwrap_or_else(|error| error)
+    }
+
+    /// The pinned version of a PyPI validator that has no version flag of its own.
+    fn package_version(&self, name: &str) -> Result<String, String> {
+        let pip = self.validator("pip")?;
+        let shown = output(Command::new(pip).args(["show", name]))?;
+        let version = shown
+            .lines()
+            .find_map(|l| l.strip_prefix("Version: "))
+            .unwrap_or("?");
+        Ok(format!("{name}: {version}"))
     }
 
     /// actionlint, with shellcheck for `run:` scripts, over `workflows`.

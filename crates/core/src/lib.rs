@@ -5,6 +5,7 @@
 
 pub mod bundle;
 pub mod generate;
+pub mod hcl;
 pub mod model;
 pub mod yaml;
 

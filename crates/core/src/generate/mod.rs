@@ -4,6 +4,7 @@ pub mod compose;
 pub mod dockerfile;
 pub mod github_actions;
 pub mod kubernetes;
+pub mod terraform;
 
 use crate::bundle::{Bundle, GeneratedFile};
 use crate::model::{AppService, Project};
@@ -28,6 +29,7 @@ pub fn generate(project: &Project) -> Bundle {
     }
     files.push(file(compose::PATH.into(), compose::compose(project)));
     files.extend(kubernetes::files(project));
+    files.extend(terraform::files(project));
     let first = project
         .services
         .first()

@@ -61,6 +61,46 @@ impl Project {
             Field::IngressClass => self.kubernetes.ingress_class.clone(),
             Field::IngressNamespace => self.kubernetes.ingress_namespace.clone(),
             Field::ClusterIssuer => self.kubernetes.cluster_issuer.clone(),
+            Field::AwsRegion => self
+                .aws
+                .as_ref()
+                .map(|a| a.region.clone())
+                .unwrap_or_default(),
+            Field::AwsZones => self
+                .aws
+                .as_ref()
+                .map(|a| a.availability_zones.to_string())
+                .unwrap_or_default(),
+            Field::AwsVpcCidr => self
+                .aws
+                .as_ref()
+                .map(|a| a.vpc_cidr.clone())
+                .unwrap_or_default(),
+            Field::AwsClusterVersion => self
+                .aws
+                .as_ref()
+                .map(|a| a.cluster_version.clone())
+                .unwrap_or_default(),
+            Field::AwsNodeType => self
+                .aws
+                .as_ref()
+                .map(|a| a.node_instance_type.clone())
+                .unwrap_or_default(),
+            Field::AwsDbClass => self
+                .aws
+                .as_ref()
+                .map(|a| a.db_instance_class.clone())
+                .unwrap_or_default(),
+            Field::AwsCacheType => self
+                .aws
+                .as_ref()
+                .map(|a| a.cache_node_type.clone())
+                .unwrap_or_default(),
+            Field::AwsPublicEndpointCidrs => self
+                .aws
+                .as_ref()
+                .map(|a| a.public_endpoint_cidrs.join(", "))
+                .unwrap_or_default(),
         }
     }
 
@@ -133,6 +173,35 @@ impl Project {
             Field::IngressClass => self.kubernetes.ingress_class = owned,
             Field::IngressNamespace => self.kubernetes.ingress_namespace = owned,
             Field::ClusterIssuer => self.kubernetes.cluster_issuer = owned,
+            Field::AwsRegion
+            | Field::AwsZones
+            | Field::AwsVpcCidr
+            | Field::AwsClusterVersion
+            | Field::AwsNodeType
+            | Field::AwsDbClass
+            | Field::AwsCacheType
+            | Field::AwsPublicEndpointCidrs => {
+                let aws = self.aws.as_mut().ok_or("AWS is off.")?;
+                match field {
+                    Field::AwsRegion => aws.region = owned,
+                    Field::AwsZones => {
+                        aws.availability_zones = parse_count(text, "Availability zones")?
+                    }
+                    Field::AwsVpcCidr => aws.vpc_cidr = owned,
+                    Field::AwsClusterVersion => aws.cluster_version = owned,
+                    Field::AwsNodeType => aws.node_instance_type = owned,
+                    Field::AwsDbClass => aws.db_instance_class = owned,
+                    Field::AwsPublicEndpointCidrs => {
+                        aws.public_endpoint_cidrs = text
+                            .split(',')
+                            .map(str::trim)
+                            .filter(|c| !c.is_empty())
+                            .map(str::to_owned)
+                            .collect()
+                    }
+                    _ => aws.cache_node_type = owned,
+                }
+            }
         }
         Ok(())
     }

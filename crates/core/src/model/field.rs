@@ -22,6 +22,14 @@ pub enum Field {
     IngressClass,
     IngressNamespace,
     ClusterIssuer,
+    AwsRegion,
+    AwsZones,
+    AwsVpcCidr,
+    AwsClusterVersion,
+    AwsNodeType,
+    AwsDbClass,
+    AwsCacheType,
+    AwsPublicEndpointCidrs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -145,6 +153,14 @@ impl Field {
             Field::IngressClass => "kubernetes.ingress_class".into(),
             Field::IngressNamespace => "kubernetes.ingress_namespace".into(),
             Field::ClusterIssuer => "kubernetes.cluster_issuer".into(),
+            Field::AwsRegion => "aws.region".into(),
+            Field::AwsZones => "aws.availability_zones".into(),
+            Field::AwsVpcCidr => "aws.vpc_cidr".into(),
+            Field::AwsClusterVersion => "aws.cluster_version".into(),
+            Field::AwsNodeType => "aws.node_instance_type".into(),
+            Field::AwsDbClass => "aws.db_instance_class".into(),
+            Field::AwsCacheType => "aws.cache_node_type".into(),
+            Field::AwsPublicEndpointCidrs => "aws.public_endpoint_cidrs".into(),
         }
     }
 
@@ -184,6 +200,14 @@ impl Field {
             Field::IngressClass => "Ingress class",
             Field::IngressNamespace => "Ingress controller namespace",
             Field::ClusterIssuer => "cert-manager ClusterIssuer",
+            Field::AwsRegion => "AWS region",
+            Field::AwsZones => "Availability zones",
+            Field::AwsVpcCidr => "VPC CIDR",
+            Field::AwsClusterVersion => "EKS version",
+            Field::AwsNodeType => "Node instance type",
+            Field::AwsDbClass => "Database instance class",
+            Field::AwsCacheType => "Cache node type",
+            Field::AwsPublicEndpointCidrs => "Public API endpoint allowed from",
         }
     }
 

@@ -14,8 +14,8 @@ pub use field::{CommandKind, EnvironmentField, Field, ServiceField, Stage};
 pub use load::{LoadError, from_yaml, to_yaml};
 pub use presets::{PRESETS, Preset, preset};
 pub use project::{
-    Branches, Environment, Environments, EvictionPolicy, Postgres, Project, Redis, Registry,
-    RegistryKind, Repository, SCHEMA_VERSION,
+    Aws, Branches, Environment, Environments, EvictionPolicy, Kubernetes, Postgres, Project, Redis,
+    Registry, RegistryKind, Repository, SCHEMA_VERSION, SecretsProvider, StateLocking,
 };
 pub use runtime::{PackageManager, Runtime};
 pub use service::{

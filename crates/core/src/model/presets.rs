@@ -1,6 +1,6 @@
 //! Presets: complete, valid projects to start from, one per runtime plus a full stack.
 
-use super::project::{Postgres, Project, Redis};
+use super::project::{Aws, Postgres, Project, Redis, SecretsProvider, StateLocking};
 use super::runtime::{PackageManager, Runtime};
 use super::service::{
     AppService, Autoscaling, CanaryEngine, Commands, EnvVar, Ingress, Resources, Strategy,
@@ -100,9 +100,23 @@ fn go_canary() -> Project {
 }
 
 /// A Spring Boot service released blue-green.
+/// A Spring Boot service released blue-green, on AWS with a managed PostgreSQL and S3-native
+/// state locking.
 fn java_blue_green() -> Project {
     let mut project = single("billing", Runtime::Java);
     project.services[0].rollout.strategy = Strategy::BlueGreen;
+    project.services[0].uses_postgres = true;
+    project.postgres = Some(Postgres {
+        version: "17".into(),
+        pgvector: false,
+        database: "billing".into(),
+    });
+    project.aws = Some(Aws {
+        availability_zones: 2,
+        state_locking: StateLocking::S3Native,
+        ..Aws::default()
+    });
+    project.secrets_provider = SecretsProvider::AwsSecretsManager;
     project
 }
 
@@ -118,6 +132,7 @@ fn dotnet_rollouts() -> Project {
 
 /// A Rails app with PostgreSQL running in the cluster (no managed database).
 fn rails_with_postgres() -> Project {
+    // (AWS below runs the cluster only: the database stays in it.)
     let mut project = single("storefront", Runtime::Ruby);
     project.services[0].uses_postgres = true;
     project.postgres = Some(Postgres {
@@ -126,6 +141,7 @@ fn rails_with_postgres() -> Project {
         database: "storefront".into(),
     });
     project.kubernetes.in_cluster_postgres = true;
+    project.aws = Some(Aws::default());
     project
 }
 
@@ -228,6 +244,8 @@ fn fullstack() -> Project {
         database: "assistant".into(),
     });
     project.redis = Some(Redis::default());
+    project.secrets_provider = SecretsProvider::AwsSecretsManager;
+    project.aws = Some(Aws::default());
     project
 }
 

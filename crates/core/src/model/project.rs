@@ -32,6 +32,79 @@ pub struct Project {
     pub environments: Environments,
     #[serde(default)]
     pub kubernetes: Kubernetes,
+    /// Where secret values live; External Secrets copies them into the cluster.
+    #[serde(default)]
+    pub secrets_provider: SecretsProvider,
+    /// The cloud the cluster and managed services run in; none for an existing cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws: Option<Aws>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretsProvider {
+    /// Secrets are created by hand in the cluster.
+    #[default]
+    None,
+    AwsSecretsManager,
+    Vault,
+    AzureKeyVault,
+    GcpSecretManager,
+}
+
+/// AWS infrastructure: network, cluster, managed database and cache, remote state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Aws {
+    pub region: String,
+    /// Availability zones the network and the nodes spread over (2 or 3).
+    pub availability_zones: u32,
+    pub vpc_cidr: String,
+    /// EKS Kubernetes version.
+    pub cluster_version: String,
+    /// Expose the Kubernetes API on the internet (private only by default).
+    #[serde(default)]
+    pub public_endpoint: bool,
+    /// Addresses allowed to reach a public API endpoint.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub public_endpoint_cidrs: Vec<String>,
+    /// Instance type of the managed node group.
+    pub node_instance_type: String,
+    pub state_locking: StateLocking,
+    pub db_instance_class: String,
+    pub cache_node_type: String,
+}
+
+/// How Terraform's remote state is locked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StateLocking {
+    /// A DynamoDB table, as most teams run it today.
+    #[default]
+    Dynamodb,
+    /// S3's own lock file (`use_lockfile`, Terraform 1.10 and later): no table to run.
+    S3Native,
+}
+
+impl Aws {
+    pub const CLUSTER_VERSIONS: [&'static str; 3] = ["1.32", "1.33", "1.34"];
+}
+
+impl Default for Aws {
+    fn default() -> Self {
+        Aws {
+            region: "eu-west-1".into(),
+            availability_zones: 3,
+            vpc_cidr: "10.0.0.0/16".into(),
+            cluster_version: "1.33".into(),
+            public_endpoint: false,
+            public_endpoint_cidrs: Vec::new(),
+            node_instance_type: "t3.large".into(),
+            state_locking: StateLocking::Dynamodb,
+            db_instance_class: "db.t4g.medium".into(),
+            cache_node_type: "cache.t4g.small".into(),
+        }
+    }
 }
 
 /// Cluster-wide choices the manifests depend on.
@@ -293,6 +366,8 @@ impl Project {
             redis: None,
             environments,
             kubernetes: Kubernetes::default(),
+            secrets_provider: SecretsProvider::None,
+            aws: None,
         }
     }
 

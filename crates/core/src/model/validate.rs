@@ -208,6 +208,38 @@ impl Project {
                 Err("PostgreSQL in the cluster needs PostgreSQL turned on.".into()),
             );
         }
+        if let Some(aws) = &self.aws {
+            check(Field::AwsRegion, aws_region(&aws.region));
+            check(
+                Field::AwsZones,
+                in_range(aws.availability_zones, 2, 3, "Availability zones"),
+            );
+            check(Field::AwsVpcCidr, vpc_cidr(&aws.vpc_cidr));
+            check(
+                Field::AwsClusterVersion,
+                one_of(
+                    &aws.cluster_version,
+                    &super::project::Aws::CLUSTER_VERSIONS,
+                    "EKS",
+                ),
+            );
+            for cidr in &aws.public_endpoint_cidrs {
+                check(
+                    Field::AwsPublicEndpointCidrs,
+                    ipv4_cidr(cidr).map_err(|m| format!("{cidr}: {m}")),
+                );
+            }
+            if aws.public_endpoint && aws.public_endpoint_cidrs.is_empty() {
+                check(Field::AwsPublicEndpointCidrs, Err("A public API endpoint needs the addresses allowed to reach it, e.g. your office's 203.0.113.0/24.".into()));
+            }
+            for (field, value, prefix) in [
+                (Field::AwsNodeType, &aws.node_instance_type, ""),
+                (Field::AwsDbClass, &aws.db_instance_class, "db."),
+                (Field::AwsCacheType, &aws.cache_node_type, "cache."),
+            ] {
+                check(field, instance_type(value, prefix));
+            }
+        }
         if self.environments.staging.namespace == self.environments.production.namespace {
             check(
                 Field::Environment(Stage::Production, EnvironmentField::Namespace),
@@ -524,6 +556,81 @@ pub fn parse_count(text: &str, what: &str) -> Result<u32, String> {
     }
     text.parse::<u32>()
         .map_err(|_| format!("{what}: that number is too large."))
+}
+
+/// An AWS region code such as eu-west-1 or us-gov-west-1.
+fn aws_region(text: &str) -> Result<(), String> {
+    let parts: Vec<&str> = text.split('-').collect();
+    let shaped = (3..=4).contains(&parts.len())
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()));
+    if shaped {
+        Ok(())
+    } else {
+        Err("Enter an AWS region code, e.g. \"eu-west-1\".".into())
+    }
+}
+
+/// The VPC's range: an IPv4 CIDR block from /16 to /20, so the subnets carved from it fit.
+fn vpc_cidr(text: &str) -> Result<(), String> {
+    ipv4_cidr(text)?;
+    match text
+        .split_once('/')
+        .and_then(|(_, p)| p.parse::<u32>().ok())
+    {
+        Some(prefix) if (16..=20).contains(&prefix) => Ok(()),
+        _ => {
+            Err("Use a /16 to /20 block, e.g. \"10.0.0.0/16\": subnets are carved from it.".into())
+        }
+    }
+}
+
+/// An IPv4 CIDR block.
+fn ipv4_cidr(text: &str) -> Result<(), String> {
+    let Some((address, prefix)) = text.split_once('/') else {
+        return Err("Enter a CIDR block, e.g. \"10.0.0.0/16\".".into());
+    };
+    let octets: Vec<&str> = address.split('.').collect();
+    let octets_ok = octets.len() == 4
+        && octets.iter().all(|o| {
+            !o.is_empty()
+                && o.len() <= 3
+                && o.chars().all(|c| c.is_ascii_digit())
+                && o.parse::<u32>().is_ok_and(|n| n <= 255)
+        });
+    if !octets_ok {
+        return Err("Enter an IPv4 address before the \"/\", e.g. \"10.0.0.0/16\".".into());
+    }
+    match prefix.parse::<u32>() {
+        Ok(p) if (0..=32).contains(&p) => Ok(()),
+        _ => Err("The prefix after \"/\" is a number from 0 to 32.".into()),
+    }
+}
+
+/// An EC2, RDS or ElastiCache instance type such as t3.large, db.t4g.medium or cache.t4g.small.
+fn instance_type(text: &str, prefix: &str) -> Result<(), String> {
+    let rest = text.strip_prefix(prefix).unwrap_or("");
+    let parts: Vec<&str> = rest.split('.').collect();
+    let shaped = text.starts_with(prefix)
+        && parts.len() == 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        });
+    if shaped {
+        Ok(())
+    } else {
+        Err(format!(
+            "Enter an instance type such as \"{prefix}t4g.medium\"."
+        ))
+    }
 }
 
 /// A rolling-update bound: a whole number, or a percentage from 0% to 100%. Returns the number

@@ -807,18 +807,25 @@ fn namespace_documents(project: &Project, environment: &Environment) -> String {
     out
 }
 
-/// Room for every service at its maximum replicas, plus the extra pods a rollout starts
-/// (surge, the idle colour, the canary), plus PostgreSQL.
-pub(crate) fn quota(project: &Project, environment: &Environment) -> QuotaSpec {
-    let mut pods = 0u64;
-    let (mut cpu_requests, mut cpu_limits, mut memory_requests, mut memory_limits) =
-        (0u64, 0u64, 0u64, 0u64);
+/// What one environment needs at most: every service at its maximum replicas, plus the extra
+/// pods a rollout starts (surge, the idle colour, the canary), plus PostgreSQL in the cluster.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Capacity {
+    pub pods: u64,
+    pub cpu_requests_millis: u64,
+    pub cpu_limits_millis: u64,
+    pub memory_requests_bytes: u64,
+    pub memory_limits_bytes: u64,
+}
+
+pub fn capacity(project: &Project, environment: &Environment) -> Capacity {
+    let mut total = Capacity::default();
     let mut add = |count: u64, resources: (&str, &str, &str, &str)| {
-        pods += count;
-        cpu_requests += count * millicores(resources.0).unwrap_or(0);
-        cpu_limits += count * millicores(resources.1).unwrap_or(0);
-        memory_requests += count * bytes(resources.2).unwrap_or(0);
-        memory_limits += count * bytes(resources.3).unwrap_or(0);
+        total.pods += count;
+        total.cpu_requests_millis += count * millicores(resources.0).unwrap_or(0);
+        total.cpu_limits_millis += count * millicores(resources.1).unwrap_or(0);
+        total.memory_requests_bytes += count * bytes(resources.2).unwrap_or(0);
+        total.memory_limits_bytes += count * bytes(resources.3).unwrap_or(0);
     };
     for service in &project.services {
         let max = u64::from(service.max_replicas(environment.replicas));
@@ -846,13 +853,21 @@ pub(crate) fn quota(project: &Project, environment: &Environment) -> QuotaSpec {
     if project.kubernetes.in_cluster_postgres && project.postgres.is_some() {
         add(1, POSTGRES_RESOURCES);
     }
+    total
+}
+
+pub(crate) fn quota(project: &Project, environment: &Environment) -> QuotaSpec {
+    let total = capacity(project, environment);
     QuotaSpec {
         hard: IndexMap::from([
-            ("pods", pods.to_string()),
-            ("requests.cpu", format_cpu(cpu_requests)),
-            ("requests.memory", format_memory(memory_requests)),
-            ("limits.cpu", format_cpu(cpu_limits)),
-            ("limits.memory", format_memory(memory_limits)),
+            ("pods", total.pods.to_string()),
+            ("requests.cpu", format_cpu(total.cpu_requests_millis)),
+            (
+                "requests.memory",
+                format_memory(total.memory_requests_bytes),
+            ),
+            ("limits.cpu", format_cpu(total.cpu_limits_millis)),
+            ("limits.memory", format_memory(total.memory_limits_bytes)),
         ]),
     }
 }
