@@ -1,5 +1,6 @@
 //! The app's components, one per file.
 
+mod field_frame;
 mod header;
 mod preset_picker;
 mod preview;

@@ -4,6 +4,7 @@ use shipshape_core::Field;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use crate::components::field_frame::{FieldFrame, described_by};
 use crate::state::{Action, State};
 
 #[derive(Properties, PartialEq)]
@@ -42,24 +43,13 @@ pub fn SelectField(props: &SelectFieldProps) -> Html {
             },
         );
     }
-    let help_id = format!("{id}-help");
-    let error_id = format!("{id}-error");
-    let help = field.help();
-
     html! {
-        <div class={classes!("field", props.error.is_some().then_some("invalid"))}>
-            <label for={id.clone()}>{ field.label() }</label>
-            <select ref={select_ref} id={id.clone()} name={id} aria-describedby={format!("{help_id} {error_id}")} {onchange}>
+        <FieldFrame {field} error={props.error.clone()}>
+            <select ref={select_ref} id={id.clone()} name={id} aria-describedby={described_by(field)} {onchange}>
                 { for props.options.iter().map(|(value, label)| html! {
                     <option value={value.clone()} selected={*value == props.value}>{ label.clone() }</option>
                 }) }
             </select>
-            if !help.is_empty() {
-                <p class="help" id={help_id}>{ help }</p>
-            }
-            <p class="error" id={error_id} aria-live="polite">
-                { props.error.clone().unwrap_or_default() }
-            </p>
-        </div>
+        </FieldFrame>
     }
 }

@@ -4,6 +4,7 @@ use shipshape_core::Field;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::components::field_frame::{FieldFrame, described_by};
 use crate::state::{Action, State};
 
 #[derive(Properties, PartialEq)]
@@ -29,13 +30,8 @@ pub fn TextField(props: &TextFieldProps) -> Html {
             dispatcher.dispatch(Action::Set(field, input.value()));
         })
     };
-    let help_id = format!("{id}-help");
-    let error_id = format!("{id}-error");
-    let help = field.help();
-
     html! {
-        <div class={classes!("field", props.error.is_some().then_some("invalid"))}>
-            <label for={id.clone()}>{ field.label() }</label>
+        <FieldFrame {field} error={props.error.clone()}>
             <input
                 id={id.clone()}
                 name={id}
@@ -45,15 +41,9 @@ pub fn TextField(props: &TextFieldProps) -> Html {
                 spellcheck="false"
                 value={props.value.clone()}
                 aria-invalid={props.error.is_some().to_string()}
-                aria-describedby={format!("{help_id} {error_id}")}
+                aria-describedby={described_by(field)}
                 {oninput}
             />
-            if !help.is_empty() {
-                <p class="help" id={help_id}>{ help }</p>
-            }
-            <p class="error" id={error_id} aria-live="polite">
-                { props.error.clone().unwrap_or_default() }
-            </p>
-        </div>
+        </FieldFrame>
     }
 }

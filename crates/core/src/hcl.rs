@@ -277,7 +277,8 @@ pub fn quote(text: &str) -> String {
                 out.push(c);
             }
             c if c.is_control()
-                || matches!(c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x2069 | 0xFEFF | 0x2028 | 0x2029) =>
+                || crate::text::is_invisible_mark(c)
+                || crate::text::is_unicode_line_break(c) =>
             {
                 out.push_str(&format!("\\u{:04X}", c as u32));
             }

@@ -221,7 +221,9 @@ fn is_plain_safe(text: &str) -> bool {
 /// make text read differently from what it is.
 fn needs_escape(c: char) -> bool {
     c.is_control()
-        || matches!(c as u32, 0x85 | 0xA0 | 0x2028 | 0x2029 | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x2069 | 0xFEFF)
+        || c == '\u{A0}'
+        || crate::text::is_invisible_mark(c)
+        || crate::text::is_unicode_line_break(c)
 }
 
 fn double_quoted(text: &str) -> String {

@@ -1120,9 +1120,8 @@ fn describe(c: char) -> String {
     }
 }
 
-/// Zero-width and direction marks, which look like nothing but change what a file means.
 fn is_format_char(c: char) -> bool {
-    matches!(c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x2069 | 0xFEFF)
+    crate::text::is_invisible_mark(c)
 }
 
 #[cfg(test)]
