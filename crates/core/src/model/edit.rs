@@ -1,12 +1,36 @@
 //! Editing a project one field at a time, as the form does.
 
 use super::field::{CommandKind, EnvironmentField, Field, ServiceField, Stage};
-use super::project::{Project, RegistryKind};
+use super::project::{Project, RegistryKind, SecretsProvider};
 use super::runtime::{PackageManager, Runtime};
 use super::service::{AppService, CanaryEngine, Commands, Strategy};
 use super::validate::{FieldError, parse_count, parse_port};
 
 impl Project {
+    /// The chosen store's address: region, server, vault name or project.
+    pub fn store_address(&self) -> &str {
+        let store = &self.secrets_store;
+        match self.secrets_provider {
+            SecretsProvider::AwsSecretsManager => &store.aws_region,
+            SecretsProvider::Vault => &store.vault_address,
+            SecretsProvider::AzureKeyVault => &store.azure_vault_name,
+            SecretsProvider::GcpSecretManager => &store.gcp_project,
+            SecretsProvider::None => "",
+        }
+    }
+
+    /// The identity that reads the chosen store: the Vault KV mount, the Azure client id, or
+    /// the Google service account.
+    pub fn store_identity(&self) -> &str {
+        let store = &self.secrets_store;
+        match self.secrets_provider {
+            SecretsProvider::Vault => &store.vault_kv_mount,
+            SecretsProvider::AzureKeyVault => &store.azure_client_id,
+            SecretsProvider::GcpSecretManager => &store.gcp_service_account,
+            _ => "",
+        }
+    }
+
     /// The text the form shows for `field`.
     pub fn text(&self, field: Field) -> String {
         let service = |index: usize| self.services.get(index);
@@ -101,6 +125,9 @@ impl Project {
                 .as_ref()
                 .map(|a| a.public_endpoint_cidrs.join(", "))
                 .unwrap_or_default(),
+            Field::SecretsProvider => self.secrets_provider.id().into(),
+            Field::SecretsStoreAddress => self.store_address().to_owned(),
+            Field::SecretsStoreIdentity => self.store_identity().to_owned(),
         }
     }
 
@@ -173,6 +200,30 @@ impl Project {
             Field::IngressClass => self.kubernetes.ingress_class = owned,
             Field::IngressNamespace => self.kubernetes.ingress_namespace = owned,
             Field::ClusterIssuer => self.kubernetes.cluster_issuer = owned,
+            Field::SecretsProvider => {
+                self.secrets_provider = SecretsProvider::from_id(text).ok_or_else(|| {
+                    format!("Unknown secrets store {text:?}; pick one from the list.")
+                })?
+            }
+            Field::SecretsStoreAddress => {
+                let store = &mut self.secrets_store;
+                match self.secrets_provider {
+                    SecretsProvider::AwsSecretsManager => store.aws_region = owned,
+                    SecretsProvider::Vault => store.vault_address = owned,
+                    SecretsProvider::AzureKeyVault => store.azure_vault_name = owned,
+                    SecretsProvider::GcpSecretManager => store.gcp_project = owned,
+                    SecretsProvider::None => return Err("Choose a secrets store first.".into()),
+                }
+            }
+            Field::SecretsStoreIdentity => {
+                let store = &mut self.secrets_store;
+                match self.secrets_provider {
+                    SecretsProvider::Vault => store.vault_kv_mount = owned,
+                    SecretsProvider::AzureKeyVault => store.azure_client_id = owned,
+                    SecretsProvider::GcpSecretManager => store.gcp_service_account = owned,
+                    _ => return Err("This store needs no reader identity here.".into()),
+                }
+            }
             Field::AwsRegion
             | Field::AwsZones
             | Field::AwsVpcCidr

@@ -30,6 +30,9 @@ pub enum Field {
     AwsDbClass,
     AwsCacheType,
     AwsPublicEndpointCidrs,
+    SecretsProvider,
+    SecretsStoreAddress,
+    SecretsStoreIdentity,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -161,6 +164,9 @@ impl Field {
             Field::AwsDbClass => "aws.db_instance_class".into(),
             Field::AwsCacheType => "aws.cache_node_type".into(),
             Field::AwsPublicEndpointCidrs => "aws.public_endpoint_cidrs".into(),
+            Field::SecretsProvider => "secrets_provider".into(),
+            Field::SecretsStoreAddress => "secrets_store.address".into(),
+            Field::SecretsStoreIdentity => "secrets_store.identity".into(),
         }
     }
 
@@ -208,6 +214,9 @@ impl Field {
             Field::AwsDbClass => "Database instance class",
             Field::AwsCacheType => "Cache node type",
             Field::AwsPublicEndpointCidrs => "Public API endpoint allowed from",
+            Field::SecretsProvider => "Secrets store",
+            Field::SecretsStoreAddress => "Store address",
+            Field::SecretsStoreIdentity => "Reader identity",
         }
     }
 

@@ -48,8 +48,8 @@ pub const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "rust-axum",
-        description: "Rust axum service",
-        build: || single("search", Runtime::Rust),
+        description: "Rust axum service, secrets in Azure Key Vault",
+        build: rust_azure,
     },
     Preset {
         name: "dotnet-api",
@@ -63,8 +63,8 @@ pub const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "php-laravel",
-        description: "PHP Laravel app (Composer)",
-        build: || single("cms", Runtime::Php),
+        description: "PHP Laravel app (Composer), secrets in HashiCorp Vault",
+        build: php_vault,
     },
     Preset {
         name: "static-site",
@@ -145,8 +145,38 @@ fn rails_with_postgres() -> Project {
     project
 }
 
+/// A Rust service whose API key lives in Azure Key Vault.
+fn rust_azure() -> Project {
+    let mut project = single("search", Runtime::Rust);
+    project.services[0].env.push(EnvVar {
+        name: "INDEX_API_KEY".into(),
+        value: String::new(),
+        secret: true,
+    });
+    project.secrets_provider = SecretsProvider::AzureKeyVault;
+    project
+}
+
+/// A Laravel app whose APP_KEY lives in Vault.
+fn php_vault() -> Project {
+    let mut project = single("cms", Runtime::Php);
+    project.services[0].env.push(EnvVar {
+        name: "APP_KEY".into(),
+        value: String::new(),
+        secret: true,
+    });
+    project.secrets_provider = SecretsProvider::Vault;
+    project
+}
+
 fn python_fastapi() -> Project {
     let mut project = single("inference", Runtime::Python);
+    project.services[0].env.push(EnvVar {
+        name: "MODEL_API_TOKEN".into(),
+        value: String::new(),
+        secret: true,
+    });
+    project.secrets_provider = SecretsProvider::GcpSecretManager;
     let service = &mut project.services[0];
     service.package_manager = PackageManager::Uv;
     service.commands = Commands::defaults(Runtime::Python, PackageManager::Uv);

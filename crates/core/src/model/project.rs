@@ -35,6 +35,9 @@ pub struct Project {
     /// Where secret values live; External Secrets copies them into the cluster.
     #[serde(default)]
     pub secrets_provider: SecretsProvider,
+    /// How to reach the chosen secrets store.
+    #[serde(default)]
+    pub secrets_store: SecretsStore,
     /// The cloud the cluster and managed services run in; none for an existing cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws: Option<Aws>,
@@ -50,6 +53,72 @@ pub enum SecretsProvider {
     Vault,
     AzureKeyVault,
     GcpSecretManager,
+}
+
+/// Where each provider's store is and which identity reads it. Only the chosen provider's
+/// fields are used (and checked).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsStore {
+    /// AWS: the region of Secrets Manager; the cluster's region when AWS is on.
+    pub aws_region: String,
+    /// Vault: the server address, and the KV v2 mount holding the secrets.
+    pub vault_address: String,
+    pub vault_kv_mount: String,
+    /// Azure Key Vault: the vault name, and the client id of the managed identity that reads it.
+    pub azure_vault_name: String,
+    pub azure_client_id: String,
+    /// GCP Secret Manager: the project, and the Google service account that reads it.
+    pub gcp_project: String,
+    pub gcp_service_account: String,
+}
+
+impl Default for SecretsStore {
+    fn default() -> Self {
+        SecretsStore {
+            aws_region: "eu-west-1".into(),
+            vault_address: "https://vault.example.com:8200".into(),
+            vault_kv_mount: "secret".into(),
+            azure_vault_name: "acme-secrets".into(),
+            azure_client_id: "00000000-0000-0000-0000-000000000000".into(),
+            gcp_project: "acme-production".into(),
+            gcp_service_account: "external-secrets@acme-production.iam.gserviceaccount.com".into(),
+        }
+    }
+}
+
+impl SecretsProvider {
+    pub const ALL: [SecretsProvider; 5] = [
+        SecretsProvider::None,
+        SecretsProvider::AwsSecretsManager,
+        SecretsProvider::Vault,
+        SecretsProvider::AzureKeyVault,
+        SecretsProvider::GcpSecretManager,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            SecretsProvider::None => "none",
+            SecretsProvider::AwsSecretsManager => "aws-secrets-manager",
+            SecretsProvider::Vault => "vault",
+            SecretsProvider::AzureKeyVault => "azure-key-vault",
+            SecretsProvider::GcpSecretManager => "gcp-secret-manager",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SecretsProvider::None => "None (create Secrets by hand)",
+            SecretsProvider::AwsSecretsManager => "AWS Secrets Manager",
+            SecretsProvider::Vault => "HashiCorp Vault",
+            SecretsProvider::AzureKeyVault => "Azure Key Vault",
+            SecretsProvider::GcpSecretManager => "GCP Secret Manager",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<SecretsProvider> {
+        SecretsProvider::ALL.into_iter().find(|p| p.id() == id)
+    }
 }
 
 /// AWS infrastructure: network, cluster, managed database and cache, remote state.
@@ -367,6 +436,7 @@ impl Project {
             environments,
             kubernetes: Kubernetes::default(),
             secrets_provider: SecretsProvider::None,
+            secrets_store: SecretsStore::default(),
             aws: None,
         }
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::field::{CommandKind, EnvironmentField, Field, ServiceField, Stage};
-use super::project::{Postgres, Project, Redis, RegistryKind, SCHEMA_VERSION};
+use super::project::{Postgres, Project, Redis, RegistryKind, SCHEMA_VERSION, SecretsProvider};
 use super::service::AppService;
 
 /// Why a value was refused, addressed to the field it was typed into.
@@ -207,6 +207,89 @@ impl Project {
                 Field::PostgresVersion,
                 Err("PostgreSQL in the cluster needs PostgreSQL turned on.".into()),
             );
+        }
+        let store = &self.secrets_store;
+        match self.secrets_provider {
+            SecretsProvider::None => {}
+            SecretsProvider::AwsSecretsManager => {
+                check(Field::SecretsStoreAddress, aws_region(&store.aws_region))
+            }
+            SecretsProvider::Vault => {
+                let address_ok = store
+                    .vault_address
+                    .strip_prefix("https://")
+                    .is_some_and(|rest| {
+                        let host = rest.split([':', '/']).next().unwrap_or("");
+                        hostname(host).is_ok()
+                            && rest
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || ".-:/".contains(c))
+                    });
+                check(
+                    Field::SecretsStoreAddress,
+                    if address_ok {
+                        Ok(())
+                    } else {
+                        Err("Enter the Vault address over TLS, e.g. \"https://vault.example.com:8200\".".into())
+                    },
+                );
+                check(
+                    Field::SecretsStoreIdentity,
+                    dns_label(&store.vault_kv_mount, "the KV v2 mount", "secret"),
+                );
+            }
+            SecretsProvider::AzureKeyVault => {
+                let name = &store.azure_vault_name;
+                let name_ok = (3..=24).contains(&name.len())
+                    && name.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && !name.ends_with('-')
+                    && !name.contains("--");
+                check(
+                    Field::SecretsStoreAddress,
+                    if name_ok {
+                        Ok(())
+                    } else {
+                        Err("Key Vault names have 3 to 24 letters, digits and single hyphens, starting with a letter.".into())
+                    },
+                );
+                check(Field::SecretsStoreIdentity, guid(&store.azure_client_id));
+            }
+            SecretsProvider::GcpSecretManager => {
+                let project = &store.gcp_project;
+                let project_ok = (6..=30).contains(&project.len())
+                    && project.starts_with(|c: char| c.is_ascii_lowercase())
+                    && project
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && !project.ends_with('-');
+                check(
+                    Field::SecretsStoreAddress,
+                    if project_ok {
+                        Ok(())
+                    } else {
+                        Err(
+                            "GCP project ids have 6 to 30 lowercase letters, digits and hyphens."
+                                .into(),
+                        )
+                    },
+                );
+                let account_ok = store
+                    .gcp_service_account
+                    .strip_suffix(".iam.gserviceaccount.com")
+                    .and_then(|rest| rest.split_once('@'))
+                    .is_some_and(|(name, project)| {
+                        dns_label(name, "", "").is_ok() && dns_label(project, "", "").is_ok()
+                    });
+                check(
+                    Field::SecretsStoreIdentity,
+                    if account_ok {
+                        Ok(())
+                    } else {
+                        Err("Enter the Google service account email, e.g. \"external-secrets@acme.iam.gserviceaccount.com\".".into())
+                    },
+                );
+            }
         }
         if let Some(aws) = &self.aws {
             check(Field::AwsRegion, aws_region(&aws.region));
@@ -556,6 +639,20 @@ pub fn parse_count(text: &str, what: &str) -> Result<u32, String> {
     }
     text.parse::<u32>()
         .map_err(|_| format!("{what}: that number is too large."))
+}
+
+/// A GUID such as an Azure client id.
+fn guid(text: &str) -> Result<(), String> {
+    let groups: Vec<&str> = text.split('-').collect();
+    let ok = groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups
+            .iter()
+            .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()));
+    if ok {
+        Ok(())
+    } else {
+        Err("Enter the client id as a GUID, e.g. 1b4f0c2e-....".into())
+    }
 }
 
 /// An AWS region code such as eu-west-1 or us-gov-west-1.

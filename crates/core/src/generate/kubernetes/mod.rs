@@ -7,6 +7,7 @@
 //! from the services. Optionally PostgreSQL as a StatefulSet.
 
 mod canary;
+mod secrets;
 mod types;
 
 use indexmap::IndexMap;
@@ -62,6 +63,14 @@ fn environment_files(project: &Project, stage: Stage) -> Vec<GeneratedFile> {
         contents: header("The namespace, its default-deny policy and its quota.")
             + &namespace_documents(project, environment),
     });
+    if let Some(store) = secrets::store(project, stage) {
+        files.push(GeneratedFile {
+            path: format!("{folder}/secret-store.yaml"),
+            contents: header("External Secrets: where the services' secret values come from.")
+                + &store,
+        });
+        resources.push("secret-store.yaml".into());
+    }
     for service in &project.services {
         let context = Context::new(project, service, stage);
         files.push(GeneratedFile {
@@ -221,6 +230,9 @@ impl<'a> Context<'a> {
             },
         }]);
         out += &documents(&[self.config_map()]);
+        if let Some(external_secret) = secrets::external_secret(self) {
+            out += &external_secret;
+        }
         out += &self.workloads();
         out += &documents(&[self.service_object()]);
         if let Some(ingress) = self.ingress() {

@@ -1,0 +1,226 @@
+//! External Secrets Operator (`external-secrets.io/v1`): a SecretStore per namespace for the
+//! chosen provider, with that provider's own way of proving who is asking, and an
+//! ExternalSecret per service that fills `<service>-secrets` with exactly the keys its pods read.
+
+use serde_json::{Value, json};
+
+use super::types::{Metadata, Object, ServiceAccountBody};
+use super::{Context, documents, labels};
+use crate::model::{Project, SecretsProvider, Stage};
+
+/// The SecretStore every ExternalSecret of a namespace reads through.
+pub const STORE_NAME: &str = "secrets-store";
+
+#[derive(serde::Serialize)]
+struct Spec {
+    spec: Value,
+}
+
+/// The Kubernetes service account a provider's workload identity is bound to, if it needs one.
+fn reader_account(provider: SecretsProvider) -> Option<&'static str> {
+    match provider {
+        SecretsProvider::Vault => Some("vault-auth"),
+        SecretsProvider::AzureKeyVault => Some("azure-keyvault-reader"),
+        SecretsProvider::GcpSecretManager => Some("gcp-secret-reader"),
+        SecretsProvider::AwsSecretsManager | SecretsProvider::None => None,
+    }
+}
+
+/// Where one service's values live in the store, and whether each key is a property of it.
+fn remote_key(
+    project: &Project,
+    stage: Stage,
+    service: &str,
+    key: &str,
+) -> (String, Option<String>) {
+    let path = format!("{}/{}/{service}", project.name, stage.key());
+    match project.secrets_provider {
+        // Key Vault names allow only letters, digits and hyphens: one secret per key.
+        SecretsProvider::AzureKeyVault => (
+            format!(
+                "{}-{}-{service}-{}",
+                project.name,
+                stage.key(),
+                key.replace('_', "-")
+            ),
+            None,
+        ),
+        // Secret Manager ids allow no "/": one JSON secret per service.
+        SecretsProvider::GcpSecretManager => (path.replace('/', "-"), Some(key.to_owned())),
+        _ => (path, Some(key.to_owned())),
+    }
+}
+
+/// `secret-store.yaml`: the SecretStore and its reader account, when a provider is chosen.
+pub fn store(project: &Project, stage: Stage) -> Option<String> {
+    let environment = project.environment(stage);
+    let provider = project.secrets_provider;
+    let store = &project.secrets_store;
+    let metadata = |name: &str| Metadata {
+        name: name.into(),
+        namespace: Some(environment.namespace.clone()),
+        labels: labels(&[
+            ("app.kubernetes.io/part-of", &project.name),
+            ("app.kubernetes.io/managed-by", "shipshape"),
+        ]),
+        ..Metadata::default()
+    };
+    let account = reader_account(provider).map(|name| json!({ "name": name }));
+    let spec = match provider {
+        SecretsProvider::None => return None,
+        // The controller's EKS Pod Identity (terraform/secrets.tf) grants read access.
+        SecretsProvider::AwsSecretsManager => {
+            json!({ "provider": { "aws": { "service": "SecretsManager", "region": store.aws_region } } })
+        }
+        SecretsProvider::Vault => json!({
+            "provider": { "vault": {
+                "server": store.vault_address,
+                "path": store.vault_kv_mount,
+                "version": "v2",
+                "auth": { "kubernetes": {
+                    "mountPath": "kubernetes",
+                    "role": format!("{}-{}", project.name, stage.key()),
+                    "serviceAccountRef": account,
+                } },
+            } },
+        }),
+        SecretsProvider::AzureKeyVault => json!({
+            "provider": { "azurekv": {
+                "vaultUrl": format!("https://{}.vault.azure.net", store.azure_vault_name),
+                "authType": "WorkloadIdentity",
+                "serviceAccountRef": account,
+            } },
+        }),
+        SecretsProvider::GcpSecretManager => json!({
+            "provider": { "gcpsm": {
+                "projectID": store.gcp_project,
+                "auth": { "workloadIdentity": { "serviceAccountRef": account } },
+            } },
+        }),
+    };
+    let mut out = String::new();
+    if let Some(name) = reader_account(provider) {
+        let mut account = metadata(name);
+        match provider {
+            SecretsProvider::AzureKeyVault => {
+                account.annotations.insert(
+                    "azure.workload.identity/client-id".into(),
+                    store.azure_client_id.clone(),
+                );
+            }
+            SecretsProvider::GcpSecretManager => {
+                account.annotations.insert(
+                    "iam.gke.io/gcp-service-account".into(),
+                    store.gcp_service_account.clone(),
+                );
+            }
+            _ => {}
+        }
+        out += &documents(&[Object {
+            api_version: "v1",
+            kind: "ServiceAccount",
+            metadata: account,
+            body: ServiceAccountBody {
+                automount_service_account_token: false,
+            },
+        }]);
+    }
+    out += &documents(&[Object {
+        api_version: "external-secrets.io/v1",
+        kind: "SecretStore",
+        metadata: metadata(STORE_NAME),
+        body: Spec { spec },
+    }]);
+    Some(out)
+}
+
+/// The ExternalSecret that creates the service's Secret, when it reads any secret.
+pub fn external_secret(context: &Context) -> Option<String> {
+    let keys = context.secret_keys();
+    if context.project.secrets_provider == SecretsProvider::None || keys.is_empty() {
+        return None;
+    }
+    let data: Vec<Value> = keys
+        .iter()
+        .map(|key| {
+            let (remote, property) =
+                remote_key(context.project, context.stage, context.name(), key);
+            let mut reference = json!({ "key": remote });
+            if let Some(property) = property {
+                reference["property"] = json!(property);
+            }
+            json!({ "secretKey": key, "remoteRef": reference })
+        })
+        .collect();
+    Some(documents(&[Object {
+        api_version: "external-secrets.io/v1",
+        kind: "ExternalSecret",
+        metadata: context.metadata(&context.secret_name()),
+        body: Spec {
+            spec: json!({
+                "refreshInterval": "1h",
+                "secretStoreRef": { "name": STORE_NAME, "kind": "SecretStore" },
+                "target": { "name": context.secret_name(), "creationPolicy": "Owner" },
+                "data": data,
+            }),
+        },
+    }]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::terraform::secret_name;
+    use crate::model::{PRESETS, preset};
+
+    #[test]
+    fn every_provider_is_covered_by_a_preset() {
+        for provider in SecretsProvider::ALL {
+            assert!(
+                PRESETS
+                    .iter()
+                    .any(|p| p.project().secrets_provider == provider),
+                "{provider:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn aws_keys_are_the_secrets_terraform_creates() {
+        let project = preset("fullstack-fastapi-react").unwrap().project();
+        for stage in Stage::ALL {
+            for service in &project.services {
+                let (key, property) = remote_key(&project, stage, &service.name, "JWT_SECRET");
+                assert_eq!(key, secret_name(&project, stage, &service.name));
+                assert_eq!(property.as_deref(), Some("JWT_SECRET"));
+            }
+        }
+    }
+
+    #[test]
+    fn the_external_secret_provides_exactly_the_keys_the_pods_read() {
+        for preset in PRESETS {
+            let project = preset.project();
+            for stage in Stage::ALL {
+                for service in &project.services {
+                    let context = Context::new(&project, service, stage);
+                    let Some(text) = external_secret(&context) else {
+                        continue;
+                    };
+                    let doc: serde_norway::Value = serde_norway::from_str(&text).unwrap();
+                    let provided: Vec<&str> = doc["spec"]["data"]
+                        .as_sequence()
+                        .unwrap()
+                        .iter()
+                        .map(|d| d["secretKey"].as_str().unwrap())
+                        .collect();
+                    assert_eq!(provided, context.secret_keys(), "{}", preset.name);
+                    assert_eq!(
+                        doc["spec"]["target"]["name"].as_str(),
+                        Some(context.secret_name().as_str())
+                    );
+                }
+            }
+        }
+    }
+}
