@@ -138,12 +138,18 @@ impl Project {
         let mut next = self.clone();
         next.assign(field, text)
             .map_err(|message| FieldError::new(field, message))?;
-        if let Some(error) = next
-            .validate()
-            .into_iter()
-            .find(|error| error.field == field)
-        {
-            return Err(error);
+        let after = next.validate();
+        if let Some(error) = after.iter().find(|error| error.field == field) {
+            return Err(error.clone());
+        }
+        // A value fine on its own may break another field (a CPU request above its limit):
+        // refuse it here, naming the field it would break, so the project stays valid.
+        let before = self.validate();
+        if let Some(broken) = after.into_iter().find(|error| !before.contains(error)) {
+            return Err(FieldError::new(
+                field,
+                format!("{}: {}", broken.field.label(), broken.message),
+            ));
         }
         *self = next;
         Ok(())
@@ -516,6 +522,20 @@ mod tests {
             error.message
         );
         assert_eq!(project.services[1].name, "web");
+    }
+
+    #[test]
+    fn a_value_that_would_break_another_field_is_refused_on_its_own_field() {
+        let mut project = Project::default();
+        let before = project.clone();
+        let error = project.set(api(ServiceField::CpuRequest), "2").unwrap_err();
+        assert_eq!(error.field, api(ServiceField::CpuRequest));
+        assert_eq!(
+            error.message,
+            "CPU limit: The limit must be at least the request."
+        );
+        assert_eq!(project, before);
+        assert_eq!(project.validate(), vec![]);
     }
 
     #[test]
