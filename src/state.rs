@@ -164,9 +164,9 @@ mod tests {
     #[test]
     fn typed_text_is_never_rewritten() {
         let port = service(0, ServiceField::Port);
-        let state = reduce(State::default(), Action::Set(port, "08080".into()));
-        assert_eq!(state.input(port), "08080");
-        assert_eq!(state.project.services[0].port, 8080);
+        let state = reduce(State::default(), Action::Set(port, "09000".into()));
+        assert_eq!(state.input(port), "09000");
+        assert_eq!(state.project.services[0].port, 9000);
     }
 
     #[test]
@@ -178,6 +178,21 @@ mod tests {
         let state = reduce(state, Action::Set(backend, "api".into()));
         assert_eq!(state.error(frontend), None);
         assert_eq!(state.project.services[1].name, "backend");
+    }
+
+    #[test]
+    fn a_port_another_service_uses_is_refused() {
+        let port = service(0, ServiceField::Port);
+        let state = reduce(State::default(), Action::Set(port, "8080".into()));
+        assert!(
+            state
+                .error(port)
+                .unwrap()
+                .contains("\"8080\" is already used by service 2 (frontend)"),
+            "{:?}",
+            state.error(port)
+        );
+        assert_eq!(state.project.services[0].port, 8000);
     }
 
     #[test]

@@ -49,11 +49,25 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
     let terraform = files_named(&out, |name| {
         name.ends_with(".tf") || name.ends_with(".tfvars") || name.ends_with(".tfbackend")
     })?;
+    let argocd = files_named(&out, |name| name.ends_with(".yaml"))?
+        .into_iter()
+        .filter(|path| path.to_string_lossy().contains("/argocd/"))
+        .collect::<Vec<_>>();
+    // Chart.yaml and the values files; templates are Go templates, not YAML.
+    let chart_yaml = files_named(&out, |name| name.ends_with(".yaml"))?
+        .into_iter()
+        .filter(|path| {
+            let text = path.to_string_lossy();
+            text.contains("/charts/") && !text.contains("/templates/")
+        })
+        .collect::<Vec<_>>();
     let yaml: Vec<PathBuf> = workflows
         .iter()
         .chain(&composes)
         .chain(&manifests)
         .chain(&kustomizations)
+        .chain(&chart_yaml)
+        .chain(&argocd)
         .cloned()
         .collect();
 
@@ -89,6 +103,20 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
         Command::new(validator("kubernetes-validate")?)
             .args(["--strict", "--kubernetes-version", "1.33.0", "--quiet"])
             .args(&manifests),
+    )?;
+    // Every chart: helm lint --strict with each environment's values, then an offline render
+    // compared object by object with k8s/<environment>/<service>.yaml. The renders are written
+    // next to the bundle and go through kubernetes-validate below with the other manifests.
+    toolchain.run(
+        Command::new(validator("python")?)
+            .args(["-c", HELM_CHECK])
+            .arg(&out),
+    )?;
+    let renders = files_named(&out, |name| name.starts_with("helm-render-"))?;
+    toolchain.run(
+        Command::new(validator("kubernetes-validate")?)
+            .args(["--strict", "--kubernetes-version", "1.33.0", "--quiet"])
+            .args(&renders),
     )?;
     // Every Terraform file through python-hcl2's parser (no terraform binary runs here).
     toolchain.run(
@@ -130,6 +158,11 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
             format!("{} manifests, Kubernetes 1.33, --strict", manifests.len()),
         ),
         (
+            "helm-python-sdk",
+            "-c",
+            "helm lint --strict, render equal to k8s/".to_owned(),
+        ),
+        (
             "python-hcl2",
             "-c",
             format!("{} Terraform files parsed", terraform.len()),
@@ -148,6 +181,46 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Lints and renders every chart below the folder given, for each environment, and compares
+/// the rendered objects with the Kubernetes generator's; any difference fails.
+const HELM_CHECK: &str = "\
+import glob, json, os, sys, yaml
+import helm_python as helm
+out, failures, compared, charts = sys.argv[1], 0, 0, 0
+for chart in sorted(glob.glob(os.path.join(out, '*', 'charts', '*'))):
+    charts += 1
+    bundle, service = os.path.dirname(os.path.dirname(chart)), os.path.basename(chart)
+    for environment in ('staging', 'production'):
+        with open(os.path.join(bundle, 'k8s', environment, service + '.yaml')) as handle:
+            expected = [doc for doc in yaml.safe_load_all(handle) if doc]
+        namespace = expected[0]['metadata']['namespace']
+        with open(os.path.join(chart, 'values', environment + '.yaml')) as handle:
+            values = helm.values_from_yaml(handle.read())
+        report = helm.lint(chart, values, strict=True, kube_version='v1.33.0')
+        findings = [m for m in report['messages'] if m['severity'] >= 2] + list(report.get('errors') or [])
+        if findings:
+            failures += 1
+            print(f'helm lint {chart} ({environment}): {findings}')
+        rendered = helm.Chart.load(chart).render(values, name=service, namespace=namespace)
+        got = [doc for path, text in sorted(rendered.items()) if path.endswith('.yaml') for doc in yaml.safe_load_all(text) if doc]
+        with open(os.path.join(bundle, f'helm-render-{service}-{environment}.yaml'), 'w') as handle:
+            yaml.safe_dump_all(got, handle)
+        key = lambda doc: (doc['kind'], doc['metadata']['name'])
+        want, have = {key(d): d for d in expected}, {key(d): d for d in got}
+        for missing in sorted(set(want) ^ set(have)):
+            failures += 1
+            print(f'{chart} ({environment}): {missing} is only in the ' + ('chart' if missing in have else 'manifests'))
+        for name in sorted(set(want) & set(have)):
+            compared += 1
+            if want[name] != have[name]:
+                failures += 1
+                print(f'{chart} ({environment}): {name} differs')
+                print('  manifests:', json.dumps(want[name], sort_keys=True))
+                print('  chart:    ', json.dumps(have[name], sort_keys=True))
+print(f'helm: {charts} charts linted for 2 environments, {compared} rendered objects equal to the manifests')
+sys.exit(1 if failures else 0)
+";
 
 /// Parses each file named on the command line with python-hcl2; any error names the file.
 const HCL_PARSE: &str = "\

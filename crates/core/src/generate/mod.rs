@@ -1,5 +1,6 @@
 //! Generators: one module per family of files, each a pure function of the project.
 
+pub mod argocd;
 pub mod compose;
 pub mod dockerfile;
 pub mod github_actions;
@@ -29,6 +30,8 @@ pub fn generate(project: &Project) -> Bundle {
     }
     files.push(file(compose::PATH.into(), compose::compose(project)));
     files.extend(kubernetes::files(project));
+    files.extend(kubernetes::helm::charts(project));
+    files.extend(argocd::files(project));
     files.extend(terraform::files(project));
     let first = project
         .services

@@ -146,10 +146,20 @@ impl Project {
         // refuse it here, naming the field it would break, so the project stays valid.
         let before = self.validate();
         if let Some(broken) = after.into_iter().find(|error| !before.contains(error)) {
-            return Err(FieldError::new(
-                field,
-                format!("{}: {}", broken.field.label(), broken.message),
-            ));
+            let message = match (field, broken.field) {
+                // The same field of another service: a duplicate name or port.
+                (Field::Service(_, edited), Field::Service(other, clashing))
+                    if edited == clashing =>
+                {
+                    format!(
+                        "{text:?} is already used by service {} ({}).",
+                        other + 1,
+                        next.services[other].name
+                    )
+                }
+                _ => format!("{}: {}", broken.field.label(), broken.message),
+            };
+            return Err(FieldError::new(field, message));
         }
         *self = next;
         Ok(())
@@ -175,7 +185,20 @@ impl Project {
                     .services
                     .get_mut(index)
                     .ok_or("There is no such service any more.")?;
+                let old_port = service.port;
                 assign_service(service, field, text)?;
+                // A new runtime's default port must not take another service's port.
+                let port = self.services[index].port;
+                if field == ServiceField::Runtime
+                    && port != old_port
+                    && self
+                        .services
+                        .iter()
+                        .enumerate()
+                        .any(|(i, s)| i != index && s.port == port)
+                {
+                    self.services[index].port = old_port;
+                }
             }
             Field::PostgresVersion => {
                 self.postgres.as_mut().ok_or("PostgreSQL is off.")?.version = owned

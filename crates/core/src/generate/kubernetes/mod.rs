@@ -7,6 +7,7 @@
 //! from the services. Optionally PostgreSQL as a StatefulSet.
 
 mod canary;
+pub mod helm;
 mod secrets;
 mod types;
 

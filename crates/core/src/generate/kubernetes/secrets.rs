@@ -134,31 +134,41 @@ pub fn store(project: &Project, stage: Stage) -> Option<String> {
     Some(out)
 }
 
-/// The ExternalSecret that creates the service's Secret, when it reads any secret.
-pub fn external_secret(context: &Context) -> Option<String> {
+/// The `data` of the service's ExternalSecret: one entry per key its pods read. None when no
+/// provider is chosen or the service reads no secret.
+pub fn external_secret_data(context: &Context) -> Option<Vec<Value>> {
     let keys = context.secret_keys();
     if context.project.secrets_provider == SecretsProvider::None || keys.is_empty() {
         return None;
     }
-    let data: Vec<Value> = keys
-        .iter()
-        .map(|key| {
-            let (remote, property) =
-                remote_key(context.project, context.stage, context.name(), key);
-            let mut reference = json!({ "key": remote });
-            if let Some(property) = property {
-                reference["property"] = json!(property);
-            }
-            json!({ "secretKey": key, "remoteRef": reference })
-        })
-        .collect();
+    Some(
+        keys.iter()
+            .map(|key| {
+                let (remote, property) =
+                    remote_key(context.project, context.stage, context.name(), key);
+                let mut reference = json!({ "key": remote });
+                if let Some(property) = property {
+                    reference["property"] = json!(property);
+                }
+                json!({ "secretKey": key, "remoteRef": reference })
+            })
+            .collect(),
+    )
+}
+
+/// How often External Secrets re-reads the store.
+pub const REFRESH_INTERVAL: &str = "1h";
+
+/// The ExternalSecret that creates the service's Secret, when it reads any secret.
+pub fn external_secret(context: &Context) -> Option<String> {
+    let data = external_secret_data(context)?;
     Some(documents(&[Object {
         api_version: "external-secrets.io/v1",
         kind: "ExternalSecret",
         metadata: context.metadata(&context.secret_name()),
         body: Spec {
             spec: json!({
-                "refreshInterval": "1h",
+                "refreshInterval": REFRESH_INTERVAL,
                 "secretStoreRef": { "name": STORE_NAME, "kind": "SecretStore" },
                 "target": { "name": context.secret_name(), "creationPolicy": "Owner" },
                 "data": data,

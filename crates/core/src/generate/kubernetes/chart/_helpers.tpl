@@ -1,0 +1,88 @@
+{{/* Names: every object is named after the service, as in k8s/<environment>/. */}}
+{{- define "app.name" -}}
+{{- .Values.name -}}
+{{- end -}}
+
+{{- define "app.fullname" -}}
+{{- .Values.name -}}
+{{- end -}}
+
+{{/* The labels a selector matches: stable for the life of a workload. */}}
+{{- define "app.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "app.name" . }}
+app.kubernetes.io/instance: {{ .Values.instance }}
+{{- end -}}
+
+{{/* Every object's labels. */}}
+{{- define "app.labels" -}}
+{{ include "app.selectorLabels" . }}
+app.kubernetes.io/part-of: {{ .Values.partOf }}
+app.kubernetes.io/managed-by: shipshape
+{{- end -}}
+
+{{/* The pod template, shared by the Deployments and the Rollout. */}}
+{{- define "app.podTemplate" -}}
+{{- $root := .root -}}
+metadata:
+  labels:
+    {{- include "app.labels" $root | nindent 4 }}
+    {{- with .extraLabels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  serviceAccountName: {{ include "app.fullname" $root }}
+  automountServiceAccountToken: false
+  securityContext:
+    {{- toYaml $root.Values.podSecurityContext | nindent 4 }}
+  terminationGracePeriodSeconds: {{ $root.Values.terminationGracePeriodSeconds }}
+  {{- with $root.Values.topologySpreadConstraints }}
+  topologySpreadConstraints:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  containers:
+    - name: {{ include "app.fullname" $root }}
+      image: "{{ $root.Values.image.repository }}:{{ $root.Values.image.tag }}"
+      imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+      ports:
+        - name: http
+          containerPort: {{ $root.Values.port }}
+          protocol: TCP
+      envFrom:
+        - configMapRef:
+            name: {{ include "app.fullname" $root }}-config
+      {{- with $root.Values.secretKeys }}
+      env:
+        {{- range . }}
+        - name: {{ . }}
+          valueFrom:
+            secretKeyRef:
+              name: {{ include "app.fullname" $root }}-secrets
+              key: {{ . }}
+        {{- end }}
+      {{- end }}
+      resources:
+        {{- toYaml $root.Values.resources | nindent 8 }}
+      startupProbe:
+        {{- toYaml $root.Values.probes.startup | nindent 8 }}
+      livenessProbe:
+        {{- toYaml $root.Values.probes.liveness | nindent 8 }}
+      readinessProbe:
+        {{- toYaml $root.Values.probes.readiness | nindent 8 }}
+      securityContext:
+        {{- toYaml $root.Values.securityContext | nindent 8 }}
+      lifecycle:
+        preStop:
+          sleep:
+            seconds: {{ $root.Values.preStopSleepSeconds }}
+      volumeMounts:
+        {{- range $index, $path := $root.Values.writableDirs }}
+        - name: writable-{{ $index }}
+          mountPath: {{ $path }}
+        {{- end }}
+  volumes:
+    {{- range $index, $path := $root.Values.writableDirs }}
+    - name: writable-{{ $index }}
+      emptyDir:
+        sizeLimit: 256Mi
+    {{- end }}
+{{- end -}}
