@@ -118,6 +118,23 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
             .args(["--strict", "--kubernetes-version", "1.33.0", "--quiet"])
             .args(&renders),
     )?;
+    // The Grafana dashboards are JSON; the Python and Node.js snippets must at least compile.
+    let dashboards = files_named(&out, |name| name.ends_with(".json"))?;
+    let python_snippets = files_named(&out, |name| name == "observability.py")?;
+    let node_snippets = files_named(&out, |name| name == "observability.js")?;
+    toolchain.run(
+        Command::new(validator("python")?)
+            .args(["-c", JSON_PARSE])
+            .args(&dashboards),
+    )?;
+    toolchain.run(
+        Command::new(validator("python")?)
+            .args(["-m", "py_compile"])
+            .args(&python_snippets),
+    )?;
+    for snippet in &node_snippets {
+        toolchain.run(Command::new("node").arg("--check").arg(snippet))?;
+    }
     // Every Terraform file through python-hcl2's parser (no terraform binary runs here).
     toolchain.run(
         Command::new(validator("python")?)
@@ -220,6 +237,15 @@ for chart in sorted(glob.glob(os.path.join(out, '*', 'charts', '*'))):
                 print('  chart:    ', json.dumps(have[name], sort_keys=True))
 print(f'helm: {charts} charts linted for 2 environments, {compared} rendered objects equal to the manifests')
 sys.exit(1 if failures else 0)
+";
+
+/// Parses each file named on the command line as JSON.
+const JSON_PARSE: &str = "\
+import json, sys
+for path in sys.argv[1:]:
+    with open(path) as handle:
+        json.load(handle)
+print(f'json: {len(sys.argv) - 1} Grafana dashboards parsed')
 ";
 
 /// Parses each file named on the command line with python-hcl2; any error names the file.

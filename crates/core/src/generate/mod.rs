@@ -5,6 +5,8 @@ pub mod compose;
 pub mod dockerfile;
 pub mod github_actions;
 pub mod kubernetes;
+pub mod observability;
+pub mod runbook;
 pub mod terraform;
 
 use crate::bundle::{Bundle, GeneratedFile};
@@ -32,6 +34,8 @@ pub fn generate(project: &Project) -> Bundle {
     files.extend(kubernetes::files(project));
     files.extend(kubernetes::helm::charts(project));
     files.extend(argocd::files(project));
+    files.extend(observability::files(project));
+    files.push(file(runbook::PATH.into(), runbook::runbook(project)));
     files.extend(terraform::files(project));
     let first = project
         .services

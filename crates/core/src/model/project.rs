@@ -38,6 +38,9 @@ pub struct Project {
     /// How to reach the chosen secrets store.
     #[serde(default)]
     pub secrets_store: SecretsStore,
+    /// Metrics, alerts and dashboards.
+    #[serde(default)]
+    pub observability: Observability,
     /// The cloud the cluster and managed services run in; none for an existing cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws: Option<Aws>,
@@ -53,6 +56,28 @@ pub enum SecretsProvider {
     Vault,
     AzureKeyVault,
     GcpSecretManager,
+}
+
+/// Prometheus Operator and Grafana: scrape each service's /metrics, alert on its error rate,
+/// latency and restarts, and chart them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Observability {
+    pub enabled: bool,
+    /// Where Prometheus runs; its scrapes are let through the NetworkPolicies.
+    pub namespace: String,
+    /// The `release` label the Prometheus Operator selects ServiceMonitors and rules by.
+    pub prometheus_release: String,
+}
+
+impl Default for Observability {
+    fn default() -> Self {
+        Observability {
+            enabled: true,
+            namespace: "monitoring".into(),
+            prometheus_release: "kube-prometheus-stack".into(),
+        }
+    }
 }
 
 /// Where each provider's store is and which identity reads it. Only the chosen provider's
@@ -437,6 +462,7 @@ impl Project {
             kubernetes: Kubernetes::default(),
             secrets_provider: SecretsProvider::None,
             secrets_store: SecretsStore::default(),
+            observability: Observability::default(),
             aws: None,
         }
     }

@@ -180,6 +180,25 @@ impl Project {
                 );
             }
         }
+        if self.observability.enabled {
+            let observability = &self.observability;
+            check(
+                Field::IngressNamespace,
+                dns_label(
+                    &observability.namespace,
+                    "the monitoring namespace",
+                    "monitoring",
+                ),
+            );
+            check(
+                Field::IngressNamespace,
+                dns_label(
+                    &observability.prometheus_release,
+                    "the Prometheus release",
+                    "kube-prometheus-stack",
+                ),
+            );
+        }
         check(
             Field::IngressClass,
             dns_label(&self.kubernetes.ingress_class, "an ingress class", "nginx"),

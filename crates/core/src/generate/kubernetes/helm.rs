@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 
 use super::secrets::{REFRESH_INTERVAL, STORE_NAME, external_secret_data};
-use super::{Context, disruption_budget};
+use super::{Context, disruption_budget, monitoring};
 use crate::bundle::GeneratedFile;
 use crate::model::{CanaryEngine, Project, Stage, Strategy};
 
@@ -34,6 +34,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "networkpolicy.yaml",
         include_str!("chart/networkpolicy.yaml"),
     ),
+    (
+        "servicemonitor.yaml",
+        include_str!("chart/servicemonitor.yaml"),
+    ),
+    (
+        "prometheusrule.yaml",
+        include_str!("chart/prometheusrule.yaml"),
+    ),
 ];
 
 /// Values that differ between environments; each environment's file sets all of them.
@@ -46,6 +54,7 @@ const PER_ENVIRONMENT: &[&str] = &[
     "externalSecret",
     "podDisruptionBudget",
     "networkPolicy",
+    "monitoring",
 ];
 
 /// What each top-level value is for, written above it in values.yaml.
@@ -127,6 +136,10 @@ const COMMENTS: &[(&str, &str)] = &[
     (
         "networkPolicy",
         "Who may connect to the pods, and where they may connect.",
+    ),
+    (
+        "monitoring",
+        "Prometheus scrape of /metrics, and the service's alerts.",
     ),
 ];
 
@@ -322,6 +335,12 @@ fn values(context: &Context) -> Value {
         },
         "podDisruptionBudget": { "rule": rule, "value": value },
         "networkPolicy": { "ingress": at(&policy, "/spec/ingress"), "egress": at(&policy, "/spec/egress") },
+        "monitoring": {
+            "enabled": monitoring::enabled(context),
+            "release": context.project.observability.prometheus_release,
+            "endpoints": monitoring::service_monitor_spec(context)["endpoints"].clone(),
+            "ruleGroups": monitoring::rule_groups(context),
+        },
     })
 }
 

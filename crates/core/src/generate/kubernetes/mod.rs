@@ -8,6 +8,7 @@
 
 mod canary;
 pub mod helm;
+pub mod monitoring;
 mod secrets;
 mod types;
 
@@ -244,6 +245,9 @@ impl<'a> Context<'a> {
         }
         out += &documents(&[self.pdb()]);
         out += &documents(&[self.network_policy()]);
+        if monitoring::enabled(self) {
+            out += &monitoring::documents_for(self);
+        }
         out
     }
 
@@ -630,6 +634,24 @@ impl<'a> Context<'a> {
                 ..Peer::default()
             }]
         };
+        let mut ingress = vec![PolicyRule {
+            from,
+            ports: vec![tcp(port)],
+            ..PolicyRule::default()
+        }];
+        if monitoring::enabled(self) {
+            // Prometheus scrapes /metrics on the same port.
+            ingress.push(PolicyRule {
+                from: vec![Peer {
+                    namespace_selector: Some(namespace_selector(
+                        &self.project.observability.namespace,
+                    )),
+                    ..Peer::default()
+                }],
+                ports: vec![tcp(port)],
+                ..PolicyRule::default()
+            });
+        }
         let mut egress = vec![dns_egress()];
         if self.service.uses_postgres {
             egress.push(if self.project.kubernetes.in_cluster_postgres {
@@ -675,11 +697,7 @@ impl<'a> Context<'a> {
                         match_labels: self.selector_labels(),
                     },
                     policy_types: vec!["Ingress", "Egress"],
-                    ingress: vec![PolicyRule {
-                        from,
-                        ports: vec![tcp(port)],
-                        ..PolicyRule::default()
-                    }],
+                    ingress,
                     egress,
                 },
             },
