@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::provenance;
 use crate::model::{
-    AppService, CanaryEngine, CommandKind, Environment, PackageManager, Project, RegistryKind,
+    AppService, CanaryEngine, CommandKind, DeployTool, PackageManager, Project, RegistryKind,
     Runtime, Stage, Strategy,
 };
 
@@ -163,18 +163,13 @@ pub fn workflow(project: &Project, service: &AppService) -> String {
             ("build", build_job(project, service)),
             (
                 "deploy-staging",
-                deploy_job(
-                    service,
-                    &project.environments.staging,
-                    Stage::Staging,
-                    &project.branches.staging,
-                ),
+                deploy_job(project, service, Stage::Staging, &project.branches.staging),
             ),
             (
                 "deploy-production",
                 deploy_job(
+                    project,
                     service,
-                    &project.environments.production,
                     Stage::Production,
                     &project.branches.production,
                 ),
@@ -185,6 +180,10 @@ pub fn workflow(project: &Project, service: &AppService) -> String {
     out.push_str("# Production deploys wait for the approval rule of the GitHub\n");
     out.push_str("# environment that deploy-production names; set its reviewers under\n");
     out.push_str("# Settings > Environments.\n");
+    if project.deploy_tool == DeployTool::ArgoCd {
+        out.push_str("# Deploy jobs push the new image digest to the environment's branch;\n");
+        out.push_str("# let github-actions[bot] push there if the branch is protected.\n");
+    }
     out.push_str(&crate::yaml::to_string(&workflow));
     out
 }
@@ -607,96 +606,188 @@ fn build_job(project: &Project, service: &AppService) -> Job {
 /// Seconds each canary step runs before the next raises the share.
 const CANARY_PAUSE_SECONDS: u32 = 300;
 
-/// The shell that rolls the exact image out, for the service's deployment strategy. Every
-/// name it needs arrives through `env:`.
-fn rollout_script(service: &AppService) -> String {
-    let mut script = String::from(
-        "install -m 600 /dev/null \"$RUNNER_TEMP/kubeconfig\"\n\
-         printf '%s' \"$KUBECONFIG_DATA\" > \"$RUNNER_TEMP/kubeconfig\"\n\
-         export KUBECONFIG=\"$RUNNER_TEMP/kubeconfig\"\n\
-         image=\"$(cat \"$RUNNER_TEMP/image-ref.txt\")\"\n\
-         kube() { kubectl --namespace \"$NAMESPACE\" \"$@\"; }\n",
-    );
-    script.push_str(match (service.rollout.strategy, service.rollout.canary_engine) {
+/// Shell that every deploy starts with: kubectl access, and the exact image the build pushed.
+const PRELUDE: &str = "install -m 600 /dev/null \"$RUNNER_TEMP/kubeconfig\"
+printf '%s' \"$KUBECONFIG_DATA\" > \"$RUNNER_TEMP/kubeconfig\"
+export KUBECONFIG=\"$RUNNER_TEMP/kubeconfig\"
+ref=\"$(cat \"$RUNNER_TEMP/image-ref.txt\")\"
+export DIGEST=\"${ref#*@}\"
+kube() { kubectl --namespace \"$NAMESPACE\" \"$@\"; }
+";
+
+/// With Helm: upgrade the release in place, keeping earlier deploys' digests.
+const HELM: &str = "release() {
+  helm upgrade --install \"$DEPLOYMENT\" \"$CHART\" \\
+    --namespace \"$NAMESPACE\" \\
+    --reset-then-reuse-values -f \"$VALUES\" \\
+    --atomic --wait --timeout 10m \"$@\"
+}
+";
+
+/// With Argo CD: commit the values change to the environment's branch, then wait until the
+/// cluster runs it. Pushes made with the workflow's token start no new workflow run.
+const GITOPS: &str = "git config user.name \"github-actions[bot]\"
+bot=\"41898282+github-actions[bot]@users.noreply.github.com\"
+git config user.email \"$bot\"
+# publish EXPRESSION MESSAGE: set a value with yq, commit, push
+# (rebasing on commits that landed meanwhile).
+publish() {
+  yq -i \"$1\" \"$VALUES\"
+  git add \"$VALUES\"
+  git commit -m \"$2\"
+  for attempt in 1 2 3; do
+    if git pull --rebase origin \"$BRANCH\" &&
+      git push origin \"HEAD:$BRANCH\"; then
+      return 0
+    fi
+    sleep $((attempt * 10))
+  done
+  return 1
+}
+# synced KIND/NAME: wait until Argo CD has applied the new image.
+synced() {
+  image='{.spec.template.spec.containers[0].image}'
+  kube wait --for=jsonpath=\"$image\"=\"$ref\" \"$1\" --timeout=15m
+}
+";
+
+/// The release steps for the service's strategy and the project's deploy tool. Every name the
+/// script needs arrives through `env:`; values are set with yq's `strenv`, never pasted.
+fn rollout_script(service: &AppService, tool: DeployTool) -> String {
+    let mut script = String::from(PRELUDE);
+    script.push_str(match tool {
+        DeployTool::Helm => HELM,
+        DeployTool::ArgoCd => GITOPS,
+    });
+    let argo = tool == DeployTool::ArgoCd;
+    // Sets `path` to the digest and applies it, through Git or Helm.
+    let set_digest = |path: &str, message: &str, target: &str| {
+        if argo {
+            format!("publish '{path} = strenv(DIGEST)' \\\n  \"{message}\"\nsynced \"{target}\"\n")
+        } else {
+            format!(
+                "release --set-string \"{path}=$DIGEST\"\n",
+                path = path.trim_start_matches('.')
+            )
+        }
+    };
+    match (service.rollout.strategy, service.rollout.canary_engine) {
         (Strategy::Rolling, _) => {
-            "kube set image \"deployment/$DEPLOYMENT\" \"$DEPLOYMENT=$image\"\n\
-             kube rollout status \"deployment/$DEPLOYMENT\" --timeout=5m\n"
-        }
-        (Strategy::BlueGreen, _) => {
-            "live=\"$(kube get service \"$DEPLOYMENT\" \\\n  \
-             -o jsonpath='{.spec.selector.version}')\"\n\
-             if [ \"$live\" = blue ]; then idle=green; else idle=blue; fi\n\
-             kube set image \"deployment/$DEPLOYMENT-$idle\" \"$DEPLOYMENT=$image\"\n\
-             kube rollout status \"deployment/$DEPLOYMENT-$idle\" --timeout=5m\n\
-             patch=\"{\\\"spec\\\":{\\\"selector\\\":{\\\"version\\\":\\\"$idle\\\"}}}\"\n\
-             kube patch service \"$DEPLOYMENT\" --type merge -p \"$patch\"\n\
-             echo \"Switched $DEPLOYMENT: $live -> $idle (switch back to undo).\"\n"
-        }
-        (Strategy::Canary, CanaryEngine::Istio) => {
-            "kube set image \"deployment/$DEPLOYMENT-canary\" \"$DEPLOYMENT=$image\"\n\
-             kube rollout status \"deployment/$DEPLOYMENT-canary\" --timeout=5m\n\
-             for step in \"$MANIFESTS/$DEPLOYMENT\"-canary-step-*.yaml; do\n\
-             \x20 echo \"Applying $step\"\n\
-             \x20 kubectl apply -f \"$step\"\n\
-             \x20 sleep \"$PAUSE_SECONDS\"\n\
-             done\n\
-             kube set image \"deployment/$DEPLOYMENT\" \"$DEPLOYMENT=$image\"\n\
-             kube rollout status \"deployment/$DEPLOYMENT\" --timeout=5m\n\
-             kubectl apply -f \"$MANIFESTS/$DEPLOYMENT-mesh.yaml\"\n"
+            script += &set_digest(
+                ".image.digest",
+                "Deploy $DEPLOYMENT $DIGEST",
+                "deployment/$DEPLOYMENT",
+            );
+            script += "kube rollout status \"deployment/$DEPLOYMENT\" --timeout=10m\n";
         }
         (Strategy::Canary, CanaryEngine::ArgoRollouts) => {
-            "path=/spec/template/spec/containers/0/image\n\
-             patch=\"[{\\\"op\\\":\\\"replace\\\",\\\"path\\\":\\\"$path\\\",\\\"value\\\":\\\"$image\\\"}]\"\n\
-             kube patch rollout \"$DEPLOYMENT\" --type json -p \"$patch\"\n\
-             kube wait --for=jsonpath='{.status.phase}'=Healthy \\\n  \
-             \"rollout/$DEPLOYMENT\" --timeout=60m\n"
+            // The Rollout runs the canary steps itself once its image changes.
+            script += &set_digest(
+                ".image.digest",
+                "Deploy $DEPLOYMENT $DIGEST",
+                "rollout/$DEPLOYMENT",
+            );
+            script += "kube wait --for=jsonpath='{.status.phase}'=Healthy \\\n  \"rollout/$DEPLOYMENT\" --timeout=60m\n";
         }
-    });
+        (Strategy::BlueGreen, _) => {
+            script += "live=\"$(kube get service \"$DEPLOYMENT\" \\\n  -o jsonpath='{.spec.selector.version}')\"\n";
+            script += "if [ \"$live\" = blue ]; then idle=green; else idle=blue; fi\n";
+            script += "export idle\n";
+            if argo {
+                // One static yq path per colour: no key is built from a variable.
+                script += "if [ \"$idle\" = blue ]; then\n  publish '.image.digests.blue = strenv(DIGEST)' \\\n    \"Deploy $DEPLOYMENT $DIGEST to blue\"\nelse\n  publish '.image.digests.green = strenv(DIGEST)' \\\n    \"Deploy $DEPLOYMENT $DIGEST to green\"\nfi\n";
+                script += "synced \"deployment/$DEPLOYMENT-$idle\"\n";
+            } else {
+                script += "release --set-string \"image.digests.$idle=$DIGEST\" \\\n  --set-string \"service.extraSelector.version=$live\"\n";
+            }
+            script += "kube rollout status \"deployment/$DEPLOYMENT-$idle\" --timeout=10m\n";
+            script += "# The new colour is ready: switch all traffic to it.\n";
+            if argo {
+                script += "publish '.service.extraSelector.version = strenv(idle)' \\\n  \"Switch $DEPLOYMENT to $idle\"\n";
+                script += "kube wait --for=jsonpath='{.spec.selector.version}'=\"$idle\" \\\n  \"service/$DEPLOYMENT\" --timeout=15m\n";
+            } else {
+                script += "release --set-string \"service.extraSelector.version=$idle\"\n";
+            }
+            script += "echo \"Switched $DEPLOYMENT: $live -> $idle (switch back to undo).\"\n";
+        }
+        (Strategy::Canary, CanaryEngine::Istio) => {
+            script += &set_digest(
+                ".image.digests.canary",
+                "Deploy $DEPLOYMENT $DIGEST to canary",
+                "deployment/$DEPLOYMENT-canary",
+            );
+            script += "kube rollout status \"deployment/$DEPLOYMENT-canary\" --timeout=10m\n";
+            script += "for step in \"$MANIFESTS/$DEPLOYMENT\"-canary-step-*.yaml; do\n  echo \"Applying $step\"\n  kubectl apply -f \"$step\"\n  sleep \"$PAUSE_SECONDS\"\ndone\n";
+            script += "# Promote: stable takes the image, then all traffic returns to it.\n";
+            script += &set_digest(
+                ".image.digests.stable",
+                "Promote $DEPLOYMENT $DIGEST",
+                "deployment/$DEPLOYMENT",
+            );
+            script += "kube rollout status \"deployment/$DEPLOYMENT\" --timeout=10m\n";
+            script += "kubectl apply -f \"$MANIFESTS/$DEPLOYMENT-mesh.yaml\"\n";
+        }
+    }
     script
 }
 
-fn deploy_job(service: &AppService, environment: &Environment, stage: Stage, branch: &str) -> Job {
+fn deploy_job(project: &Project, service: &AppService, stage: Stage, branch: &str) -> Job {
+    let environment = project.environment(stage);
+    let tool = project.deploy_tool;
     let host = service
         .ingress
         .as_ref()
         .map(|ingress| super::ingress_host(&ingress.host, &environment.hostname))
         .unwrap_or_else(|| environment.hostname.clone());
-    let istio_canary = service.rollout.strategy == Strategy::Canary
-        && service.rollout.canary_engine == CanaryEngine::Istio;
+    let chart = super::kubernetes::helm::folder(&service.name);
     let mut env = IndexMap::from([
         ("KUBECONFIG_DATA", "${{ secrets.KUBECONFIG }}".to_owned()),
         ("NAMESPACE", environment.namespace.clone()),
         ("DEPLOYMENT", service.name.clone()),
+        ("CHART", chart.clone()),
+        ("VALUES", format!("{chart}/values/{}.yaml", stage.key())),
+        ("BRANCH", branch.to_owned()),
     ]);
-    let mut steps = Vec::new();
-    let mut timeout = 15;
-    if istio_canary {
-        // The weight steps are manifests in the repository.
-        steps.push(checkout());
-        env.insert("MANIFESTS", super::kubernetes::folder(stage));
-        env.insert("PAUSE_SECONDS", CANARY_PAUSE_SECONDS.to_string());
-        timeout += service.rollout.canary_steps.len() as u32 * CANARY_PAUSE_SECONDS / 60;
+    let mut timeout = 20;
+    if service.rollout.strategy == Strategy::Canary {
+        match service.rollout.canary_engine {
+            CanaryEngine::Istio => {
+                env.insert("MANIFESTS", super::kubernetes::folder(stage));
+                env.insert("PAUSE_SECONDS", CANARY_PAUSE_SECONDS.to_string());
+                timeout += service.rollout.canary_steps.len() as u32 * CANARY_PAUSE_SECONDS / 60;
+            }
+            CanaryEngine::ArgoRollouts => timeout = 75,
+        }
     }
-    if service.rollout.strategy == Strategy::Canary
-        && service.rollout.canary_engine == CanaryEngine::ArgoRollouts
-    {
-        timeout = 75;
+    // The chart and the step manifests come from the repository; Argo CD deploys push to it.
+    let mut checkout_step = checkout();
+    let mut permissions = IndexMap::from([("contents", "read")]);
+    if tool == DeployTool::ArgoCd {
+        checkout_step
+            .with
+            .insert("persist-credentials".into(), json!(true));
+        checkout_step.with.insert("ref".into(), json!(branch));
+        permissions.insert("contents", "write");
     }
-    steps.push(uses(
-        "Fetch the image reference the build job pushed",
-        DOWNLOAD_ARTIFACT,
-        json!({ "name": format!("image-{}", service.name), "path": "${{ runner.temp }}" }),
-    ));
-    steps.push(Step {
-        env,
-        ..run(
-            &format!(
-                "Roll out that exact image ({})",
-                service.rollout.strategy.label()
-            ),
-            rollout_script(service),
-        )
-    });
+    let steps = vec![
+        checkout_step,
+        uses(
+            "Fetch the image reference the build job pushed",
+            DOWNLOAD_ARTIFACT,
+            json!({ "name": format!("image-{}", service.name), "path": "${{ runner.temp }}" }),
+        ),
+        Step {
+            env,
+            ..run(
+                &format!(
+                    "Release that exact image ({}, {})",
+                    tool.label(),
+                    service.rollout.strategy.label()
+                ),
+                rollout_script(service, tool),
+            )
+        },
+    ];
     Job {
         name: format!("Deploy to {}", environment.name),
         needs: vec!["build"],
@@ -705,7 +796,7 @@ fn deploy_job(service: &AppService, environment: &Environment, stage: Stage, bra
         )),
         runs_on: RUNNER,
         timeout_minutes: timeout,
-        permissions: IndexMap::from([("contents", "read")]),
+        permissions,
         environment: Some(JobEnvironment {
             name: environment.name.clone(),
             url: format!("https://{host}"),

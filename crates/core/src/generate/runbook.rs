@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{AppService, PackageManager, Project, Runtime, Stage, Strategy};
+use crate::model::{AppService, DeployTool, PackageManager, Project, Runtime, Stage, Strategy};
 
 pub const PATH: &str = "docs/RUNBOOK.md";
 
@@ -53,14 +53,28 @@ pub fn runbook(project: &Project) -> String {
         for service in &project.services {
             let name = &service.name;
             let _ = writeln!(out, "**{name}**\n\n```sh");
-            let _ = writeln!(
-                out,
-                "# The release Helm or Argo CD applied before this one:"
-            );
-            let _ = writeln!(out, "helm -n {ns} history {name}");
-            let _ = writeln!(out, "helm -n {ns} rollback {name}");
+            match project.deploy_tool {
+                DeployTool::ArgoCd => {
+                    // Argo CD undoes changes made in the cluster by hand: roll back in Git.
+                    let _ = writeln!(
+                        out,
+                        "# Argo CD deploys what Git says: revert the deploy commit and push."
+                    );
+                    let _ = writeln!(
+                        out,
+                        "git log --oneline -- charts/{name}/values/{}.yaml",
+                        stage.key()
+                    );
+                    let _ = writeln!(out, "git revert <deploy-commit> && git push");
+                }
+                DeployTool::Helm => {
+                    let _ = writeln!(out, "# The release Helm applied before this one:");
+                    let _ = writeln!(out, "helm -n {ns} history {name}");
+                    let _ = writeln!(out, "helm -n {ns} rollback {name}");
+                }
+            }
             match service.rollout.strategy {
-                Strategy::Rolling => {
+                Strategy::Rolling if project.deploy_tool == DeployTool::Helm => {
                     let _ = writeln!(out, "# Or the previous ReplicaSet, without Helm:");
                     let _ = writeln!(out, "kubectl -n {ns} rollout undo deployment/{name}");
                     let _ = writeln!(
@@ -68,10 +82,11 @@ pub fn runbook(project: &Project) -> String {
                         "kubectl -n {ns} rollout status deployment/{name} --timeout=5m"
                     );
                 }
+                Strategy::Rolling => {}
                 Strategy::BlueGreen => {
                     let _ = writeln!(
                         out,
-                        "# Or switch the Service back to the colour still running the old version:"
+                        "# Or switch back to the colour still running the old version:"
                     );
                     let _ = writeln!(
                         out,
@@ -81,10 +96,29 @@ pub fn runbook(project: &Project) -> String {
                         out,
                         "old=$([ \"$live\" = blue ] && echo green || echo blue)"
                     );
-                    let _ = writeln!(
-                        out,
-                        "kubectl -n {ns} patch service {name} --type merge -p \"{{\\\"spec\\\":{{\\\"selector\\\":{{\\\"version\\\":\\\"$old\\\"}}}}}}\""
-                    );
+                    match project.deploy_tool {
+                        DeployTool::ArgoCd => {
+                            let _ = writeln!(
+                                out,
+                                "old=$old yq -i '.service.extraSelector.version = strenv(old)' \\"
+                            );
+                            let _ = writeln!(out, "  charts/{name}/values/{}.yaml", stage.key());
+                            let _ = writeln!(
+                                out,
+                                "git commit -am \"Switch {name} back to $old\" && git push"
+                            );
+                        }
+                        DeployTool::Helm => {
+                            let _ = writeln!(
+                                out,
+                                "helm -n {ns} upgrade {name} charts/{name} --reuse-values \\"
+                            );
+                            let _ = writeln!(
+                                out,
+                                "  --set-string \"service.extraSelector.version=$old\""
+                            );
+                        }
+                    }
                 }
                 Strategy::Canary => {
                     let _ = writeln!(
@@ -116,8 +150,14 @@ mod tests {
     fn names_this_project_s_own_resources() {
         let project = preset("fullstack-fastapi-react").unwrap().project();
         let text = runbook(&project);
-        assert!(text.contains("helm -n assistant-production rollback backend"));
-        assert!(text.contains("kubectl -n assistant-staging rollout undo deployment/frontend"));
+        assert!(
+            text.contains("git log --oneline -- charts/backend/values/production.yaml"),
+            "Argo CD: roll back in Git"
+        );
+        let helm = runbook(&preset("static-site").unwrap().project());
+        assert!(!helm.contains("git revert"));
+        let blue_green = runbook(&preset("java-spring").unwrap().project());
+        assert!(blue_green.contains("helm -n billing-production rollback api"));
         assert!(
             text.contains("alembic downgrade -1"),
             "the backend uses PostgreSQL"

@@ -1,6 +1,6 @@
 //! Presets: complete, valid projects to start from, one per runtime plus a full stack.
 
-use super::project::{Aws, Postgres, Project, Redis, SecretsProvider, StateLocking};
+use super::project::{Aws, DeployTool, Postgres, Project, Redis, SecretsProvider, StateLocking};
 use super::runtime::{PackageManager, Runtime};
 use super::service::{
     AppService, Autoscaling, CanaryEngine, Commands, EnvVar, Ingress, Resources, Strategy,
@@ -105,6 +105,7 @@ fn go_canary() -> Project {
 fn java_blue_green() -> Project {
     let mut project = single("billing", Runtime::Java);
     project.services[0].rollout.strategy = Strategy::BlueGreen;
+    project.deploy_tool = DeployTool::Helm;
     project.services[0].uses_postgres = true;
     project.postgres = Some(Postgres {
         version: "17".into(),
@@ -186,6 +187,7 @@ fn python_fastapi() -> Project {
 
 fn static_site() -> Project {
     let mut project = Project::single("docs", Runtime::Static);
+    project.deploy_tool = DeployTool::Helm;
     let site = &mut project.services[0];
     site.name = "web".into();
     site.ingress = Some(Ingress {

@@ -38,6 +38,9 @@ pub struct Project {
     /// How to reach the chosen secrets store.
     #[serde(default)]
     pub secrets_store: SecretsStore,
+    /// How the deploy jobs release: a GitOps commit Argo CD syncs, or `helm upgrade` from CI.
+    #[serde(default)]
+    pub deploy_tool: DeployTool,
     /// Metrics, alerts and dashboards.
     #[serde(default)]
     pub observability: Observability,
@@ -56,6 +59,38 @@ pub enum SecretsProvider {
     Vault,
     AzureKeyVault,
     GcpSecretManager,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeployTool {
+    /// CI commits the new image digest to the environment's values file; Argo CD syncs it.
+    #[default]
+    ArgoCd,
+    /// CI runs `helm upgrade --install --atomic` against the cluster.
+    Helm,
+}
+
+impl DeployTool {
+    pub const ALL: [DeployTool; 2] = [DeployTool::ArgoCd, DeployTool::Helm];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            DeployTool::ArgoCd => "argo-cd",
+            DeployTool::Helm => "helm",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DeployTool::ArgoCd => "Argo CD (GitOps)",
+            DeployTool::Helm => "Helm from CI",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<DeployTool> {
+        DeployTool::ALL.into_iter().find(|t| t.id() == id)
+    }
 }
 
 /// Prometheus Operator and Grafana: scrape each service's /metrics, alert on its error rate,
@@ -462,6 +497,7 @@ impl Project {
             kubernetes: Kubernetes::default(),
             secrets_provider: SecretsProvider::None,
             secrets_store: SecretsStore::default(),
+            deploy_tool: DeployTool::ArgoCd,
             observability: Observability::default(),
             aws: None,
         }

@@ -236,31 +236,39 @@ fn values(context: &Context) -> Value {
     let container = at(&template, "/spec/containers/0");
     let replicas = (!context.uses_hpa()).then(|| context.replicas());
     let name = context.name().to_owned();
-    let workload = |name: String, labels: Value, replicas: Option<u32>| json!({ "name": name, "extraLabels": labels, "replicas": replicas });
+    let workload = |name: String, track: &str, labels: Value, replicas: Option<u32>| json!({ "name": name, "track": track, "extraLabels": labels, "replicas": replicas });
     let argo =
         rollout.strategy == Strategy::Canary && rollout.canary_engine == CanaryEngine::ArgoRollouts;
     let workloads = match (rollout.strategy, rollout.canary_engine) {
         (Strategy::BlueGreen, _) => vec![
             workload(
                 format!("{name}-blue"),
+                "blue",
                 json!({ "version": "blue" }),
                 Some(context.replicas()),
             ),
             workload(
                 format!("{name}-green"),
+                "green",
                 json!({ "version": "green" }),
                 Some(context.replicas()),
             ),
         ],
         (Strategy::Canary, CanaryEngine::Istio) => vec![
-            workload(name.clone(), json!({ "version": "stable" }), replicas),
+            workload(
+                name.clone(),
+                "stable",
+                json!({ "version": "stable" }),
+                replicas,
+            ),
             workload(
                 format!("{name}-canary"),
+                "canary",
                 json!({ "version": "canary" }),
                 Some(1),
             ),
         ],
-        _ => vec![workload(name.clone(), json!({}), replicas)],
+        _ => vec![workload(name.clone(), "", json!({}), replicas)],
     };
     let steps: Vec<Value> = rollout
         .canary_steps
@@ -290,7 +298,8 @@ fn values(context: &Context) -> Value {
         "name": name,
         "instance": context.selector_labels()["app.kubernetes.io/instance"],
         "partOf": context.project.name,
-        "image": { "repository": image, "tag": tag, "pullPolicy": "Always" },
+        // The deploy jobs set `digest` (or `digests.<track>`) to the exact image CI built.
+        "image": { "repository": image, "tag": tag, "pullPolicy": "Always", "digest": "", "digests": {} },
         "port": service.port,
         "workloads": workloads,
         "rollingUpdate": serde_json::to_value(context.rolling_update()).expect("serializes"),

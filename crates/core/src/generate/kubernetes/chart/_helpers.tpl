@@ -20,6 +20,18 @@ app.kubernetes.io/part-of: {{ .Values.partOf }}
 app.kubernetes.io/managed-by: shipshape
 {{- end -}}
 
+{{/* The image of one workload: by digest once CI has deployed one (per track for blue-green
+     and canaries, so each colour keeps its own), else by the branch's tag. */}}
+{{- define "app.image" -}}
+{{- $root := .root -}}
+{{- $digest := (index $root.Values.image.digests (.track | default "")) | default $root.Values.image.digest -}}
+{{- if $digest -}}
+{{ $root.Values.image.repository }}@{{ $digest }}
+{{- else -}}
+{{ $root.Values.image.repository }}:{{ $root.Values.image.tag }}
+{{- end -}}
+{{- end -}}
+
 {{/* The pod template, shared by the Deployments and the Rollout. */}}
 {{- define "app.podTemplate" -}}
 {{- $root := .root -}}
@@ -41,7 +53,7 @@ spec:
   {{- end }}
   containers:
     - name: {{ include "app.fullname" $root }}
-      image: "{{ $root.Values.image.repository }}:{{ $root.Values.image.tag }}"
+      image: {{ .image | quote }}
       imagePullPolicy: {{ $root.Values.image.pullPolicy }}
       ports:
         - name: http
