@@ -231,3 +231,30 @@ async fn a_canary_strategy_adds_its_step_manifests() {
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn without_a_secrets_store_each_service_gets_a_secret_to_fill_in() {
+    let root = mount().await;
+    assert!(!text(&root, "#preview-tabs").contains("backend-secret.yaml"));
+    choose(&root, "#secrets-provider", "none");
+    eventually(|| {
+        let tabs = text(&root, "#preview-tabs");
+        (!tabs.contains("k8s/staging/backend-secret.yaml") || tabs.contains("secret-store.yaml"))
+            .then(|| format!("tabs: {tabs}"))
+    })
+    .await;
+    assert!(
+        query(&root, "#secrets-store-address").is_none(),
+        "no store, no address field"
+    );
+    choose(&root, "#secrets-provider", "vault");
+    eventually(|| {
+        let address = query(&root, "#secrets-store-address")?
+            .dyn_into::<HtmlInputElement>()
+            .ok()?
+            .value();
+        (address != "https://vault.example.com:8200")
+            .then(|| format!("address field shows {address:?}"))
+    })
+    .await;
+}

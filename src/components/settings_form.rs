@@ -1,7 +1,9 @@
 //! The form pane: the preset picker, project fields, and the fields of one app service.
 
 use shipshape_core::Field;
-use shipshape_core::model::{CanaryEngine, Runtime, ServiceField, Strategy};
+use shipshape_core::model::{
+    CanaryEngine, DeployTool, Runtime, SecretsProvider, ServiceField, Strategy,
+};
 use yew::prelude::*;
 
 use crate::components::{PresetPicker, SelectField, ServiceTabs, TextField};
@@ -25,6 +27,14 @@ pub fn SettingsForm() -> Html {
         }
     };
 
+    let providers = SecretsProvider::ALL
+        .iter()
+        .map(|p| (p.id().into(), p.label().into()))
+        .collect();
+    let deploy_tools = DeployTool::ALL
+        .iter()
+        .map(|t| (t.id().into(), t.label().into()))
+        .collect();
     let index = state
         .selected_service
         .min(state.project.services.len().saturating_sub(1));
@@ -70,6 +80,17 @@ pub fn SettingsForm() -> Html {
                 { text(Field::ProjectName, "text") }
                 { text(Field::RepositoryOwner, "text") }
                 { text(Field::RepositoryName, "text") }
+                <fieldset>
+                    <legend>{ "Delivery" }</legend>
+                    { select(Field::DeployTool, deploy_tools) }
+                    { select(Field::SecretsProvider, providers) }
+                    if state.project.secrets_provider != SecretsProvider::None {
+                        { text(Field::SecretsStoreAddress, "text") }
+                    }
+                    if matches!(state.project.secrets_provider, SecretsProvider::Vault | SecretsProvider::AzureKeyVault | SecretsProvider::GcpSecretManager) {
+                        { text(Field::SecretsStoreIdentity, "text") }
+                    }
+                </fieldset>
                 <fieldset>
                     <legend>{ "App services" }</legend>
                     <ServiceTabs services={state.project.services.clone()} selected={index} dispatcher={dispatcher.clone()} />

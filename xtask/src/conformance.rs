@@ -33,6 +33,45 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
                 .arg(out.join(preset)),
         )?;
     }
+    // The full stack once more with every other secrets store and with Helm deploys, so each
+    // provider's SecretStore, ExternalSecret and chart go through the validators too.
+    let settings = output(Command::new(&cli).args(["settings", "--preset", FULL_STACK]))?;
+    let provider = "secrets_provider: aws-secrets-manager";
+    let variants = [
+        ("none", provider, "secrets_provider: none"),
+        ("vault", provider, "secrets_provider: vault"),
+        (
+            "azure-key-vault",
+            provider,
+            "secrets_provider: azure-key-vault",
+        ),
+        (
+            "gcp-secret-manager",
+            provider,
+            "secrets_provider: gcp-secret-manager",
+        ),
+        ("helm", "deploy_tool: argo-cd", "deploy_tool: helm"),
+    ];
+    for (name, from, to) in variants {
+        let varied = settings.replace(from, to);
+        if varied == settings {
+            return Err(format!(
+                "the {FULL_STACK} settings no longer contain {from:?}"
+            ));
+        }
+        let dir = out.join(format!("{FULL_STACK}+{name}"));
+        fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let file = dir.join("settings.yaml");
+        fs::write(&file, varied).map_err(|e| e.to_string())?;
+        output(
+            Command::new(&cli)
+                .arg("generate")
+                .arg("--settings")
+                .arg(&file)
+                .arg("--out")
+                .arg(&dir),
+        )?;
+    }
 
     let workflows = files_named(&out, |name| {
         name.ends_with(".yml") && !name.starts_with("docker-compose")
@@ -209,8 +248,12 @@ for chart in sorted(glob.glob(os.path.join(out, '*', 'charts', '*'))):
     charts += 1
     bundle, service = os.path.dirname(os.path.dirname(chart)), os.path.basename(chart)
     for environment in ('staging', 'production'):
-        with open(os.path.join(bundle, 'k8s', environment, service + '.yaml')) as handle:
-            expected = [doc for doc in yaml.safe_load_all(handle) if doc]
+        expected = []
+        for name in (service + '.yaml', service + '-secret.yaml'):
+            path = os.path.join(bundle, 'k8s', environment, name)
+            if os.path.exists(path):
+                with open(path) as handle:
+                    expected += [doc for doc in yaml.safe_load_all(handle) if doc]
         namespace = expected[0]['metadata']['namespace']
         with open(os.path.join(chart, 'values', environment + '.yaml')) as handle:
             values = helm.values_from_yaml(handle.read())
@@ -238,6 +281,9 @@ for chart in sorted(glob.glob(os.path.join(out, '*', 'charts', '*'))):
 print(f'helm: {charts} charts linted for 2 environments, {compared} rendered objects equal to the manifests')
 sys.exit(1 if failures else 0)
 ";
+
+/// The preset varied over every secrets store and deploy tool.
+const FULL_STACK: &str = "fullstack-fastapi-react";
 
 /// Parses each file named on the command line as JSON.
 const JSON_PARSE: &str = "\

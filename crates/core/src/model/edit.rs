@@ -1,7 +1,7 @@
 //! Editing a project one field at a time, as the form does.
 
 use super::field::{CommandKind, EnvironmentField, Field, ServiceField, Stage};
-use super::project::{Project, RegistryKind, SecretsProvider};
+use super::project::{DeployTool, Project, RegistryKind, SecretsProvider};
 use super::runtime::{PackageManager, Runtime};
 use super::service::{AppService, CanaryEngine, Commands, Strategy};
 use super::validate::{FieldError, parse_count, parse_port};
@@ -126,6 +126,7 @@ impl Project {
                 .map(|a| a.public_endpoint_cidrs.join(", "))
                 .unwrap_or_default(),
             Field::SecretsProvider => self.secrets_provider.id().into(),
+            Field::DeployTool => self.deploy_tool.id().into(),
             Field::SecretsStoreAddress => self.store_address().to_owned(),
             Field::SecretsStoreIdentity => self.store_identity().to_owned(),
         }
@@ -232,6 +233,11 @@ impl Project {
             Field::SecretsProvider => {
                 self.secrets_provider = SecretsProvider::from_id(text).ok_or_else(|| {
                     format!("Unknown secrets store {text:?}; pick one from the list.")
+                })?
+            }
+            Field::DeployTool => {
+                self.deploy_tool = DeployTool::from_id(text).ok_or_else(|| {
+                    format!("Unknown deploy tool {text:?}; pick one from the list.")
                 })?
             }
             Field::SecretsStoreAddress => {

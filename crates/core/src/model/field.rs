@@ -33,6 +33,7 @@ pub enum Field {
     SecretsProvider,
     SecretsStoreAddress,
     SecretsStoreIdentity,
+    DeployTool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -167,6 +168,7 @@ impl Field {
             Field::SecretsProvider => "secrets_provider".into(),
             Field::SecretsStoreAddress => "secrets_store.address".into(),
             Field::SecretsStoreIdentity => "secrets_store.identity".into(),
+            Field::DeployTool => "deploy_tool".into(),
         }
     }
 
@@ -217,6 +219,7 @@ impl Field {
             Field::SecretsProvider => "Secrets store",
             Field::SecretsStoreAddress => "Store address",
             Field::SecretsStoreIdentity => "Reader identity",
+            Field::DeployTool => "Deploy with",
         }
     }
 

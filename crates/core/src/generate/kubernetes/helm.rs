@@ -34,6 +34,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "networkpolicy.yaml",
         include_str!("chart/networkpolicy.yaml"),
     ),
+    ("secret.yaml", include_str!("chart/secret.yaml")),
     (
         "servicemonitor.yaml",
         include_str!("chart/servicemonitor.yaml"),
@@ -113,6 +114,10 @@ const COMMENTS: &[(&str, &str)] = &[
     (
         "secretKeys",
         "Secret settings from <name>-secrets; only their names live here.",
+    ),
+    (
+        "secret",
+        "Without a secrets store: create <name>-secrets with empty values, kept.",
     ),
     (
         "externalSecret",
@@ -312,6 +317,7 @@ fn values(context: &Context) -> Value {
         "writableDirs": container["volumeMounts"].as_array().into_iter().flatten().map(|m| m["mountPath"].clone()).collect::<Vec<_>>(),
         "config": serde_json::to_value(context.config_map().body.data).expect("serializes"),
         "secretKeys": context.secret_keys(),
+        "secret": { "create": super::secrets::placeholder_secret(context).is_some() },
         "externalSecret": {
             "enabled": external.is_some(),
             "refreshInterval": REFRESH_INTERVAL,

@@ -84,6 +84,15 @@ fn environment_files(project: &Project, stage: Stage) -> Vec<GeneratedFile> {
             )) + &context.documents(),
         });
         resources.push(format!("{}.yaml", service.name));
+        if let Some(secret) = secrets::placeholder_secret(&context) {
+            files.push(GeneratedFile {
+                path: format!("{folder}/{}-secret.yaml", service.name),
+                contents: header(&format!(
+                    "Fill in the values, then apply once: kubectl apply -f {}-secret.yaml\n# It is not in the kustomization, so a later apply never blanks them.",
+                    service.name
+                )) + &secret,
+            });
+        }
         if service.rollout.strategy == Strategy::Canary
             && service.rollout.canary_engine == CanaryEngine::Istio
         {

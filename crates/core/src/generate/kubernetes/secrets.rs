@@ -156,6 +156,37 @@ pub fn external_secret_data(context: &Context) -> Option<Vec<Value>> {
     )
 }
 
+/// Without a secrets store, the Secret the pods read, with every key and no value. It is kept
+/// out of the kustomization, so applying the manifests again never blanks values set since.
+pub fn placeholder_secret(context: &Context) -> Option<String> {
+    let keys = context.secret_keys();
+    if context.project.secrets_provider != SecretsProvider::None || keys.is_empty() {
+        return None;
+    }
+    let mut metadata = context.metadata(&context.secret_name());
+    metadata
+        .annotations
+        .insert("helm.sh/resource-policy".into(), "keep".into());
+    let string_data: serde_json::Map<String, Value> =
+        keys.into_iter().map(|key| (key, json!(""))).collect();
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct SecretBody {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        string_data: serde_json::Map<String, Value>,
+    }
+    Some(documents(&[Object {
+        api_version: "v1",
+        kind: "Secret",
+        metadata,
+        body: SecretBody {
+            kind: "Opaque",
+            string_data,
+        },
+    }]))
+}
+
 /// How often External Secrets re-reads the store.
 pub const REFRESH_INTERVAL: &str = "1h";
 
