@@ -40,29 +40,67 @@ fn sync_policy() -> Value {
     })
 }
 
+/// Object metadata an Application carries, named `name`, in `namespace` when given (the
+/// ApplicationSet's template takes its namespace from the set).
+fn metadata(project: &Project, name: &str, namespace: Option<&str>) -> Value {
+    let mut metadata = serde_json::Map::new();
+    metadata.insert("name".into(), json!(name));
+    if let Some(namespace) = namespace {
+        metadata.insert("namespace".into(), json!(namespace));
+    }
+    metadata.insert(
+        "labels".into(),
+        json!({ "app.kubernetes.io/part-of": project.name, "app.kubernetes.io/managed-by": "shipshape" }),
+    );
+    // Deleting the Application deletes what it deployed.
+    metadata.insert(
+        "finalizers".into(),
+        json!(["resources-finalizer.argocd.argoproj.io"]),
+    );
+    Value::Object(metadata)
+}
+
+/// The spec of an Application: the chart at `path` on `revision`, with `values` on top of
+/// values.yaml, released as `release` into `namespace`. The ApplicationSet passes templates.
+fn spec(
+    project: &Project,
+    revision: &str,
+    path: &str,
+    release: &str,
+    values: &str,
+    namespace: &str,
+) -> Value {
+    json!({
+        "project": "default",
+        "source": {
+            "repoURL": repository_url(project),
+            "targetRevision": revision,
+            "path": path,
+            "helm": { "releaseName": release, "valueFiles": ["values.yaml", values] },
+        },
+        "destination": { "server": "https://kubernetes.default.svc", "namespace": namespace },
+        "syncPolicy": sync_policy(),
+    })
+}
+
 fn application(project: &Project, service: &AppService, stage: Stage) -> Value {
-    let environment = project.environment(stage);
+    let metadata = metadata(
+        project,
+        &format!("{}-{}", service.name, stage.key()),
+        Some(NAMESPACE),
+    );
     json!({
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
-        "metadata": {
-            "name": format!("{}-{}", service.name, stage.key()),
-            "namespace": NAMESPACE,
-            "labels": { "app.kubernetes.io/part-of": project.name, "app.kubernetes.io/managed-by": "shipshape" },
-            // Deleting the Application deletes what it deployed.
-            "finalizers": ["resources-finalizer.argocd.argoproj.io"],
-        },
-        "spec": {
-            "project": "default",
-            "source": {
-                "repoURL": repository_url(project),
-                "targetRevision": branch(project, stage),
-                "path": super::kubernetes::helm::folder(&service.name),
-                "helm": { "releaseName": service.name, "valueFiles": ["values.yaml", format!("values/{}.yaml", stage.key())] },
-            },
-            "destination": { "server": "https://kubernetes.default.svc", "namespace": environment.namespace },
-            "syncPolicy": sync_policy(),
-        },
+        "metadata": metadata,
+        "spec": spec(
+            project,
+            branch(project, stage),
+            &super::kubernetes::helm::folder(&service.name),
+            &service.name,
+            &format!("values/{}.yaml", stage.key()),
+            &project.environment(stage).namespace,
+        ),
     })
 }
 
@@ -99,22 +137,15 @@ pub fn files(project: &Project) -> Vec<GeneratedFile> {
             "goTemplateOptions": ["missingkey=error"],
             "generators": [{ "list": { "elements": elements } }],
             "template": {
-                "metadata": {
-                    "name": "{{ .service }}-{{ .environment }}",
-                    "labels": { "app.kubernetes.io/part-of": project.name, "app.kubernetes.io/managed-by": "shipshape" },
-                    "finalizers": ["resources-finalizer.argocd.argoproj.io"],
-                },
-                "spec": {
-                    "project": "default",
-                    "source": {
-                        "repoURL": repository_url(project),
-                        "targetRevision": "{{ .branch }}",
-                        "path": "charts/{{ .service }}",
-                        "helm": { "releaseName": "{{ .service }}", "valueFiles": ["values.yaml", "values/{{ .environment }}.yaml"] },
-                    },
-                    "destination": { "server": "https://kubernetes.default.svc", "namespace": "{{ .namespace }}" },
-                    "syncPolicy": sync_policy(),
-                },
+                "metadata": metadata(project, "{{ .service }}-{{ .environment }}", None),
+                "spec": spec(
+                    project,
+                    "{{ .branch }}",
+                    "charts/{{ .service }}",
+                    "{{ .service }}",
+                    "values/{{ .environment }}.yaml",
+                    "{{ .namespace }}",
+                ),
             },
         },
     });

@@ -798,8 +798,9 @@ fn postgres_selector(environment: &Environment) -> Labels {
     ])
 }
 
-fn namespace_documents(project: &Project, environment: &Environment) -> String {
-    let metadata = |name: &str| Metadata {
+/// Metadata of an object that belongs to the namespace rather than to one service.
+fn namespace_metadata(project: &Project, environment: &Environment, name: &str) -> Metadata {
+    Metadata {
         name: name.into(),
         namespace: Some(environment.namespace.clone()),
         labels: labels(&[
@@ -807,7 +808,11 @@ fn namespace_documents(project: &Project, environment: &Environment) -> String {
             ("app.kubernetes.io/managed-by", "shipshape"),
         ]),
         ..Metadata::default()
-    };
+    }
+}
+
+fn namespace_documents(project: &Project, environment: &Environment) -> String {
+    let metadata = |name: &str| namespace_metadata(project, environment, name);
     let mut namespace = metadata(&environment.namespace);
     namespace.namespace = None;
     // Restricted Pod Security: the API server refuses pods that could escalate.

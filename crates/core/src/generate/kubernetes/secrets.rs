@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
-use super::types::{Metadata, Object, ServiceAccountBody};
-use super::{Context, documents, labels};
+use super::types::{Object, ServiceAccountBody};
+use super::{Context, documents, namespace_metadata};
 use crate::model::{Project, SecretsProvider, Stage};
 
 /// The SecretStore every ExternalSecret of a namespace reads through.
@@ -56,15 +56,7 @@ pub fn store(project: &Project, stage: Stage) -> Option<String> {
     let environment = project.environment(stage);
     let provider = project.secrets_provider;
     let store = &project.secrets_store;
-    let metadata = |name: &str| Metadata {
-        name: name.into(),
-        namespace: Some(environment.namespace.clone()),
-        labels: labels(&[
-            ("app.kubernetes.io/part-of", &project.name),
-            ("app.kubernetes.io/managed-by", "shipshape"),
-        ]),
-        ..Metadata::default()
-    };
+    let metadata = |name: &str| namespace_metadata(project, environment, name);
     let account = reader_account(provider).map(|name| json!({ "name": name }));
     let spec = match provider {
         SecretsProvider::None => return None,
