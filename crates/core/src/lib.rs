@@ -7,6 +7,7 @@ pub mod bundle;
 pub mod generate;
 pub mod hcl;
 pub mod model;
+pub mod rules;
 pub mod text;
 pub mod yaml;
 

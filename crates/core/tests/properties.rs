@@ -253,3 +253,27 @@ fn every_hostile_piece_that_a_field_allows_comes_back_unchanged() {
     assert_eq!(lint["run"].as_str(), Some(command.as_str()));
     assert_eq!(from_yaml(&to_yaml(&project)), Ok(project));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Pasted Dockerfiles never crash the rules, whatever they hold.
+    #[test]
+    fn the_dockerfile_rules_read_anything_without_panicking(
+        lines in prop::collection::vec(
+            prop_oneof![
+                any::<String>(),
+                prop::sample::select(vec![
+                    "FROM", "FROM a AS", "FROM a:1 AS b", "COPY --from=", "COPY --from=9 / /", "RUN <<EOF", "EOF",
+                    "\\", "RUN a | b", "SHELL", "USER", "EXPOSE 99999999999999999999", "WORKDIR", "ARG TOKEN", "#",
+                ]).prop_map(str::to_owned),
+            ],
+            0..30,
+        )
+    ) {
+        let text = lines.join("\n");
+        for diagnostic in shipshape_core::rules::lint_file("Dockerfile", &text) {
+            prop_assert!(diagnostic.line >= 1 && diagnostic.end_line >= diagnostic.line, "{diagnostic}");
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! The rule engine: checks generated or pasted files and reports findings with a code, a
+//! severity, a position and a fix, like hadolint, kube-score and actionlint do.
+//!
+//! One rule per file, grouped by the kind of file it reads. Each rule's docs are its doc
+//! comment (What it does / Why is this bad? / Example / Fix), captured by [`rule!`] so the
+//! catalogue (`docs/RULES.md`, checked to be current by a test) is generated from the code.
+
+pub mod dockerfile;
+
+use std::fmt;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn id(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// What kind of file a rule reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Family {
+    Dockerfile,
+}
+
+impl Family {
+    pub fn label(self) -> &'static str {
+        match self {
+            Family::Dockerfile => "Dockerfile",
+        }
+    }
+}
+
+/// A rule's identity and documentation.
+#[derive(Debug)]
+pub struct RuleInfo {
+    /// Stable code, e.g. `SD001`; never reused for another rule.
+    pub code: &'static str,
+    /// Kebab-case name of the flagged pattern.
+    pub name: &'static str,
+    pub family: Family,
+    pub severity: Severity,
+    /// One line: what to change.
+    pub fix: &'static str,
+    /// The rule's doc comment: What it does / Why is this bad? / Example / Fix.
+    pub docs: &'static str,
+}
+
+/// One finding, at a 1-based line and column span of a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub fix: &'static str,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {} {} [{}] {}",
+            self.file,
+            self.line,
+            self.column,
+            self.severity.id(),
+            self.code,
+            self.name,
+            self.message
+        )
+    }
+}
+
+/// Declares a rule: a unit struct whose doc comment becomes its `DOCS` constant.
+macro_rules! rule {
+    ($(#[doc = $doc:expr])* pub struct $name:ident;) => {
+        $(#[doc = $doc])*
+        pub struct $name;
+
+        impl $name {
+            /// The rule's documentation, from its doc comment.
+            pub const DOCS: &'static str = concat!($($doc, "\n"),*);
+        }
+    };
+}
+pub(crate) use rule;
+
+/// Every rule, in catalogue order.
+pub fn catalogue() -> Vec<&'static RuleInfo> {
+    dockerfile::RULES.iter().map(|rule| rule.info()).collect()
+}
+
+/// Runs every rule that reads a file named `path` (by its name: `Dockerfile`, ...).
+pub fn lint_file(path: &str, text: &str) -> Vec<Diagnostic> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let mut found = Vec::new();
+    if name == "Dockerfile" || name.ends_with(".Dockerfile") || name.starts_with("Dockerfile.") {
+        found.extend(dockerfile::lint(path, text));
+    }
+    found.sort_by(|a, b| (a.line, a.column, a.code).cmp(&(b.line, b.column, b.code)));
+    found
+}
+
+/// Every finding over a bundle of files.
+pub fn lint_bundle(bundle: &crate::Bundle) -> Vec<Diagnostic> {
+    bundle
+        .files()
+        .iter()
+        .flat_map(|file| lint_file(&file.path, &file.contents))
+        .collect()
+}
+
+/// The catalogue as Markdown: `docs/RULES.md`.
+pub fn catalogue_markdown() -> String {
+    let mut out = String::from(
+        "<!-- Generated from the rules' doc comments by `cargo test -p shipshape-core rules` \
+         (UPDATE_CATALOGUE=1 rewrites it). -->\n# Rules\n\n| Code | Name | File | Severity | Fix |\n|---|---|---|---|---|\n",
+    );
+    let rules = catalogue();
+    for rule in &rules {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            rule.code,
+            rule.name,
+            rule.family.label(),
+            rule.severity.id(),
+            rule.fix
+        ));
+    }
+    for rule in &rules {
+        out.push_str(&format!("\n## {} {}\n\n", rule.code, rule.name));
+        for line in rule.docs.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_every_rule_is_documented() {
+        let rules = catalogue();
+        let mut codes: Vec<_> = rules.iter().map(|r| r.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), rules.len(), "duplicate codes");
+        for rule in rules {
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Fix",
+            ] {
+                assert!(rule.docs.contains(section), "{} lacks {section}", rule.code);
+            }
+            assert!(
+                rule.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                rule.name
+            );
+        }
+    }
+
+    #[test]
+    fn the_catalogue_page_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/RULES.md");
+        let expected = catalogue_markdown();
+        if std::env::var_os("UPDATE_CATALOGUE").is_some() {
+            std::fs::write(path, &expected).unwrap();
+        }
+        let current = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            current == expected,
+            "docs/RULES.md is out of date: run UPDATE_CATALOGUE=1 cargo test -p shipshape-core rules"
+        );
+    }
+
+    #[test]
+    fn every_preset_s_dockerfiles_are_clean_of_errors_and_warnings() {
+        for preset in crate::model::PRESETS {
+            let found = lint_bundle(&crate::generate(&preset.project()));
+            let serious: Vec<String> = found
+                .iter()
+                .filter(|d| d.severity != Severity::Info)
+                .map(ToString::to_string)
+                .collect();
+            assert!(serious.is_empty(), "{}: {serious:#?}", preset.name);
+        }
+    }
+}
