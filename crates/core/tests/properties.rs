@@ -277,3 +277,28 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Pasted YAML never crashes the parser or the Kubernetes rules, whatever it holds.
+    #[test]
+    fn the_yaml_rules_read_anything_without_panicking(
+        lines in prop::collection::vec(
+            prop_oneof![
+                any::<String>(),
+                prop::sample::select(vec![
+                    "apiVersion: apps/v1", "kind: Deployment", "kind: Service", "spec:", "  selector:", "    app: x",
+                    "  template:", "    metadata:", "      labels: {app: y}", "---", "- &a [*a]", "a: &b {c: *b}",
+                    "  containers:", "    - name: x", "      ports: [{name: http, containerPort: 8080}]", "  replicas: 2",
+                ]).prop_map(str::to_owned),
+            ],
+            0..30,
+        )
+    ) {
+        let text = lines.join("\n");
+        for diagnostic in shipshape_core::rules::lint_file("k8s/staging/x.yaml", &text) {
+            prop_assert!(diagnostic.line >= 1, "{diagnostic}");
+        }
+    }
+}

@@ -6,6 +6,8 @@
 //! catalogue (`docs/RULES.md`, checked to be current by a test) is generated from the code.
 
 pub mod dockerfile;
+pub mod kubernetes;
+pub mod yaml;
 
 use std::fmt;
 
@@ -31,12 +33,17 @@ impl Severity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Family {
     Dockerfile,
+    Kubernetes,
+    /// Any YAML file: only whether it can be read.
+    Yaml,
 }
 
 impl Family {
     pub fn label(self) -> &'static str {
         match self {
             Family::Dockerfile => "Dockerfile",
+            Family::Kubernetes => "Kubernetes",
+            Family::Yaml => "YAML",
         }
     }
 }
@@ -103,7 +110,11 @@ pub(crate) use rule;
 
 /// Every rule, in catalogue order.
 pub fn catalogue() -> Vec<&'static RuleInfo> {
-    dockerfile::RULES.iter().map(|rule| rule.info()).collect()
+    dockerfile::RULES
+        .iter()
+        .map(|rule| rule.info())
+        .chain(kubernetes::RULES.iter().map(|rule| rule.info()))
+        .collect()
 }
 
 /// Runs every rule that reads a file named `path` (by its name: `Dockerfile`, ...).
@@ -112,6 +123,26 @@ pub fn lint_file(path: &str, text: &str) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     if name == "Dockerfile" || name.ends_with(".Dockerfile") || name.starts_with("Dockerfile.") {
         found.extend(dockerfile::lint(path, text));
+    } else if (name.ends_with(".yaml") || name.ends_with(".yml")) && !path.contains("/templates/") {
+        match yaml::parse(text) {
+            Err(error) => found.push(Diagnostic {
+                code: "SY000",
+                name: "unreadable-yaml",
+                severity: Severity::Error,
+                message: error.message,
+                file: path.into(),
+                line: error.line,
+                column: error.column,
+                end_line: error.line,
+                end_column: error.column,
+                fix: "Correct the YAML at this position.",
+            }),
+            Ok(documents) => {
+                if documents.iter().any(kubernetes::is_object) {
+                    found.extend(kubernetes::lint(path, text, &documents));
+                }
+            }
+        }
     }
     found.sort_by(|a, b| (a.line, a.column, a.code).cmp(&(b.line, b.column, b.code)));
     found
@@ -198,7 +229,7 @@ mod tests {
     }
 
     #[test]
-    fn every_preset_s_dockerfiles_are_clean_of_errors_and_warnings() {
+    fn every_preset_s_files_are_clean_of_errors_and_warnings() {
         for preset in crate::model::PRESETS {
             let found = lint_bundle(&crate::generate(&preset.project()));
             let serious: Vec<String> = found

@@ -1,0 +1,170 @@
+//! Kubernetes rules, over every document of a manifest file (kube-score, kube-linter and
+//! Polaris's most valuable checks, and a few across documents of the same file).
+
+mod capabilities_not_dropped;
+mod default_namespace;
+mod deprecated_api_version;
+mod identical_probes;
+mod ingress_without_tls;
+mod missing_probes;
+mod missing_resources;
+mod mutable_image_tag;
+mod privilege_escalation_allowed;
+mod probe_port_not_container_port;
+mod replicas_beside_autoscaler;
+mod root_allowed;
+mod selector_not_matching_template;
+mod service_selects_nothing;
+mod writable_root_filesystem;
+
+use super::yaml::Node;
+use super::{Diagnostic, RuleInfo};
+
+/// A Kubernetes rule over the documents of one file.
+pub trait Rule: Sync {
+    fn info(&self) -> &'static RuleInfo;
+    /// Findings, each at the node it is about.
+    fn check<'a>(&self, documents: &'a [Node]) -> Vec<(&'a Node, String)>;
+}
+
+pub static RULES: &[&dyn Rule] = &[
+    &missing_resources::MissingResources,
+    &missing_probes::MissingProbes,
+    &identical_probes::IdenticalProbes,
+    &probe_port_not_container_port::ProbePortNotContainerPort,
+    &root_allowed::RootAllowed,
+    &privilege_escalation_allowed::PrivilegeEscalationAllowed,
+    &writable_root_filesystem::WritableRootFilesystem,
+    &capabilities_not_dropped::CapabilitiesNotDropped,
+    &mutable_image_tag::MutableImageTag,
+    &selector_not_matching_template::SelectorNotMatchingTemplate,
+    &service_selects_nothing::ServiceSelectsNothing,
+    &ingress_without_tls::IngressWithoutTls,
+    &replicas_beside_autoscaler::ReplicasBesideAutoscaler,
+    &default_namespace::DefaultNamespace,
+    &deprecated_api_version::DeprecatedApiVersion,
+];
+
+/// Whether a document is a Kubernetes object: it has an apiVersion and a kind.
+pub fn is_object(document: &Node) -> bool {
+    document.get("apiVersion").and_then(Node::as_str).is_some()
+        && document.get("kind").and_then(Node::as_str).is_some()
+}
+
+pub fn kind(document: &Node) -> &str {
+    document.get("kind").and_then(Node::as_str).unwrap_or("")
+}
+
+/// Objects that run pods from a template.
+pub fn workloads(documents: &[Node]) -> impl Iterator<Item = &Node> {
+    documents.iter().filter(|d| {
+        matches!(
+            kind(d),
+            "Deployment" | "StatefulSet" | "DaemonSet" | "Rollout"
+        )
+    })
+}
+
+/// The containers of a workload's pod template.
+pub fn containers(workload: &Node) -> &[Node] {
+    workload
+        .at(&["spec", "template", "spec", "containers"])
+        .map_or(&[], Node::items)
+}
+
+/// Every finding in the documents of the file named `path`.
+pub fn lint(path: &str, text: &str, documents: &[Node]) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for rule in RULES {
+        let info = rule.info();
+        for (node, message) in rule.check(documents) {
+            let end_column = text
+                .lines()
+                .nth(node.line.saturating_sub(1))
+                .map_or(node.column, |l| l.chars().count() + 1);
+            found.push(Diagnostic {
+                code: info.code,
+                name: info.name,
+                severity: info.severity,
+                message,
+                file: path.into(),
+                line: node.line,
+                column: node.column,
+                end_line: node.line,
+                end_column,
+                fix: info.fix,
+            });
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+pub(crate) fn findings(rule: &dyn Rule, text: &str) -> Vec<(usize, String)> {
+    let documents = super::yaml::parse(text).unwrap();
+    rule.check(&documents)
+        .into_iter()
+        .map(|(n, m)| (n.line, m))
+        .collect()
+}
+
+/// A Deployment that every rule is silent about, for tests to change one thing in.
+#[cfg(test)]
+pub(crate) const GOOD_DEPLOYMENT: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: api
+  template:
+    metadata:
+      labels:
+        app: api
+    spec:
+      securityContext:
+        runAsNonRoot: true
+      containers:
+        - name: api
+          image: ghcr.io/acme/api:1.2.3
+          ports:
+            - name: http
+              containerPort: 8080
+          resources:
+            requests:
+              cpu: 100m
+              memory: 128Mi
+            limits:
+              cpu: 500m
+              memory: 512Mi
+          livenessProbe:
+            httpGet:
+              path: /health/live
+              port: http
+          readinessProbe:
+            httpGet:
+              path: /health/ready
+              port: http
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities:
+              drop:
+                - ALL
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_good_deployment_is_clean() {
+        let documents = super::super::yaml::parse(GOOD_DEPLOYMENT).unwrap();
+        for rule in RULES {
+            assert_eq!(rule.check(&documents).len(), 0, "{}", rule.info().code);
+        }
+    }
+}
