@@ -96,7 +96,8 @@ pub fn compose(project: &Project) -> String {
             "postgres".into(),
             Service {
                 image: Some(image),
-                ports: vec![format!("{POSTGRES_HOST_PORT}:5432")],
+                // Only this machine reaches the local database, not the whole network.
+                ports: vec![format!("127.0.0.1:{POSTGRES_HOST_PORT}:5432")],
                 environment: IndexMap::from([
                     ("POSTGRES_USER".into(), postgres.database.clone()),
                     ("POSTGRES_PASSWORD".into(), LOCAL_DB_PASSWORD.into()),
@@ -135,7 +136,7 @@ pub fn compose(project: &Project) -> String {
             Service {
                 image: Some(format!("redis:{}-alpine", redis.version)),
                 command,
-                ports: vec![format!("{REDIS_HOST_PORT}:6379")],
+                ports: vec![format!("127.0.0.1:{REDIS_HOST_PORT}:6379")],
                 volumes: vec!["redisdata:/data".into()],
                 healthcheck: Some(Healthcheck {
                     test: vec!["CMD".into(), "redis-cli".into(), "ping".into()],
@@ -324,7 +325,7 @@ mod tests {
         );
         assert_eq!(
             doc["services"]["postgres"]["ports"][0].as_str(),
-            Some("5437:5432")
+            Some("127.0.0.1:5437:5432")
         );
         assert!(
             doc["services"]["postgres"]["healthcheck"]["test"][1]

@@ -5,7 +5,9 @@
 //! comment (What it does / Why is this bad? / Example / Fix), captured by [`rule!`] so the
 //! catalogue (`docs/RULES.md`, checked to be current by a test) is generated from the code.
 
+pub mod compose;
 pub mod dockerfile;
+pub mod github_actions;
 pub mod kubernetes;
 pub mod yaml;
 
@@ -34,6 +36,8 @@ impl Severity {
 pub enum Family {
     Dockerfile,
     Kubernetes,
+    GithubActions,
+    Compose,
     /// Any YAML file: only whether it can be read.
     Yaml,
 }
@@ -43,6 +47,8 @@ impl Family {
         match self {
             Family::Dockerfile => "Dockerfile",
             Family::Kubernetes => "Kubernetes",
+            Family::GithubActions => "GitHub Actions",
+            Family::Compose => "docker-compose",
             Family::Yaml => "YAML",
         }
     }
@@ -114,6 +120,8 @@ pub fn catalogue() -> Vec<&'static RuleInfo> {
         .iter()
         .map(|rule| rule.info())
         .chain(kubernetes::RULES.iter().map(|rule| rule.info()))
+        .chain(github_actions::RULES.iter().map(|rule| rule.info()))
+        .chain(compose::RULES.iter().map(|rule| rule.info()))
         .collect()
 }
 
@@ -140,6 +148,12 @@ pub fn lint_file(path: &str, text: &str) -> Vec<Diagnostic> {
             Ok(documents) => {
                 if documents.iter().any(kubernetes::is_object) {
                     found.extend(kubernetes::lint(path, text, &documents));
+                } else if let Some(workflow) =
+                    documents.iter().find(|d| github_actions::is_workflow(d))
+                {
+                    found.extend(github_actions::lint(path, text, workflow));
+                } else if let Some(compose) = documents.iter().find(|d| compose::is_compose(d)) {
+                    found.extend(compose::lint(path, text, compose));
                 }
             }
         }

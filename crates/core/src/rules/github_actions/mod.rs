@@ -1,0 +1,116 @@
+//! GitHub Actions rules (actionlint's and zizmor's most valuable), over a workflow file.
+
+mod expression_in_run;
+mod missing_permissions;
+mod missing_timeout;
+mod needs_cycle;
+mod outdated_action;
+mod pull_request_target_checkout;
+mod unknown_needs;
+mod unpinned_action;
+mod write_all_permissions;
+
+use super::yaml::Node;
+use super::{Diagnostic, RuleInfo};
+
+pub trait Rule: Sync {
+    fn info(&self) -> &'static RuleInfo;
+    fn check<'a>(&self, workflow: &'a Node) -> Vec<(&'a Node, String)>;
+}
+
+pub static RULES: &[&dyn Rule] = &[
+    &unknown_needs::UnknownNeeds,
+    &needs_cycle::NeedsCycle,
+    &expression_in_run::ExpressionInRun,
+    &missing_permissions::MissingPermissions,
+    &write_all_permissions::WriteAllPermissions,
+    &missing_timeout::MissingTimeout,
+    &outdated_action::OutdatedAction,
+    &unpinned_action::UnpinnedAction,
+    &pull_request_target_checkout::PullRequestTargetCheckout,
+];
+
+/// Whether a document is a workflow: it has jobs and triggers.
+pub fn is_workflow(document: &Node) -> bool {
+    document.get("jobs").is_some() && document.get("on").is_some()
+}
+
+/// The workflow's jobs as (id node, job node).
+pub fn jobs(workflow: &Node) -> &[(Node, Node)] {
+    workflow.get("jobs").map_or(&[], Node::entries)
+}
+
+/// The job ids a job's `needs` names, with their nodes.
+pub fn needs(job: &Node) -> Vec<&Node> {
+    match job.get("needs") {
+        Some(single) if single.as_str().is_some() => vec![single],
+        Some(list) => list.items().iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+/// Every step of every job.
+pub fn steps(workflow: &Node) -> impl Iterator<Item = &Node> {
+    jobs(workflow)
+        .iter()
+        .flat_map(|(_, job)| job.get("steps").map_or(&[][..], Node::items))
+}
+
+pub fn lint(path: &str, text: &str, workflow: &Node) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for rule in RULES {
+        let info = rule.info();
+        for (node, message) in rule.check(workflow) {
+            let end_column = text
+                .lines()
+                .nth(node.line.saturating_sub(1))
+                .map_or(node.column, |l| l.chars().count() + 1);
+            found.push(Diagnostic {
+                code: info.code,
+                name: info.name,
+                severity: info.severity,
+                message,
+                file: path.into(),
+                line: node.line,
+                column: node.column,
+                end_line: node.line,
+                end_column,
+                fix: info.fix,
+            });
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+pub(crate) fn findings(rule: &dyn Rule, text: &str) -> Vec<(usize, String)> {
+    let documents = super::yaml::parse(text).unwrap();
+    rule.check(&documents[0])
+        .into_iter()
+        .map(|(n, m)| (n.line, m))
+        .collect()
+}
+
+/// A workflow every rule is silent about, apart from the info-level pinning one.
+#[cfg(test)]
+pub(crate) const GOOD_WORKFLOW: &str = "\
+name: ci
+on:
+  push:
+    branches: [main]
+permissions:
+  contents: read
+jobs:
+  test:
+    runs-on: ubuntu-24.04
+    timeout-minutes: 10
+    steps:
+      - uses: actions/checkout@v5
+      - run: npm test
+  build:
+    needs: test
+    runs-on: ubuntu-24.04
+    timeout-minutes: 10
+    steps:
+      - run: npm run build
+";
