@@ -302,3 +302,28 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Pasted Terraform never crashes the HCL reader or the rules.
+    #[test]
+    fn the_terraform_rules_read_anything_without_panicking(
+        lines in prop::collection::vec(
+            prop_oneof![
+                any::<String>(),
+                prop::sample::select(vec![
+                    "resource \"aws_db_instance\" \"db\" {", "}", "  publicly_accessible = true", "module \"m\" {",
+                    "  source = \"x/y/z\"", "terraform {", "  backend \"s3\" {", "variable \"v\" {}", "  ingress {",
+                    "    from_port = 22", "    to_port = 22", "    cidr_blocks = [\"0.0.0.0/0\"]", "x = \"${", "é",
+                ]).prop_map(str::to_owned),
+            ],
+            0..30,
+        )
+    ) {
+        let text = lines.join("\n");
+        for diagnostic in shipshape_core::rules::lint_file("terraform/main.tf", &text) {
+            prop_assert!(diagnostic.line >= 1, "{diagnostic}");
+        }
+    }
+}

@@ -8,7 +8,9 @@
 pub mod compose;
 pub mod dockerfile;
 pub mod github_actions;
+pub mod hcl;
 pub mod kubernetes;
+pub mod terraform;
 pub mod yaml;
 
 use std::fmt;
@@ -38,6 +40,7 @@ pub enum Family {
     Kubernetes,
     GithubActions,
     Compose,
+    Terraform,
     /// Any YAML file: only whether it can be read.
     Yaml,
 }
@@ -49,6 +52,7 @@ impl Family {
             Family::Kubernetes => "Kubernetes",
             Family::GithubActions => "GitHub Actions",
             Family::Compose => "docker-compose",
+            Family::Terraform => "Terraform",
             Family::Yaml => "YAML",
         }
     }
@@ -122,6 +126,7 @@ pub fn catalogue() -> Vec<&'static RuleInfo> {
         .chain(kubernetes::RULES.iter().map(|rule| rule.info()))
         .chain(github_actions::RULES.iter().map(|rule| rule.info()))
         .chain(compose::RULES.iter().map(|rule| rule.info()))
+        .chain(terraform::RULES.iter().map(|rule| rule.info()))
         .collect()
 }
 
@@ -131,6 +136,22 @@ pub fn lint_file(path: &str, text: &str) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     if name == "Dockerfile" || name.ends_with(".Dockerfile") || name.starts_with("Dockerfile.") {
         found.extend(dockerfile::lint(path, text));
+    } else if name.ends_with(".tf") {
+        match hcl::parse(text) {
+            Err(error) => found.push(Diagnostic {
+                code: "SH000",
+                name: "unreadable-hcl",
+                severity: Severity::Error,
+                message: error.message,
+                file: path.into(),
+                line: error.line,
+                column: error.column,
+                end_line: error.line,
+                end_column: error.column,
+                fix: "Correct the HCL at this position.",
+            }),
+            Ok(items) => found.extend(terraform::lint(path, &items)),
+        }
     } else if (name.ends_with(".yaml") || name.ends_with(".yml")) && !path.contains("/templates/") {
         match yaml::parse(text) {
             Err(error) => found.push(Diagnostic {
