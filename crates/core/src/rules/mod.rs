@@ -6,6 +6,7 @@
 //! catalogue (`docs/RULES.md`, checked to be current by a test) is generated from the code.
 
 pub mod compose;
+pub mod cross;
 pub mod dockerfile;
 pub mod github_actions;
 pub mod hcl;
@@ -41,6 +42,8 @@ pub enum Family {
     GithubActions,
     Compose,
     Terraform,
+    /// Several files that must agree with each other.
+    CrossFile,
     /// Any YAML file: only whether it can be read.
     Yaml,
 }
@@ -53,6 +56,7 @@ impl Family {
             Family::GithubActions => "GitHub Actions",
             Family::Compose => "docker-compose",
             Family::Terraform => "Terraform",
+            Family::CrossFile => "Across files",
             Family::Yaml => "YAML",
         }
     }
@@ -127,6 +131,7 @@ pub fn catalogue() -> Vec<&'static RuleInfo> {
         .chain(github_actions::RULES.iter().map(|rule| rule.info()))
         .chain(compose::RULES.iter().map(|rule| rule.info()))
         .chain(terraform::RULES.iter().map(|rule| rule.info()))
+        .chain(cross::RULES.iter().map(|rule| rule.info()))
         .collect()
 }
 
@@ -183,13 +188,15 @@ pub fn lint_file(path: &str, text: &str) -> Vec<Diagnostic> {
     found
 }
 
-/// Every finding over a bundle of files.
+/// Every finding over a bundle of files: each file's own, then those across files.
 pub fn lint_bundle(bundle: &crate::Bundle) -> Vec<Diagnostic> {
-    bundle
+    let mut found: Vec<Diagnostic> = bundle
         .files()
         .iter()
         .flat_map(|file| lint_file(&file.path, &file.contents))
-        .collect()
+        .collect();
+    found.extend(cross::lint(bundle.files()));
+    found
 }
 
 /// The catalogue as Markdown: `docs/RULES.md`.

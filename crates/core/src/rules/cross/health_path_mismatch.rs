@@ -1,0 +1,113 @@
+use super::{Finding, Rule, View, finding, name};
+use crate::rules::yaml::Node;
+use crate::rules::{Family, RuleInfo, Severity, rule};
+
+rule! {
+    /// ## What it does
+    /// Flags a Kubernetes liveness probe whose path differs from the Dockerfile HEALTHCHECK's.
+    ///
+    /// ## Why is this bad?
+    /// One of them checks an endpoint the app does not serve: Docker marks the container unhealthy, or Kubernetes restarts it forever.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # Dockerfile: HEALTHCHECK ... /health/live
+    /// # k8s: livenessProbe: {httpGet: {path: /healthz}}
+    /// ```
+    ///
+    /// ## Fix
+    /// Change the path in the settings; every file follows.
+    pub struct HealthPathMismatch;
+}
+
+static INFO: RuleInfo = RuleInfo {
+    code: "SX002",
+    name: "health-path-mismatch",
+    family: Family::CrossFile,
+    severity: Severity::Warning,
+    fix: "Use the service's health paths in every file.",
+    docs: HealthPathMismatch::DOCS,
+};
+
+/// Whether a workload belongs to the service: named after it, or after one of its colours.
+fn name_matches(workload: &Node, service: &str) -> bool {
+    let workload_name = name(workload);
+    workload_name == service
+        || workload_name
+            .strip_prefix(service)
+            .is_some_and(|rest| matches!(rest, "-blue" | "-green" | "-canary"))
+}
+
+impl Rule for HealthPathMismatch {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, view: &View) -> Vec<Finding> {
+        let mut found = Vec::new();
+        for (_, name, service) in view.compose_services() {
+            let Some(service_name) = name.as_str() else {
+                continue;
+            };
+            let Some((docker_path, dockerfile)) = view.dockerfile_for(service) else {
+                continue;
+            };
+            let Some(check) = dockerfile
+                .stage(dockerfile.final_stage())
+                .find(|i| i.keyword == "HEALTHCHECK")
+            else {
+                continue;
+            };
+            let Some(path) = check
+                .args
+                .split("127.0.0.1:")
+                .nth(1)
+                .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
+            else {
+                continue;
+            };
+            let path: String = path
+                .chars()
+                .take_while(|c| !matches!(c, '\'' | '"' | ' ' | ')'))
+                .collect();
+            for (file, deployment) in view.kind("Deployment").chain(view.kind("Rollout")) {
+                if !name_matches(deployment, service_name) {
+                    continue;
+                }
+                for container in super::super::kubernetes::containers(deployment) {
+                    if let Some(probe) = container
+                        .at(&["livenessProbe", "httpGet", "path"])
+                        .filter(|p| p.as_str() != Some(path.as_str()))
+                    {
+                        found.push(finding(file, probe, format!("The liveness probe checks {}, the HEALTHCHECK in {docker_path} checks {path}.", probe.as_str().unwrap_or(""))));
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::cross::{edit, full_stack};
+
+    #[test]
+    fn fires() {
+        let mut files = full_stack();
+        edit(
+            &mut files,
+            "k8s/staging/backend.yaml",
+            "path: /health/live",
+            "path: /healthz",
+        );
+        assert!(!HealthPathMismatch.check(&View::new(&files)).is_empty());
+    }
+
+    #[test]
+    fn stays_silent() {
+        let files = full_stack();
+        assert!(HealthPathMismatch.check(&View::new(&files)).is_empty());
+    }
+}

@@ -1,0 +1,115 @@
+use super::{Finding, Rule, View, finding, name};
+use crate::rules::yaml::Node;
+use crate::rules::{Family, RuleInfo, Severity, rule};
+
+rule! {
+    /// ## What it does
+    /// Flags a Deployment whose image repository is not the one the CI workflow pushes for that service.
+    ///
+    /// ## Why is this bad?
+    /// The cluster keeps running an image CI never updates, or pulls one nobody built: releases silently do nothing.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # workflow: IMAGE_NAME: ghcr.io/acme/shop-api
+    /// # k8s: image: ghcr.io/acme/api:main
+    /// ```
+    ///
+    /// ## Fix
+    /// Change the registry or image name in the settings; every file follows.
+    pub struct ImageMismatch;
+}
+
+static INFO: RuleInfo = RuleInfo {
+    code: "SX003",
+    name: "image-mismatch",
+    family: Family::CrossFile,
+    severity: Severity::Error,
+    fix: "Deploy the image the pipeline pushes.",
+    docs: ImageMismatch::DOCS,
+};
+
+/// Whether a workload belongs to the service: named after it, or after one of its colours.
+fn name_matches(workload: &Node, service: &str) -> bool {
+    let workload_name = name(workload);
+    workload_name == service
+        || workload_name
+            .strip_prefix(service)
+            .is_some_and(|rest| matches!(rest, "-blue" | "-green" | "-canary"))
+}
+
+impl Rule for ImageMismatch {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, view: &View) -> Vec<Finding> {
+        let mut found = Vec::new();
+        for (workflow_path, documents) in &view.yaml {
+            let Some(workflow) = documents
+                .iter()
+                .find(|d| super::super::github_actions::is_workflow(d))
+            else {
+                continue;
+            };
+            let Some(pushed) = workflow.at(&["env", "IMAGE_NAME"]).and_then(Node::as_str) else {
+                continue;
+            };
+            let Some(service) = workflow_path
+                .rsplit('/')
+                .next()
+                .and_then(|f| f.strip_suffix(".yml"))
+            else {
+                continue;
+            };
+            for (file, deployment) in view.kind("Deployment").chain(view.kind("Rollout")) {
+                if !name_matches(deployment, service) {
+                    continue;
+                }
+                for container in super::super::kubernetes::containers(deployment) {
+                    let Some(image) = container.get("image") else {
+                        continue;
+                    };
+                    let reference = image.as_str().unwrap_or("");
+                    let repository = reference.split('@').next().unwrap_or(reference);
+                    let repository = match repository.rsplit_once(':') {
+                        Some((repo, tag)) if !tag.contains('/') => repo,
+                        _ => repository,
+                    };
+                    if repository != pushed {
+                        found.push(finding(
+                            file,
+                            image,
+                            format!("{service} deploys {repository}, but CI pushes {pushed}."),
+                        ));
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::cross::{edit, full_stack};
+
+    #[test]
+    fn fires() {
+        let mut files = full_stack();
+        edit(
+            &mut files,
+            "k8s/production/backend.yaml",
+            "image: ghcr.io/acme/assistant-backend:main",
+            "image: ghcr.io/acme/assistant-api:main",
+        );
+        assert!(!ImageMismatch.check(&View::new(&files)).is_empty());
+    }
+
+    #[test]
+    fn stays_silent() {
+        let files = full_stack();
+        assert!(ImageMismatch.check(&View::new(&files)).is_empty());
+    }
+}

@@ -1,0 +1,177 @@
+//! Cross-file rules, Shipshape's own: the files of a bundle must agree with each other on
+//! ports, health paths, images, secret keys, chart paths and capacity. No single-file linter
+//! can see these.
+
+mod argo_points_nowhere;
+mod health_path_mismatch;
+mod image_mismatch;
+mod pdb_blocks_autoscaler_minimum;
+mod port_mismatch;
+mod quota_too_small;
+mod secret_key_not_provided;
+
+use super::dockerfile::Dockerfile;
+use super::yaml::Node;
+use super::{Diagnostic, RuleInfo};
+
+/// A bundle's files, parsed once for every cross-file rule.
+pub struct View<'a> {
+    pub paths: Vec<&'a str>,
+    /// YAML files that parsed, with their documents.
+    pub yaml: Vec<(&'a str, Vec<Node>)>,
+    /// Dockerfiles, by path.
+    pub dockerfiles: Vec<(&'a str, Dockerfile)>,
+}
+
+/// A finding at a place in some file.
+pub struct Finding {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+pub trait Rule: Sync {
+    fn info(&self) -> &'static RuleInfo;
+    fn check(&self, view: &View) -> Vec<Finding>;
+}
+
+pub static RULES: &[&dyn Rule] = &[
+    &port_mismatch::PortMismatch,
+    &health_path_mismatch::HealthPathMismatch,
+    &image_mismatch::ImageMismatch,
+    &secret_key_not_provided::SecretKeyNotProvided,
+    &argo_points_nowhere::ArgoPointsNowhere,
+    &quota_too_small::QuotaTooSmall,
+    &pdb_blocks_autoscaler_minimum::PdbBlocksAutoscalerMinimum,
+];
+
+impl<'a> View<'a> {
+    pub fn new(files: &'a [crate::GeneratedFile]) -> View<'a> {
+        let mut view = View {
+            paths: Vec::new(),
+            yaml: Vec::new(),
+            dockerfiles: Vec::new(),
+        };
+        for file in files {
+            view.paths.push(&file.path);
+            let name = file.path.rsplit('/').next().unwrap_or(&file.path);
+            if name == "Dockerfile" {
+                view.dockerfiles
+                    .push((&file.path, Dockerfile::parse(&file.contents)));
+            } else if (name.ends_with(".yaml") || name.ends_with(".yml"))
+                && !file.path.contains("/templates/")
+                && let Ok(documents) = super::yaml::parse(&file.contents)
+            {
+                view.yaml.push((&file.path, documents));
+            }
+        }
+        view
+    }
+
+    /// Every Kubernetes object of the bundle, with its file.
+    pub fn objects(&self) -> impl Iterator<Item = (&'a str, &Node)> + '_ {
+        self.yaml.iter().flat_map(|(path, docs)| {
+            docs.iter()
+                .filter(|d| super::kubernetes::is_object(d))
+                .map(move |d| (*path, d))
+        })
+    }
+
+    /// Objects of one kind.
+    pub fn kind<'s>(&'s self, kind: &'s str) -> impl Iterator<Item = (&'a str, &'s Node)> + 's {
+        self.objects()
+            .filter(move |(_, d)| super::kubernetes::kind(d) == kind)
+    }
+
+    /// The compose file's services, with the file's path.
+    pub fn compose_services(&self) -> Vec<(&'a str, &Node, &Node)> {
+        self.yaml
+            .iter()
+            .flat_map(|(path, docs)| {
+                docs.iter()
+                    .filter(|d| super::compose::is_compose(d))
+                    .map(move |d| (*path, d))
+            })
+            .flat_map(|(path, compose)| {
+                super::compose::services(compose)
+                    .iter()
+                    .map(move |(name, service)| (path, name, service))
+            })
+            .collect()
+    }
+
+    /// The Dockerfile built for a compose service, by its build context.
+    pub fn dockerfile_for(&self, service: &Node) -> Option<&(&'a str, Dockerfile)> {
+        let context = service.at(&["build", "context"]).and_then(Node::as_str)?;
+        let folder = context.trim_start_matches("./").trim_end_matches('/');
+        let path = if folder.is_empty() || folder == "." {
+            "Dockerfile".to_owned()
+        } else {
+            format!("{folder}/Dockerfile")
+        };
+        self.dockerfiles.iter().find(|(p, _)| *p == path)
+    }
+}
+
+pub fn finding(file: &str, node: &Node, message: String) -> Finding {
+    Finding {
+        file: file.into(),
+        line: node.line,
+        column: node.column,
+        message,
+    }
+}
+
+/// The named object's `metadata.name`.
+pub fn name(object: &Node) -> &str {
+    object
+        .at(&["metadata", "name"])
+        .and_then(Node::as_str)
+        .unwrap_or("")
+}
+
+pub fn lint(files: &[crate::GeneratedFile]) -> Vec<Diagnostic> {
+    let view = View::new(files);
+    let mut found = Vec::new();
+    for rule in RULES {
+        let info = rule.info();
+        for finding in rule.check(&view) {
+            found.push(Diagnostic {
+                code: info.code,
+                name: info.name,
+                severity: info.severity,
+                message: finding.message,
+                file: finding.file,
+                line: finding.line,
+                column: finding.column,
+                end_line: finding.line,
+                end_column: finding.column,
+                fix: info.fix,
+            });
+        }
+    }
+    found
+}
+
+/// The full-stack preset's bundle, for tests to break one thing in.
+#[cfg(test)]
+pub(crate) fn full_stack() -> Vec<crate::GeneratedFile> {
+    crate::generate(
+        &crate::model::preset("fullstack-fastapi-react")
+            .unwrap()
+            .project(),
+    )
+    .files()
+    .to_vec()
+}
+
+#[cfg(test)]
+pub(crate) fn edit(files: &mut [crate::GeneratedFile], path: &str, from: &str, to: &str) {
+    let file = files
+        .iter_mut()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("{path}"));
+    assert!(file.contents.contains(from), "{path} lacks {from:?}");
+    file.contents = file.contents.replacen(from, to, 1);
+}

@@ -1,0 +1,133 @@
+use super::{Finding, Rule, View, finding, name};
+use crate::rules::yaml::Node;
+use crate::rules::{Family, RuleInfo, Severity, rule};
+
+rule! {
+    /// ## What it does
+    /// Flags a service whose port differs between its Dockerfile `EXPOSE`, its compose port mapping and its Kubernetes containerPort.
+    ///
+    /// ## Why is this bad?
+    /// Traffic then goes to a port nobody listens on: it works locally and fails in the cluster, or the other way round.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # Dockerfile: EXPOSE 8000
+    /// # k8s: containerPort: 8080
+    /// ```
+    ///
+    /// ## Fix
+    /// Change the port in the settings; every file follows.
+    pub struct PortMismatch;
+}
+
+static INFO: RuleInfo = RuleInfo {
+    code: "SX001",
+    name: "port-mismatch",
+    family: Family::CrossFile,
+    severity: Severity::Error,
+    fix: "Use one port for the service everywhere.",
+    docs: PortMismatch::DOCS,
+};
+
+/// Whether a workload belongs to the service: named after it, or after one of its colours.
+fn name_matches(workload: &Node, service: &str) -> bool {
+    let workload_name = name(workload);
+    workload_name == service
+        || workload_name
+            .strip_prefix(service)
+            .is_some_and(|rest| matches!(rest, "-blue" | "-green" | "-canary"))
+}
+
+impl Rule for PortMismatch {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, view: &View) -> Vec<Finding> {
+        let mut found = Vec::new();
+        for (compose_path, name, service) in view.compose_services() {
+            let Some(service_name) = name.as_str() else {
+                continue;
+            };
+            let Some((docker_path, dockerfile)) = view.dockerfile_for(service) else {
+                continue;
+            };
+            let final_stage = dockerfile.final_stage();
+            let Some(expose) = dockerfile
+                .stage(final_stage)
+                .find(|i| i.keyword == "EXPOSE")
+            else {
+                continue;
+            };
+            let Ok(exposed) = expose
+                .args
+                .split(['/', ' '])
+                .next()
+                .unwrap_or("")
+                .parse::<u64>()
+            else {
+                continue;
+            };
+            for port in service.get("ports").map_or(&[][..], Node::items) {
+                let container = port
+                    .as_str()
+                    .and_then(|p| p.rsplit(':').next())
+                    .and_then(|p| p.parse::<u64>().ok());
+                if container.is_some_and(|c| c != exposed) {
+                    found.push(finding(
+                        compose_path,
+                        port,
+                        format!(
+                            "{service_name} listens on {exposed} ({docker_path} EXPOSE), not {}.",
+                            container.unwrap_or(0)
+                        ),
+                    ));
+                }
+            }
+            for (path, deployment) in view
+                .kind("Deployment")
+                .chain(view.kind("Rollout"))
+                .chain(view.kind("StatefulSet"))
+            {
+                if !(name_matches(deployment, service_name)) {
+                    continue;
+                }
+                for container in super::super::kubernetes::containers(deployment) {
+                    for port in container.get("ports").map_or(&[][..], Node::items) {
+                        if let Some(value) = port
+                            .get("containerPort")
+                            .filter(|p| p.as_u64().is_some_and(|p| p != exposed))
+                        {
+                            found.push(finding(path, value, format!("{service_name} listens on {exposed} ({docker_path} EXPOSE), not {}.", value.as_u64().unwrap_or(0))));
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::cross::{edit, full_stack};
+
+    #[test]
+    fn fires() {
+        let mut files = full_stack();
+        edit(
+            &mut files,
+            "k8s/staging/backend.yaml",
+            "containerPort: 8000",
+            "containerPort: 8001",
+        );
+        assert!(!PortMismatch.check(&View::new(&files)).is_empty());
+    }
+
+    #[test]
+    fn stays_silent() {
+        let files = full_stack();
+        assert!(PortMismatch.check(&View::new(&files)).is_empty());
+    }
+}
