@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use shipshape_core::GeneratedFile;
 use shipshape_core::model::{self, LoadError, PRESETS, Project};
+use shipshape_core::rules::{self, Severity};
 
 #[derive(Parser)]
 #[command(
@@ -36,6 +38,26 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Check files or folders with the rule engine (Dockerfile, Kubernetes, GitHub Actions,
+    /// compose, Terraform, and across files).
+    Lint {
+        /// Files or folders; folders are read recursively.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output: human or json.
+        #[arg(long, default_value = "human", value_parser = ["human", "json"])]
+        format: String,
+        /// Exit with 1 when a finding is at least this severe.
+        #[arg(long, default_value = "error", value_parser = ["error", "warning", "info"])]
+        fail_on: String,
+    },
+    /// Print a rule's documentation.
+    Explain {
+        /// The rule's code, e.g. SD001.
+        code: String,
+    },
+    /// List every rule.
+    Rules,
 }
 
 #[derive(Args)]
@@ -53,6 +75,8 @@ struct Source {
 enum Failure {
     Settings(String),
     Usage(String),
+    /// Findings at or above the threshold; they were printed already.
+    Findings,
 }
 
 fn main() -> ExitCode {
@@ -67,6 +91,7 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::from(2)
         }
+        Err(Failure::Findings) => ExitCode::from(1),
     }
 }
 
@@ -83,6 +108,39 @@ fn run(command: Command) -> Result<(), Failure> {
             print!("{}", model::to_yaml(&preset_project(&preset)?));
             Ok(())
         }
+        Command::Lint {
+            paths,
+            format,
+            fail_on,
+        } => lint(&paths, &format, &fail_on),
+        Command::Explain { code } => {
+            let rule = rules::find(&code).ok_or_else(|| {
+                Failure::Usage(format!("no rule {code:?}; `shipshape rules` lists them"))
+            })?;
+            println!(
+                "{} {} ({}, {})\n",
+                rule.code,
+                rule.name,
+                rule.family.label(),
+                rule.severity.id()
+            );
+            for line in rule.docs.lines() {
+                println!("{}", line.strip_prefix(' ').unwrap_or(line));
+            }
+            Ok(())
+        }
+        Command::Rules => {
+            for rule in rules::catalogue() {
+                println!(
+                    "{:6} {:8} {:15} {}",
+                    rule.code,
+                    rule.severity.id(),
+                    rule.family.label(),
+                    rule.name
+                );
+            }
+            Ok(())
+        }
         Command::Generate { source, out } => {
             let project = match (source.preset, source.settings) {
                 (Some(name), _) => preset_project(&name)?,
@@ -97,6 +155,79 @@ fn run(command: Command) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+fn lint(paths: &[PathBuf], format: &str, fail_on: &str) -> Result<(), Failure> {
+    let threshold = Severity::from_id(fail_on)
+        .ok_or_else(|| Failure::Usage(format!("unknown severity {fail_on:?}")))?;
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            collect(path, path, &mut files)?;
+        } else {
+            let contents = fs::read_to_string(path)
+                .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
+            files.push(GeneratedFile {
+                path: path.display().to_string(),
+                contents,
+            });
+        }
+    }
+    let found = rules::lint_files(&files);
+    if format == "json" {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&found).expect("diagnostics serialize")
+        );
+    } else {
+        for diagnostic in &found {
+            println!("{diagnostic}");
+            println!("  fix: {}", diagnostic.fix);
+        }
+        let count = |severity| found.iter().filter(|d| d.severity == severity).count();
+        println!(
+            "{} files checked: {} errors, {} warnings, {} info",
+            files.len(),
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Info)
+        );
+    }
+    if found.iter().any(|d| d.severity <= threshold) {
+        Err(Failure::Findings)
+    } else {
+        Ok(())
+    }
+}
+
+/// Text files below `dir`, named relative to `root`, skipping VCS and dependency folders.
+fn collect(root: &Path, dir: &Path, files: &mut Vec<GeneratedFile>) -> Result<(), Failure> {
+    let entries = fs::read_dir(dir)
+        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", dir.display())))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if path.is_dir() {
+            if !matches!(
+                name,
+                ".git" | "node_modules" | "target" | ".terraform" | "vendor"
+            ) {
+                collect(root, &path, files)?;
+            }
+        } else if let Ok(contents) = fs::read_to_string(&path) {
+            let relative = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            files.push(GeneratedFile {
+                path: relative,
+                contents,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn preset_project(name: &str) -> Result<Project, Failure> {

@@ -134,3 +134,70 @@ fn an_unknown_preset_names_the_choices() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("go-api"));
 }
+
+#[test]
+fn lint_finds_problems_at_their_lines_and_sets_the_exit_code() {
+    let dir = temp_dir("lint");
+    std::fs::write(
+        dir.join("Dockerfile"),
+        "FROM node\nCOPY --from=buld /a /a\nCMD node server.js\n",
+    )
+    .unwrap();
+    let output = shipshape(&["lint", dir.to_str().unwrap()]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "an error-severity finding fails"
+    );
+    let text = stdout(&output);
+    assert!(
+        text.contains("Dockerfile:1:1: warning SD001 [untagged-base-image]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Dockerfile:2:1: error SD009 [copy-from-unknown-stage]"),
+        "{text}"
+    );
+    let json = shipshape(&["lint", "--format", "json", dir.to_str().unwrap()]);
+    let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(
+        parsed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "SD007" && d["line"] == 3)
+    );
+}
+
+#[test]
+fn a_generated_bundle_lints_clean() {
+    let dir = temp_dir("lint-bundle");
+    let out = dir.join("bundle");
+    assert!(
+        shipshape(&[
+            "generate",
+            "--preset",
+            "fullstack-fastapi-react",
+            "--out",
+            out.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let output = shipshape(&["lint", "--fail-on", "warning", out.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("0 errors, 0 warnings"));
+}
+
+#[test]
+fn explain_and_rules_print_the_catalogue() {
+    let explain = shipshape(&["explain", "sd009"]);
+    assert!(explain.status.success());
+    assert!(stdout(&explain).contains("## Why is this bad?"));
+    assert_eq!(shipshape(&["explain", "XX999"]).status.code(), Some(2));
+    let listing = stdout(&shipshape(&["rules"]));
+    assert_eq!(
+        listing.lines().count(),
+        shipshape_core::rules::catalogue().len()
+    );
+}

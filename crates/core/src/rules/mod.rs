@@ -17,7 +17,8 @@ pub mod yaml;
 use std::fmt;
 
 /// How serious a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
     Warning,
@@ -25,6 +26,12 @@ pub enum Severity {
 }
 
 impl Severity {
+    pub fn from_id(id: &str) -> Option<Severity> {
+        [Severity::Error, Severity::Warning, Severity::Info]
+            .into_iter()
+            .find(|s| s.id() == id)
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -78,7 +85,7 @@ pub struct RuleInfo {
 }
 
 /// One finding, at a 1-based line and column span of a file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     pub code: &'static str,
     pub name: &'static str,
@@ -133,6 +140,23 @@ pub fn catalogue() -> Vec<&'static RuleInfo> {
         .chain(terraform::RULES.iter().map(|rule| rule.info()))
         .chain(cross::RULES.iter().map(|rule| rule.info()))
         .collect()
+}
+
+/// The rule with this code.
+pub fn find(code: &str) -> Option<&'static RuleInfo> {
+    catalogue()
+        .into_iter()
+        .find(|rule| rule.code.eq_ignore_ascii_case(code))
+}
+
+/// Every finding over files read from disk: each file's own, then those across files.
+pub fn lint_files(files: &[crate::GeneratedFile]) -> Vec<Diagnostic> {
+    let mut found: Vec<Diagnostic> = files
+        .iter()
+        .flat_map(|file| lint_file(&file.path, &file.contents))
+        .collect();
+    found.extend(cross::lint(files));
+    found
 }
 
 /// Runs every rule that reads a file named `path` (by its name: `Dockerfile`, ...).

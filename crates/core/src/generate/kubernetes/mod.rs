@@ -882,6 +882,9 @@ pub fn capacity(project: &Project, environment: &Environment) -> Capacity {
         let count = match rollout.strategy {
             Strategy::Rolling => max + surge,
             Strategy::BlueGreen => 2 * max,
+            // Istio: the canary Deployment's pod beside stable, which surges when promoted.
+            Strategy::Canary if rollout.canary_engine == CanaryEngine::Istio => max + 1 + surge,
+            // Argo Rollouts makes canary pods within the surge.
             Strategy::Canary => max + surge.max(1),
         };
         let r = &service.resources;
