@@ -115,6 +115,35 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// A finding of `info` at `line`:`column` of `path`, spanning to the end of that line of
+    /// `text` (when the text is at hand).
+    pub(crate) fn at(
+        info: &'static RuleInfo,
+        path: &str,
+        text: Option<&str>,
+        line: usize,
+        column: usize,
+        message: String,
+    ) -> Diagnostic {
+        let end_column = text
+            .and_then(|t| t.lines().nth(line.saturating_sub(1)))
+            .map_or(column, |l| l.chars().count() + 1);
+        Diagnostic {
+            code: info.code,
+            name: info.name,
+            severity: info.severity,
+            message,
+            file: path.into(),
+            line,
+            column,
+            end_line: line,
+            end_column,
+            fix: info.fix,
+        }
+    }
+}
+
 /// Declares a rule: a unit struct whose doc comment becomes its `DOCS` constant.
 macro_rules! rule {
     ($(#[doc = $doc:expr])* pub struct $name:ident;) => {

@@ -50,29 +50,21 @@ pub fn host_port(port: &Node) -> Option<(Option<String>, String)> {
 }
 
 pub fn lint(path: &str, text: &str, compose: &Node) -> Vec<Diagnostic> {
-    let mut found = Vec::new();
-    for rule in RULES {
-        let info = rule.info();
-        for (node, message) in rule.check(compose) {
-            let end_column = text
-                .lines()
-                .nth(node.line.saturating_sub(1))
-                .map_or(node.column, |l| l.chars().count() + 1);
-            found.push(Diagnostic {
-                code: info.code,
-                name: info.name,
-                severity: info.severity,
-                message,
-                file: path.into(),
-                line: node.line,
-                column: node.column,
-                end_line: node.line,
-                end_column,
-                fix: info.fix,
-            });
-        }
-    }
-    found
+    RULES
+        .iter()
+        .flat_map(|rule| {
+            rule.check(compose).into_iter().map(|(node, message)| {
+                Diagnostic::at(
+                    rule.info(),
+                    path,
+                    Some(text),
+                    node.line,
+                    node.column,
+                    message,
+                )
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -133,25 +133,14 @@ pub fn name(object: &Node) -> &str {
 
 pub fn lint(files: &[crate::GeneratedFile]) -> Vec<Diagnostic> {
     let view = View::new(files);
-    let mut found = Vec::new();
-    for rule in RULES {
-        let info = rule.info();
-        for finding in rule.check(&view) {
-            found.push(Diagnostic {
-                code: info.code,
-                name: info.name,
-                severity: info.severity,
-                message: finding.message,
-                file: finding.file,
-                line: finding.line,
-                column: finding.column,
-                end_line: finding.line,
-                end_column: finding.column,
-                fix: info.fix,
-            });
-        }
-    }
-    found
+    RULES
+        .iter()
+        .flat_map(|rule| {
+            rule.check(&view)
+                .into_iter()
+                .map(|f| Diagnostic::at(rule.info(), &f.file, None, f.line, f.column, f.message))
+        })
+        .collect()
 }
 
 /// The full-stack preset's bundle, for tests to break one thing in.

@@ -74,29 +74,21 @@ pub fn containers(workload: &Node) -> &[Node] {
 
 /// Every finding in the documents of the file named `path`.
 pub fn lint(path: &str, text: &str, documents: &[Node]) -> Vec<Diagnostic> {
-    let mut found = Vec::new();
-    for rule in RULES {
-        let info = rule.info();
-        for (node, message) in rule.check(documents) {
-            let end_column = text
-                .lines()
-                .nth(node.line.saturating_sub(1))
-                .map_or(node.column, |l| l.chars().count() + 1);
-            found.push(Diagnostic {
-                code: info.code,
-                name: info.name,
-                severity: info.severity,
-                message,
-                file: path.into(),
-                line: node.line,
-                column: node.column,
-                end_line: node.line,
-                end_column,
-                fix: info.fix,
-            });
-        }
-    }
-    found
+    RULES
+        .iter()
+        .flat_map(|rule| {
+            rule.check(documents).into_iter().map(|(node, message)| {
+                Diagnostic::at(
+                    rule.info(),
+                    path,
+                    Some(text),
+                    node.line,
+                    node.column,
+                    message,
+                )
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

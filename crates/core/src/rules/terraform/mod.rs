@@ -50,25 +50,14 @@ pub fn resources<'a>(items: &'a [Item], resource_type: &'a str) -> impl Iterator
 }
 
 pub fn lint(path: &str, items: &[Item]) -> Vec<Diagnostic> {
-    let mut found = Vec::new();
-    for rule in RULES {
-        let info = rule.info();
-        for (item, message) in rule.check(items) {
-            found.push(Diagnostic {
-                code: info.code,
-                name: info.name,
-                severity: info.severity,
-                message,
-                file: path.into(),
-                line: item.line,
-                column: item.column,
-                end_line: item.line,
-                end_column: item.column,
-                fix: info.fix,
-            });
-        }
-    }
-    found
+    RULES
+        .iter()
+        .flat_map(|rule| {
+            rule.check(items).into_iter().map(|(item, message)| {
+                Diagnostic::at(rule.info(), path, None, item.line, item.column, message)
+            })
+        })
+        .collect()
 }
 
 pub(crate) fn is_true(value: Option<(&Item, &Value)>) -> bool {
