@@ -1,5 +1,4 @@
-use super::{Finding, Rule, View, finding, name};
-use crate::rules::yaml::Node;
+use super::{Finding, Rule, View, finding};
 use crate::rules::{Family, RuleInfo, Severity, rule};
 
 rule! {
@@ -29,15 +28,6 @@ static INFO: RuleInfo = RuleInfo {
     docs: HealthPathMismatch::DOCS,
 };
 
-/// Whether a workload belongs to the service: named after it, or after one of its colours.
-fn name_matches(workload: &Node, service: &str) -> bool {
-    let workload_name = name(workload);
-    workload_name == service
-        || workload_name
-            .strip_prefix(service)
-            .is_some_and(|rest| matches!(rest, "-blue" | "-green" | "-canary"))
-}
-
 impl Rule for HealthPathMismatch {
     fn info(&self) -> &'static RuleInfo {
         &INFO
@@ -45,20 +35,15 @@ impl Rule for HealthPathMismatch {
 
     fn check(&self, view: &View) -> Vec<Finding> {
         let mut found = Vec::new();
-        for (_, name, service) in view.compose_services() {
-            let Some(service_name) = name.as_str() else {
-                continue;
-            };
-            let Some((docker_path, dockerfile)) = view.dockerfile_for(service) else {
-                continue;
-            };
-            let Some(check) = dockerfile
-                .stage(dockerfile.final_stage())
+        for built in view.built_services() {
+            let Some(check) = built
+                .dockerfile
+                .stage(built.dockerfile.final_stage())
                 .find(|i| i.keyword == "HEALTHCHECK")
             else {
                 continue;
             };
-            let Some(path) = check
+            let Some(url) = check
                 .args
                 .split("127.0.0.1:")
                 .nth(1)
@@ -66,20 +51,21 @@ impl Rule for HealthPathMismatch {
             else {
                 continue;
             };
-            let path: String = path
+            let path: String = url
                 .chars()
                 .take_while(|c| !matches!(c, '\'' | '"' | ' ' | ')'))
                 .collect();
-            for (file, deployment) in view.kind("Deployment").chain(view.kind("Rollout")) {
-                if !name_matches(deployment, service_name) {
-                    continue;
-                }
-                for container in super::super::kubernetes::containers(deployment) {
+            for (file, workload) in view.workloads_of(built.name) {
+                for container in super::super::kubernetes::containers(workload) {
                     if let Some(probe) = container
                         .at(&["livenessProbe", "httpGet", "path"])
                         .filter(|p| p.as_str() != Some(path.as_str()))
                     {
-                        found.push(finding(file, probe, format!("The liveness probe checks {}, the HEALTHCHECK in {docker_path} checks {path}.", probe.as_str().unwrap_or(""))));
+                        found.push(finding(
+                            file,
+                            probe,
+                            format!("The liveness probe checks {}, the HEALTHCHECK in {} checks {path}.", probe.as_str().unwrap_or(""), built.docker_path),
+                        ));
                     }
                 }
             }

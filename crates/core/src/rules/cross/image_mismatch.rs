@@ -1,4 +1,4 @@
-use super::{Finding, Rule, View, finding, name};
+use super::{Finding, Rule, View, finding};
 use crate::rules::yaml::Node;
 use crate::rules::{Family, RuleInfo, Severity, rule};
 
@@ -29,15 +29,6 @@ static INFO: RuleInfo = RuleInfo {
     docs: ImageMismatch::DOCS,
 };
 
-/// Whether a workload belongs to the service: named after it, or after one of its colours.
-fn name_matches(workload: &Node, service: &str) -> bool {
-    let workload_name = name(workload);
-    workload_name == service
-        || workload_name
-            .strip_prefix(service)
-            .is_some_and(|rest| matches!(rest, "-blue" | "-green" | "-canary"))
-}
-
 impl Rule for ImageMismatch {
     fn info(&self) -> &'static RuleInfo {
         &INFO
@@ -62,11 +53,8 @@ impl Rule for ImageMismatch {
             else {
                 continue;
             };
-            for (file, deployment) in view.kind("Deployment").chain(view.kind("Rollout")) {
-                if !name_matches(deployment, service) {
-                    continue;
-                }
-                for container in super::super::kubernetes::containers(deployment) {
+            for (file, workload) in view.workloads_of(service) {
+                for container in super::super::kubernetes::containers(workload) {
                     let Some(image) = container.get("image") else {
                         continue;
                     };

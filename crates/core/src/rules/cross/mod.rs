@@ -114,6 +114,56 @@ impl<'a> View<'a> {
     }
 }
 
+/// A compose service built from a Dockerfile of the bundle.
+pub struct Built<'v, 'a> {
+    pub compose_path: &'a str,
+    pub name: &'v str,
+    pub service: &'v Node,
+    pub docker_path: &'a str,
+    pub dockerfile: &'v Dockerfile,
+}
+
+impl<'a> View<'a> {
+    /// Compose services whose build context holds a Dockerfile of the bundle.
+    pub fn built_services(&self) -> Vec<Built<'_, 'a>> {
+        self.compose_services()
+            .into_iter()
+            .filter_map(|(compose_path, name, service)| {
+                let (docker_path, dockerfile) = self.dockerfile_for(service)?;
+                Some(Built {
+                    compose_path,
+                    name: name.as_str()?,
+                    service,
+                    docker_path,
+                    dockerfile,
+                })
+            })
+            .collect()
+    }
+
+    /// The pod-running objects of `service`: named after it, or after one of its colours or
+    /// its canary.
+    pub fn workloads_of<'s>(
+        &'s self,
+        service: &'s str,
+    ) -> impl Iterator<Item = (&'a str, &'s Node)> + 's {
+        self.objects()
+            .filter(|(_, d)| {
+                matches!(
+                    super::kubernetes::kind(d),
+                    "Deployment" | "Rollout" | "StatefulSet"
+                )
+            })
+            .filter(move |(_, d)| {
+                let workload = name(d);
+                workload == service
+                    || workload
+                        .strip_prefix(service)
+                        .is_some_and(|rest| matches!(rest, "-blue" | "-green" | "-canary"))
+            })
+    }
+}
+
 pub fn finding(file: &str, node: &Node, message: String) -> Finding {
     Finding {
         file: file.into(),

@@ -1,4 +1,4 @@
-use super::{Finding, Rule, View, finding, name};
+use super::{Finding, Rule, View, finding};
 use crate::rules::yaml::Node;
 use crate::rules::{Family, RuleInfo, Severity, rule};
 
@@ -29,15 +29,6 @@ static INFO: RuleInfo = RuleInfo {
     docs: PortMismatch::DOCS,
 };
 
-/// Whether a workload belongs to the service: named after it, or after one of its colours.
-fn name_matches(workload: &Node, service: &str) -> bool {
-    let workload_name = name(workload);
-    workload_name == service
-        || workload_name
-            .strip_prefix(service)
-            .is_some_and(|rest| matches!(rest, "-blue" | "-green" | "-canary"))
-}
-
 impl Rule for PortMismatch {
     fn info(&self) -> &'static RuleInfo {
         &INFO
@@ -45,16 +36,10 @@ impl Rule for PortMismatch {
 
     fn check(&self, view: &View) -> Vec<Finding> {
         let mut found = Vec::new();
-        for (compose_path, name, service) in view.compose_services() {
-            let Some(service_name) = name.as_str() else {
-                continue;
-            };
-            let Some((docker_path, dockerfile)) = view.dockerfile_for(service) else {
-                continue;
-            };
-            let final_stage = dockerfile.final_stage();
-            let Some(expose) = dockerfile
-                .stage(final_stage)
+        for built in view.built_services() {
+            let Some(expose) = built
+                .dockerfile
+                .stage(built.dockerfile.final_stage())
                 .find(|i| i.keyword == "EXPOSE")
             else {
                 continue;
@@ -68,37 +53,27 @@ impl Rule for PortMismatch {
             else {
                 continue;
             };
-            for port in service.get("ports").map_or(&[][..], Node::items) {
+            let (service, docker_path) = (built.name, built.docker_path);
+            let message = |other: u64| {
+                format!("{service} listens on {exposed} ({docker_path} EXPOSE), not {other}.")
+            };
+            for port in built.service.get("ports").map_or(&[][..], Node::items) {
                 let container = port
                     .as_str()
                     .and_then(|p| p.rsplit(':').next())
                     .and_then(|p| p.parse::<u64>().ok());
-                if container.is_some_and(|c| c != exposed) {
-                    found.push(finding(
-                        compose_path,
-                        port,
-                        format!(
-                            "{service_name} listens on {exposed} ({docker_path} EXPOSE), not {}.",
-                            container.unwrap_or(0)
-                        ),
-                    ));
+                if let Some(container) = container.filter(|c| *c != exposed) {
+                    found.push(finding(built.compose_path, port, message(container)));
                 }
             }
-            for (path, deployment) in view
-                .kind("Deployment")
-                .chain(view.kind("Rollout"))
-                .chain(view.kind("StatefulSet"))
-            {
-                if !(name_matches(deployment, service_name)) {
-                    continue;
-                }
-                for container in super::super::kubernetes::containers(deployment) {
+            for (path, workload) in view.workloads_of(service) {
+                for container in super::super::kubernetes::containers(workload) {
                     for port in container.get("ports").map_or(&[][..], Node::items) {
                         if let Some(value) = port
                             .get("containerPort")
                             .filter(|p| p.as_u64().is_some_and(|p| p != exposed))
                         {
-                            found.push(finding(path, value, format!("{service_name} listens on {exposed} ({docker_path} EXPOSE), not {}.", value.as_u64().unwrap_or(0))));
+                            found.push(finding(path, value, message(value.as_u64().unwrap_or(0))));
                         }
                     }
                 }
