@@ -1,11 +1,12 @@
-//! The page: header, the settings form and the live preview of the generated files.
+//! The page: header, the settings form, the live preview of the generated files, and a place
+//! to check the user's own files with the same rules.
 
 use std::rc::Rc;
 
 use shipshape_core::generate;
 use yew::prelude::*;
 
-use crate::components::{Header, Preview, SettingsForm};
+use crate::components::{Header, OwnFiles, Preview, SettingsForm};
 use crate::state::{State, StateContext};
 
 #[component]
@@ -23,6 +24,7 @@ pub fn App() -> Html {
                 <SettingsForm />
                 <Preview bundle={Rc::clone(&bundle)} {stale_fields} />
             </main>
+            <OwnFiles />
         </ContextProvider<StateContext>>
     }
 }

@@ -8,8 +8,8 @@ use shipshape::app::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{
-    Element, Event, EventInit, HtmlElement, HtmlInputElement, HtmlSelectElement, InputEvent,
-    InputEventInit,
+    Element, Event, EventInit, HtmlElement, HtmlInputElement, HtmlSelectElement,
+    HtmlTextAreaElement, InputEvent, InputEventInit,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -80,6 +80,16 @@ fn type_into(root: &Element, selector: &str, text: &str) {
     init.set_bubbles(true);
     input
         .dispatch_event(&InputEvent::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+}
+
+/// Pastes `text` into a text area: the value changes, then an `input` event bubbles.
+fn paste_into(root: &Element, selector: &str, text: &str) {
+    let area: HtmlTextAreaElement = find(root, selector).dyn_into().unwrap();
+    area.set_value(text);
+    let init = InputEventInit::new();
+    init.set_bubbles(true);
+    area.dispatch_event(&InputEvent::new_with_event_init_dict("input", &init).unwrap())
         .unwrap();
 }
 
@@ -257,4 +267,70 @@ async fn without_a_secrets_store_each_service_gets_a_secret_to_fill_in() {
             .then(|| format!("address field shows {address:?}"))
     })
     .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_pasted_dockerfile_shows_its_findings_at_their_lines() {
+    let root = mount().await;
+    paste_into(
+        &root,
+        "#own-0-text",
+        "FROM node:22-alpine\nWORKDIR app\nCOPY . .\nCMD npm start\n",
+    );
+    eventually(|| {
+        let findings = text(&root, "#own-0-findings");
+        (!findings.contains("SD008")).then(|| format!("findings: {findings:?}"))
+    })
+    .await;
+    assert!(text(&root, "#own-0-summary").starts_with("Read as Dockerfile:"));
+    let items = root.query_selector_all("#own-0-findings li").unwrap();
+    let found: Vec<String> = (0..items.length())
+        .map(|i| items.item(i).unwrap().text_content().unwrap())
+        .collect();
+    let at = |code: &str| {
+        found
+            .iter()
+            .find(|f| f.contains(code))
+            .unwrap_or_else(|| panic!("no {code} in {found:#?}"))
+            .clone()
+    };
+    let relative = at("SD008");
+    assert!(relative.starts_with("Line 2, column 1"), "{relative}");
+    assert!(relative.contains("2 | WORKDIR app"), "{relative}");
+    let shell_form = at("SD007");
+    assert!(shell_form.starts_with("Line 4"), "{shell_form}");
+    assert!(shell_form.contains("4 | CMD npm start"), "{shell_form}");
+
+    // Nothing typed is lost when a second file joins it.
+    find(&root, "#own-add")
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    eventually(|| {
+        query(&root, "#own-1-text")
+            .is_none()
+            .then(|| "no second file".into())
+    })
+    .await;
+    let first: HtmlTextAreaElement = find(&root, "#own-0-text").dyn_into().unwrap();
+    assert!(first.value().starts_with("FROM node:22-alpine"));
+}
+
+#[wasm_bindgen_test]
+async fn pasted_broken_yaml_is_reported_where_it_breaks() {
+    let root = mount().await;
+    type_into(&root, "#own-0-name", "k8s/deployment.yaml");
+    paste_into(
+        &root,
+        "#own-0-text",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: [api\n",
+    );
+    eventually(|| {
+        let findings = text(&root, "#own-0-findings");
+        (!findings.contains("SY000")).then(|| format!("findings: {findings:?}"))
+    })
+    .await;
+    // The flow sequence opened on line 4 is still open where the text ends, on line 5.
+    let findings = text(&root, "#own-0-findings");
+    assert!(findings.starts_with("Line 5, column 1"), "{findings}");
 }

@@ -2,6 +2,7 @@
 
 mod field_frame;
 mod header;
+mod own_files;
 mod preset_picker;
 mod preview;
 mod select_field;
@@ -10,6 +11,7 @@ mod settings_form;
 mod text_field;
 
 pub use header::Header;
+pub use own_files::OwnFiles;
 pub use preset_picker::PresetPicker;
 pub use preview::Preview;
 pub use select_field::SelectField;

@@ -186,10 +186,10 @@ fn lint(paths: &[PathBuf], format: &str, fail_on: &str) -> Result<(), Failure> {
         }
         let count = |severity| found.iter().filter(|d| d.severity == severity).count();
         println!(
-            "{} files checked: {} errors, {} warnings, {} info",
-            files.len(),
-            count(Severity::Error),
-            count(Severity::Warning),
+            "{} checked: {}, {}, {} info",
+            plural(files.len(), "file"),
+            plural(count(Severity::Error), "error"),
+            plural(count(Severity::Warning), "warning"),
             count(Severity::Info)
         );
     }
@@ -267,4 +267,13 @@ fn write(path: &Path, contents: &str) -> Result<(), Failure> {
     }
     fs::write(path, contents)
         .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", path.display())))
+}
+
+/// `1 file`, `2 files`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

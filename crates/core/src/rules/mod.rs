@@ -190,11 +190,11 @@ pub fn lint_files(files: &[crate::GeneratedFile]) -> Vec<Diagnostic> {
 
 /// Runs every rule that reads a file named `path` (by its name: `Dockerfile`, ...).
 pub fn lint_file(path: &str, text: &str) -> Vec<Diagnostic> {
-    let name = path.rsplit('/').next().unwrap_or(path);
     let mut found = Vec::new();
-    if name == "Dockerfile" || name.ends_with(".Dockerfile") || name.starts_with("Dockerfile.") {
+    let kind = kind_of(path);
+    if kind == Some(Kind::Dockerfile) {
         found.extend(dockerfile::lint(path, text));
-    } else if name.ends_with(".tf") {
+    } else if kind == Some(Kind::Terraform) {
         match hcl::parse(text) {
             Err(error) => found.push(Diagnostic {
                 code: "SH000",
@@ -210,7 +210,7 @@ pub fn lint_file(path: &str, text: &str) -> Vec<Diagnostic> {
             }),
             Ok(items) => found.extend(terraform::lint(path, &items)),
         }
-    } else if (name.ends_with(".yaml") || name.ends_with(".yml")) && !path.contains("/templates/") {
+    } else if kind == Some(Kind::Yaml) && !path.contains("/templates/") {
         match yaml::parse(text) {
             Err(error) => found.push(Diagnostic {
                 code: "SY000",
@@ -239,6 +239,114 @@ pub fn lint_file(path: &str, text: &str) -> Vec<Diagnostic> {
     }
     found.sort_by(|a, b| (a.line, a.column, a.code).cmp(&(b.line, b.column, b.code)));
     found
+}
+
+/// The kinds of file the rules read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Dockerfile,
+    /// Kubernetes manifests, GitHub Actions workflows and Compose files; which one is told
+    /// from the content.
+    Yaml,
+    Terraform,
+}
+
+impl Kind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Dockerfile => "Dockerfile",
+            Kind::Yaml => "YAML (Kubernetes, GitHub Actions or Compose)",
+            Kind::Terraform => "Terraform",
+        }
+    }
+
+    /// A file name that [`kind_of`] reads as this kind.
+    fn default_name(self) -> &'static str {
+        match self {
+            Kind::Dockerfile => "Dockerfile",
+            Kind::Yaml => "pasted.yaml",
+            Kind::Terraform => "main.tf",
+        }
+    }
+}
+
+/// The kind of file a path names, as tools name them: `Dockerfile`, `api.Dockerfile`,
+/// `Dockerfile.dev`, `*.tf`, `*.yaml` / `*.yml`. None for anything else.
+pub fn kind_of(path: &str) -> Option<Kind> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name == "Dockerfile" || name.ends_with(".Dockerfile") || name.starts_with("Dockerfile.") {
+        Some(Kind::Dockerfile)
+    } else if name.ends_with(".tf") {
+        Some(Kind::Terraform)
+    } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+        Some(Kind::Yaml)
+    } else {
+        None
+    }
+}
+
+/// Guesses what pasted text is from its first instruction: a Dockerfile starts with `FROM`,
+/// `ARG` or a parser directive; Terraform with a block such as `resource "..."` or
+/// `terraform {`; anything else is read as YAML.
+pub fn detect_kind(text: &str) -> Kind {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && (!line.starts_with('#') || is_directive(line)));
+    let Some(first) = first else {
+        return Kind::Yaml;
+    };
+    let word = first
+        .split(|c: char| c.is_whitespace() || c == '{')
+        .next()
+        .unwrap_or("");
+    if first.starts_with('#') || ["FROM", "ARG"].contains(&word.to_ascii_uppercase().as_str()) {
+        // `# syntax=...` and `# escape=...` directives only open Dockerfiles.
+        return Kind::Dockerfile;
+    }
+    let block = [
+        "terraform",
+        "resource",
+        "data",
+        "module",
+        "variable",
+        "output",
+        "locals",
+        "provider",
+    ];
+    let opens_block = first.ends_with('{') || first.contains(" {");
+    if block.contains(&word) && opens_block {
+        return Kind::Terraform;
+    }
+    Kind::Yaml
+}
+
+/// A Dockerfile parser directive: `# syntax=...`, `# escape=...` or `# check=...`.
+fn is_directive(line: &str) -> bool {
+    let body = line
+        .trim_start_matches('#')
+        .trim_start()
+        .to_ascii_lowercase();
+    ["syntax=", "escape=", "check="]
+        .iter()
+        .any(|directive| body.starts_with(directive))
+}
+
+/// The path a pasted file is linted under: the name the user gave when it names a kind of
+/// file the rules read, otherwise that name (or a default) with the kind detected from the
+/// content.
+pub fn path_for_pasted(name: &str, text: &str) -> String {
+    let name = name.trim();
+    if kind_of(name).is_some() {
+        return name.to_owned();
+    }
+    let kind = detect_kind(text);
+    match (name.is_empty(), kind) {
+        (true, kind) => kind.default_name().to_owned(),
+        (false, Kind::Dockerfile) => format!("{name}.Dockerfile"),
+        (false, Kind::Yaml) => format!("{name}.yaml"),
+        (false, Kind::Terraform) => format!("{name}.tf"),
+    }
 }
 
 /// Every finding over a bundle of files: each file's own, then those across files.
@@ -307,6 +415,48 @@ mod tests {
                 rule.name
             );
         }
+    }
+
+    #[test]
+    fn pasted_files_are_read_by_their_name_or_else_by_their_content() {
+        assert_eq!(
+            path_for_pasted("deploy/api.yml", "FROM x"),
+            "deploy/api.yml"
+        );
+        assert_eq!(path_for_pasted(" Dockerfile.dev ", ""), "Dockerfile.dev");
+        assert_eq!(
+            path_for_pasted("", "# syntax=docker/dockerfile:1\nFROM a"),
+            "Dockerfile"
+        );
+        assert_eq!(
+            path_for_pasted("", "\n  from alpine:3.22 AS build\n"),
+            "Dockerfile"
+        );
+        assert_eq!(
+            path_for_pasted("api", "ARG VERSION=1\nFROM a:${VERSION}"),
+            "api.Dockerfile"
+        );
+        assert_eq!(path_for_pasted("", "# state\nterraform {\n}\n"), "main.tf");
+        assert_eq!(
+            path_for_pasted("db", "resource \"aws_db_instance\" \"db\" {"),
+            "db.tf"
+        );
+        assert_eq!(
+            path_for_pasted("", "# comment\napiVersion: v1\nkind: Service"),
+            "pasted.yaml"
+        );
+        assert_eq!(path_for_pasted("", "data: {a: 1}"), "pasted.yaml");
+        assert_eq!(path_for_pasted("", "# a=b\nkind: Pod"), "pasted.yaml");
+        assert_eq!(path_for_pasted("", ""), "pasted.yaml");
+        assert_eq!(path_for_pasted("notes", "on: push"), "notes.yaml");
+    }
+
+    #[test]
+    fn a_pasted_file_is_linted_as_what_it_is() {
+        let text = "FROM node\nCMD npm start\n";
+        let path = path_for_pasted("", text);
+        let codes: Vec<_> = lint_file(&path, text).iter().map(|d| d.code).collect();
+        assert!(codes.contains(&"SD001"), "{codes:?}");
     }
 
     #[test]

@@ -1,0 +1,228 @@
+//! "Check your own files": the user pastes files and sees the same rules' findings as on the
+//! generated ones, at their lines. Cross-file rules run across everything pasted together.
+//! Nothing leaves the page: the text is linted where it was typed.
+
+use std::rc::Rc;
+
+use shipshape_core::GeneratedFile;
+use shipshape_core::rules::{self, Diagnostic, Severity};
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+/// One pasted file exactly as typed.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Pasted {
+    name: String,
+    text: String,
+}
+
+/// The pasted files under the paths they are linted as, and every finding across them.
+#[derive(PartialEq)]
+struct Checked {
+    paths: Vec<String>,
+    findings: Vec<Diagnostic>,
+}
+
+fn check(files: &[Pasted]) -> Checked {
+    let mut paths: Vec<String> = Vec::with_capacity(files.len());
+    for file in files {
+        let path = rules::path_for_pasted(&file.name, &file.text);
+        // Two files read under one path would share their findings: number the repeats.
+        let path = if paths.contains(&path) {
+            format!("{}/{path}", paths.len() + 1)
+        } else {
+            path
+        };
+        paths.push(path);
+    }
+    let named: Vec<GeneratedFile> = files
+        .iter()
+        .zip(&paths)
+        .filter(|(file, _)| !file.text.trim().is_empty())
+        .map(|(file, path)| GeneratedFile {
+            path: path.clone(),
+            contents: file.text.clone(),
+        })
+        .collect();
+    Checked {
+        findings: rules::lint_files(&named),
+        paths,
+    }
+}
+
+#[component]
+pub fn OwnFiles() -> Html {
+    let files = use_state(|| vec![Pasted::default()]);
+    let checked = use_memo((*files).clone(), |files| check(files));
+
+    let edit = |index: usize, change: fn(&mut Pasted, String)| {
+        let files = files.clone();
+        move |value: String| {
+            let mut next = (*files).clone();
+            if let Some(file) = next.get_mut(index) {
+                change(file, value);
+            }
+            files.set(next);
+        }
+    };
+
+    let rows = files.iter().enumerate().map(|(index, file)| {
+        let set_name = edit(index, |file, value| file.name = value);
+        let set_text = edit(index, |file, value| file.text = value);
+        let on_name = Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            set_name(input.value());
+        });
+        let on_text = Callback::from(move |e: InputEvent| {
+            let input: HtmlTextAreaElement = e.target_unchecked_into();
+            set_text(input.value());
+        });
+        let remove = (files.len() > 1).then(|| {
+            let files = files.clone();
+            Callback::from(move |_: MouseEvent| {
+                let mut next = (*files).clone();
+                next.remove(index);
+                files.set(next);
+            })
+        });
+        let path = checked.paths[index].clone();
+        html! {
+            <OwnFile
+                key={index}
+                {index}
+                name={file.name.clone()}
+                text={file.text.clone()}
+                {path}
+                checked={Rc::clone(&checked)}
+                {on_name}
+                {on_text}
+                {remove}
+            />
+        }
+    });
+
+    let add = {
+        let files = files.clone();
+        Callback::from(move |_: MouseEvent| {
+            let mut next = (*files).clone();
+            next.push(Pasted::default());
+            files.set(next);
+        })
+    };
+
+    html! {
+        <section class="own-files" aria-labelledby="own-files-title">
+            <h2 id="own-files-title">{ "Check your own files" }</h2>
+            <p class="help">
+                { "Paste a Dockerfile, Kubernetes manifests, a GitHub Actions workflow, a Compose \
+                   file or Terraform. The same rules as above run on it, here in your browser; \
+                   files pasted together are also checked against each other." }
+            </p>
+            { for rows }
+            <button type="button" id="own-add" class="secondary" onclick={add}>
+                { "Add another file" }
+            </button>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct OwnFileProps {
+    index: usize,
+    name: AttrValue,
+    text: AttrValue,
+    /// The path it is linted under.
+    path: String,
+    checked: Rc<Checked>,
+    on_name: Callback<InputEvent>,
+    on_text: Callback<InputEvent>,
+    remove: Option<Callback<MouseEvent>>,
+}
+
+#[component]
+fn OwnFile(props: &OwnFileProps) -> Html {
+    let id = format!("own-{}", props.index);
+    let lines: Vec<&str> = props.text.lines().collect();
+    let findings: Vec<&Diagnostic> = props
+        .checked
+        .findings
+        .iter()
+        .filter(|d| d.file == props.path)
+        .collect();
+    let kind = rules::kind_of(&props.path).map_or("", |k| k.label());
+
+    let items = findings.iter().map(|d| {
+        let excerpt = d
+            .line
+            .checked_sub(1)
+            .and_then(|i| lines.get(i))
+            .map(|line| line.trim_end());
+        html! {
+            <li class={classes!("finding", severity_class(d.severity))}>
+                <span class="where">{ format!("Line {}, column {}", d.line, d.column) }</span>
+                { " " }
+                <span class="severity">{ d.severity.id() }</span>
+                { " " }
+                <code class="code">{ d.code }</code>
+                { " " }
+                <span class="name">{ d.name }</span>
+                <p class="message">{ &d.message }</p>
+                if let Some(excerpt) = excerpt {
+                    <pre class="excerpt"><code>{ format!("{:>4} | {excerpt}", d.line) }</code></pre>
+                }
+                <p class="fix">{ "Fix: " }{ d.fix }</p>
+            </li>
+        }
+    });
+
+    let summary = if props.text.trim().is_empty() {
+        String::from("Paste a file to check it.")
+    } else if findings.is_empty() {
+        format!("Read as {kind}: no findings.")
+    } else {
+        let noun = if findings.len() == 1 {
+            "finding"
+        } else {
+            "findings"
+        };
+        format!("Read as {kind}: {} {noun}.", findings.len())
+    };
+
+    html! {
+        <div class="own-file" id={id.clone()}>
+            <label for={format!("{id}-name")}>{ "File name (optional: the kind is detected from the content)" }</label>
+            <input
+                id={format!("{id}-name")}
+                type="text"
+                autocomplete="off"
+                spellcheck="false"
+                placeholder="e.g. Dockerfile, k8s/deployment.yaml, main.tf"
+                value={props.name.clone()}
+                oninput={props.on_name.clone()}
+            />
+            <label for={format!("{id}-text")}>{ "Contents" }</label>
+            <textarea
+                id={format!("{id}-text")}
+                rows="12"
+                spellcheck="false"
+                autocomplete="off"
+                value={props.text.clone()}
+                aria-describedby={format!("{id}-summary")}
+                oninput={props.on_text.clone()}
+            />
+            <p id={format!("{id}-summary")} class="summary" role="status">{ summary }</p>
+            <ol id={format!("{id}-findings")} class="findings">{ for items }</ol>
+            if let Some(remove) = props.remove.clone() {
+                <button type="button" class="secondary" onclick={remove}>{ "Remove this file" }</button>
+            }
+        </div>
+    }
+}
+
+fn severity_class(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "sev-error",
+        Severity::Warning => "sev-warning",
+        Severity::Info => "sev-info",
+    }
+}
