@@ -1,12 +1,12 @@
-//! The page: header, the settings form, the live preview of the generated files, and a place
-//! to check the user's own files with the same rules.
+//! The page: header, the settings form, the live preview of the generated files, a place
+//! to check the user's own files with the same rules, and the rules' catalogue.
 
 use std::rc::Rc;
 
 use shipshape_core::generate;
 use yew::prelude::*;
 
-use crate::components::{Header, OwnFiles, Preview, SettingsForm};
+use crate::components::{Header, OwnFiles, Preview, RuleCatalogue, SettingsForm};
 use crate::state::{State, StateContext};
 
 #[component]
@@ -25,6 +25,7 @@ pub fn App() -> Html {
                 <Preview bundle={Rc::clone(&bundle)} {stale_fields} />
             </main>
             <OwnFiles />
+            <RuleCatalogue />
         </ContextProvider<StateContext>>
     }
 }

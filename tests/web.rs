@@ -301,6 +301,14 @@ async fn a_pasted_dockerfile_shows_its_findings_at_their_lines() {
     assert!(shell_form.starts_with("Line 4"), "{shell_form}");
     assert!(shell_form.contains("4 | CMD npm start"), "{shell_form}");
 
+    // Each finding links to its rule's entry in the catalogue, which explains it.
+    assert!(query(&root, "#own-0-findings a[href='#rule-SD008']").is_some());
+    let entry = text(&root, "#rule-SD008");
+    assert!(
+        entry.contains("relative-workdir") && entry.contains("Why is this bad?"),
+        "{entry}"
+    );
+
     // Nothing typed is lost when a second file joins it.
     find(&root, "#own-add")
         .dyn_into::<HtmlElement>()
@@ -333,4 +341,28 @@ async fn pasted_broken_yaml_is_reported_where_it_breaks() {
     // The flow sequence opened on line 4 is still open where the text ends, on line 5.
     let findings = text(&root, "#own-0-findings");
     assert!(findings.starts_with("Line 5, column 1"), "{findings}");
+}
+
+#[wasm_bindgen_test]
+async fn the_catalogue_lists_every_rule_with_its_docs() {
+    let root = mount().await;
+    let entries = root
+        .query_selector_all(".rule-catalogue details.rule")
+        .unwrap()
+        .length() as usize;
+    assert_eq!(entries, shipshape_core::rules::catalogue().len());
+    assert!(entries >= 60, "{entries} rules");
+    let families = text(&root, ".rule-catalogue");
+    for family in [
+        "Dockerfile",
+        "Kubernetes",
+        "GitHub Actions",
+        "docker-compose",
+        "Terraform",
+        "Across files",
+    ] {
+        assert!(families.contains(family), "no {family} section");
+    }
+    let example = find(&root, "#rule-SD007 pre").text_content().unwrap();
+    assert_eq!(example, "CMD node server.js");
 }

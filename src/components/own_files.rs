@@ -9,6 +9,8 @@ use shipshape_core::rules::{self, Diagnostic, Severity};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::components::rule_anchor;
+
 /// One pasted file exactly as typed.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Pasted {
@@ -163,7 +165,12 @@ fn OwnFile(props: &OwnFileProps) -> Html {
                 { " " }
                 <span class="severity">{ d.severity.id() }</span>
                 { " " }
-                <code class="code">{ d.code }</code>
+                if rules::find(d.code).is_some() {
+                    <a class="code" href={format!("#{}", rule_anchor(d.code))}
+                       title="What this rule checks and why"><code>{ d.code }</code></a>
+                } else {
+                    <code class="code">{ d.code }</code>
+                }
                 { " " }
                 <span class="name">{ d.name }</span>
                 <p class="message">{ &d.message }</p>
