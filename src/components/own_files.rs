@@ -117,7 +117,7 @@ pub fn OwnFiles() -> Html {
             <h2 id="own-files-title">{ "Check your own files" }</h2>
             <p class="help">
                 { "Paste a Dockerfile, Kubernetes manifests, a GitHub Actions workflow, a Compose \
-                   file or Terraform. The same rules as above run on it, here in your browser; \
+                   file or Terraform. The rules listed below run on it, here in your browser; \
                    files pasted together are also checked against each other." }
             </p>
             { for rows }

@@ -30,8 +30,8 @@ pub fn RuleCatalogue() -> Html {
         <section class="rule-catalogue" aria-labelledby="rule-catalogue-title">
             <h2 id="rule-catalogue-title">{ format!("The {} rules", catalogue.len()) }</h2>
             <p class="help">
-                { "Every file above is checked by these rules, in your browser. Each explains what it \
-                   flags, why it matters and how to fix it." }
+                { "These rules check the files you paste above; every generated file passes them with \
+                   no errors. Each explains what it flags, why it matters and how to fix it." }
             </p>
             { for sections }
         </section>
