@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use shipshape_core::GeneratedFile;
-use shipshape_core::rules::{self, Diagnostic, Severity};
+use shipshape_core::rules::{self, Diagnostic};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -160,7 +160,7 @@ fn OwnFile(props: &OwnFileProps) -> Html {
             .and_then(|i| lines.get(i))
             .map(|line| line.trim_end());
         html! {
-            <li class={classes!("finding", severity_class(d.severity))}>
+            <li class={classes!("finding", format!("sev-{}", d.severity.id()))}>
                 <span class="where">{ format!("Line {}, column {}", d.line, d.column) }</span>
                 { " " }
                 <span class="severity">{ d.severity.id() }</span>
@@ -223,13 +223,5 @@ fn OwnFile(props: &OwnFileProps) -> Html {
                 <button type="button" class="secondary" onclick={remove}>{ "Remove this file" }</button>
             }
         </div>
-    }
-}
-
-fn severity_class(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "sev-error",
-        Severity::Warning => "sev-warning",
-        Severity::Info => "sev-info",
     }
 }

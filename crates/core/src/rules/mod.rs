@@ -351,13 +351,7 @@ pub fn path_for_pasted(name: &str, text: &str) -> String {
 
 /// Every finding over a bundle of files: each file's own, then those across files.
 pub fn lint_bundle(bundle: &crate::Bundle) -> Vec<Diagnostic> {
-    let mut found: Vec<Diagnostic> = bundle
-        .files()
-        .iter()
-        .flat_map(|file| lint_file(&file.path, &file.contents))
-        .collect();
-    found.extend(cross::lint(bundle.files()));
-    found
+    lint_files(bundle.files())
 }
 
 /// The catalogue as Markdown: `docs/RULES.md`.

@@ -72,6 +72,17 @@ pub fn containers(workload: &Node) -> &[Node] {
         .map_or(&[], Node::items)
 }
 
+/// Every workload container whose `securityContext.<setting>` is not set to `wanted`.
+pub fn containers_without<'a>(
+    documents: &'a [Node],
+    setting: &'static str,
+    wanted: bool,
+) -> impl Iterator<Item = &'a Node> {
+    workloads(documents).flat_map(containers).filter(move |c| {
+        c.at(&["securityContext", setting]).and_then(Node::as_bool) != Some(wanted)
+    })
+}
+
 /// Every finding in the documents of the file named `path`.
 pub fn lint(path: &str, text: &str, documents: &[Node]) -> Vec<Diagnostic> {
     RULES

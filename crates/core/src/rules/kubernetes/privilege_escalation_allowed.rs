@@ -1,4 +1,4 @@
-use super::{Rule, containers, workloads};
+use super::{Rule, containers_without};
 use crate::rules::yaml::Node;
 use crate::rules::{Family, RuleInfo, Severity, rule};
 
@@ -35,13 +35,7 @@ impl Rule for PrivilegeEscalationAllowed {
     }
 
     fn check<'a>(&self, documents: &'a [Node]) -> Vec<(&'a Node, String)> {
-        workloads(documents)
-            .flat_map(containers)
-            .filter(|c| {
-                c.at(&["securityContext", "allowPrivilegeEscalation"])
-                    .and_then(Node::as_bool)
-                    != Some(false)
-            })
+        containers_without(documents, "allowPrivilegeEscalation", false)
             .map(|c| {
                 (
                     c,

@@ -1,4 +1,4 @@
-use super::{Rule, containers, workloads};
+use super::{Rule, containers_without};
 use crate::rules::yaml::Node;
 use crate::rules::{Family, RuleInfo, Severity, rule};
 
@@ -35,13 +35,7 @@ impl Rule for WritableRootFilesystem {
     }
 
     fn check<'a>(&self, documents: &'a [Node]) -> Vec<(&'a Node, String)> {
-        workloads(documents)
-            .flat_map(containers)
-            .filter(|c| {
-                c.at(&["securityContext", "readOnlyRootFilesystem"])
-                    .and_then(Node::as_bool)
-                    != Some(true)
-            })
+        containers_without(documents, "readOnlyRootFilesystem", true)
             .map(|c| {
                 (
                     c,
