@@ -142,6 +142,41 @@ impl Diagnostic {
             fix: info.fix,
         }
     }
+
+    /// An error for a file its reader could not read, at the point where reading stopped.
+    pub(crate) fn unreadable(
+        code: &'static str,
+        name: &'static str,
+        path: &str,
+        (line, column): (usize, usize),
+        message: String,
+        fix: &'static str,
+    ) -> Diagnostic {
+        Diagnostic {
+            code,
+            name,
+            severity: Severity::Error,
+            message,
+            file: path.into(),
+            line,
+            column,
+            end_line: line,
+            end_column: column,
+            fix,
+        }
+    }
+
+    /// A rule's findings at the YAML nodes they name.
+    pub(crate) fn at_nodes<'a>(
+        info: &'static RuleInfo,
+        path: &'a str,
+        text: &'a str,
+        found: Vec<(&'a yaml::Node, String)>,
+    ) -> impl Iterator<Item = Diagnostic> + 'a {
+        found.into_iter().map(move |(node, message)| {
+            Diagnostic::at(info, path, Some(text), node.line, node.column, message)
+        })
+    }
 }
 
 /// Declares a rule: a unit struct whose doc comment becomes its `DOCS` constant.
@@ -196,34 +231,26 @@ pub fn lint_file(path: &str, text: &str) -> Vec<Diagnostic> {
         found.extend(dockerfile::lint(path, text));
     } else if kind == Some(Kind::Terraform) {
         match hcl::parse(text) {
-            Err(error) => found.push(Diagnostic {
-                code: "SH000",
-                name: "unreadable-hcl",
-                severity: Severity::Error,
-                message: error.message,
-                file: path.into(),
-                line: error.line,
-                column: error.column,
-                end_line: error.line,
-                end_column: error.column,
-                fix: "Correct the HCL at this position.",
-            }),
+            Err(error) => found.push(Diagnostic::unreadable(
+                "SH000",
+                "unreadable-hcl",
+                path,
+                (error.line, error.column),
+                error.message,
+                "Correct the HCL at this position.",
+            )),
             Ok(items) => found.extend(terraform::lint(path, &items)),
         }
     } else if kind == Some(Kind::Yaml) && !path.contains("/templates/") {
         match yaml::parse(text) {
-            Err(error) => found.push(Diagnostic {
-                code: "SY000",
-                name: "unreadable-yaml",
-                severity: Severity::Error,
-                message: error.message,
-                file: path.into(),
-                line: error.line,
-                column: error.column,
-                end_line: error.line,
-                end_column: error.column,
-                fix: "Correct the YAML at this position.",
-            }),
+            Err(error) => found.push(Diagnostic::unreadable(
+                "SY000",
+                "unreadable-yaml",
+                path,
+                (error.line, error.column),
+                error.message,
+                "Correct the YAML at this position.",
+            )),
             Ok(documents) => {
                 if documents.iter().any(kubernetes::is_object) {
                     found.extend(kubernetes::lint(path, text, &documents));

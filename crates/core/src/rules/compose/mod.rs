@@ -52,18 +52,7 @@ pub fn host_port(port: &Node) -> Option<(Option<String>, String)> {
 pub fn lint(path: &str, text: &str, compose: &Node) -> Vec<Diagnostic> {
     RULES
         .iter()
-        .flat_map(|rule| {
-            rule.check(compose).into_iter().map(|(node, message)| {
-                Diagnostic::at(
-                    rule.info(),
-                    path,
-                    Some(text),
-                    node.line,
-                    node.column,
-                    message,
-                )
-            })
-        })
+        .flat_map(|rule| Diagnostic::at_nodes(rule.info(), path, text, rule.check(compose)))
         .collect()
 }
 

@@ -213,17 +213,15 @@ pub fn lint(path: &str, text: &str) -> Vec<Diagnostic> {
     let mut found: Vec<Diagnostic> = file
         .problems
         .iter()
-        .map(|(line, message)| Diagnostic {
-            code: "SD000",
-            name: "unreadable-dockerfile",
-            severity: super::Severity::Error,
-            message: message.clone(),
-            file: path.into(),
-            line: *line,
-            column: 1,
-            end_line: *line,
-            end_column: 1,
-            fix: "Correct the line so Docker can read it.",
+        .map(|(line, message)| {
+            Diagnostic::unreadable(
+                "SD000",
+                "unreadable-dockerfile",
+                path,
+                (*line, 1),
+                message.clone(),
+                "Correct the line so Docker can read it.",
+            )
         })
         .collect();
     for rule in RULES {

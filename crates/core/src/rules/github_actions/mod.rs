@@ -59,18 +59,7 @@ pub fn steps(workflow: &Node) -> impl Iterator<Item = &Node> {
 pub fn lint(path: &str, text: &str, workflow: &Node) -> Vec<Diagnostic> {
     RULES
         .iter()
-        .flat_map(|rule| {
-            rule.check(workflow).into_iter().map(|(node, message)| {
-                Diagnostic::at(
-                    rule.info(),
-                    path,
-                    Some(text),
-                    node.line,
-                    node.column,
-                    message,
-                )
-            })
-        })
+        .flat_map(|rule| Diagnostic::at_nodes(rule.info(), path, text, rule.check(workflow)))
         .collect()
 }
 

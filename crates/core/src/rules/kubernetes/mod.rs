@@ -87,18 +87,7 @@ pub fn containers_without<'a>(
 pub fn lint(path: &str, text: &str, documents: &[Node]) -> Vec<Diagnostic> {
     RULES
         .iter()
-        .flat_map(|rule| {
-            rule.check(documents).into_iter().map(|(node, message)| {
-                Diagnostic::at(
-                    rule.info(),
-                    path,
-                    Some(text),
-                    node.line,
-                    node.column,
-                    message,
-                )
-            })
-        })
+        .flat_map(|rule| Diagnostic::at_nodes(rule.info(), path, text, rule.check(documents)))
         .collect()
 }
 
