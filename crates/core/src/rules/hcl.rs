@@ -92,12 +92,7 @@ pub fn parse(text: &str) -> Result<Vec<Item>, HclError> {
             message: format!("The file is over {} MiB; it is not read.", MAX_BYTES >> 20),
         });
     }
-    let mut reader = Reader {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
-    reader.body(None, 0)
+    Reader::new(text).body(None, 0)
 }
 
 /// Where a scan of an expression stops, besides an unmatched closing bracket.
@@ -113,7 +108,15 @@ struct Reader<'a> {
     pos: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(text: &'a str) -> Reader<'a> {
+        Reader {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -482,11 +485,7 @@ fn value(raw: &str) -> Value {
 
 /// Whether `scan` consumes all of `raw` without error.
 fn is_whole(raw: &str, scan: impl FnOnce(&mut Reader) -> Result<(), HclError>) -> bool {
-    let mut reader = Reader {
-        text: raw,
-        bytes: raw.as_bytes(),
-        pos: 0,
-    };
+    let mut reader = Reader::new(raw);
     scan(&mut reader).is_ok() && reader.pos == raw.len()
 }
 
@@ -508,11 +507,7 @@ fn has_template(raw: &str) -> bool {
 /// The items of a list or object body, split at commas (and newlines for objects) outside
 /// brackets and strings. None when the text does not scan.
 fn split(inner: &str, newlines: bool) -> Option<Vec<&str>> {
-    let mut reader = Reader {
-        text: inner,
-        bytes: inner.as_bytes(),
-        pos: 0,
-    };
+    let mut reader = Reader::new(inner);
     let mut items = Vec::new();
     loop {
         reader.skip_blank(true).ok()?;
@@ -542,11 +537,7 @@ fn split(inner: &str, newlines: bool) -> Option<Vec<&str>> {
 
 /// `key = value` or `key: value` inside an object.
 fn entry(item: &str) -> Option<(String, Value)> {
-    let mut reader = Reader {
-        text: item,
-        bytes: item.as_bytes(),
-        pos: 0,
-    };
+    let mut reader = Reader::new(item);
     let key = match reader.peek()? {
         b'"' => {
             reader.string().ok()?;
