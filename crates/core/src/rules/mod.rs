@@ -213,47 +213,75 @@ pub fn find(code: &str) -> Option<&'static RuleInfo> {
         .find(|rule| rule.code.eq_ignore_ascii_case(code))
 }
 
-/// Every finding over files read from disk: each file's own, then those across files.
+/// Every finding over files read from disk: each file's own, then those across files. Each
+/// file is parsed once, for its own rules and the cross-file ones.
 pub fn lint_files(files: &[crate::GeneratedFile]) -> Vec<Diagnostic> {
-    let mut found: Vec<Diagnostic> = files
+    let parsed: Vec<Parsed> = files
         .iter()
-        .flat_map(|file| lint_file(&file.path, &file.contents))
+        .map(|file| Parsed::new(&file.path, &file.contents))
         .collect();
-    found.extend(cross::lint(files));
+    let mut found: Vec<Diagnostic> = parsed.iter().flat_map(Parsed::lint).collect();
+    found.extend(cross::lint(&parsed));
     found
 }
 
 /// Runs every rule that reads a file named `path` (by its name: `Dockerfile`, ...).
 pub fn lint_file(path: &str, text: &str) -> Vec<Diagnostic> {
-    let mut found = Vec::new();
-    let kind = kind_of(path);
-    if kind == Some(Kind::Dockerfile) {
-        found.extend(dockerfile::lint(path, text));
-    } else if kind == Some(Kind::Terraform) {
-        match hcl::parse(text) {
-            Err(error) => found.push(Diagnostic::unreadable(
+    Parsed::new(path, text).lint()
+}
+
+/// One file as the rules read it.
+pub(crate) struct Parsed<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+    pub form: Form,
+}
+
+pub(crate) enum Form {
+    Dockerfile(dockerfile::Dockerfile),
+    Yaml(Result<Vec<yaml::Node>, yaml::YamlError>),
+    Terraform(Result<Vec<hcl::Item>, hcl::HclError>),
+    /// Not a kind of file the rules read (Helm templates are Go templates, not YAML).
+    Other,
+}
+
+impl<'a> Parsed<'a> {
+    pub fn new(path: &'a str, text: &'a str) -> Parsed<'a> {
+        let form = match kind_of(path) {
+            Some(Kind::Dockerfile) => Form::Dockerfile(dockerfile::Dockerfile::parse(text)),
+            Some(Kind::Terraform) => Form::Terraform(hcl::parse(text)),
+            Some(Kind::Yaml) if !path.contains("/templates/") => Form::Yaml(yaml::parse(text)),
+            _ => Form::Other,
+        };
+        Parsed { path, text, form }
+    }
+
+    /// The file's own findings, by position.
+    pub fn lint(&self) -> Vec<Diagnostic> {
+        let (path, text) = (self.path, self.text);
+        let mut found = Vec::new();
+        match &self.form {
+            Form::Dockerfile(file) => found.extend(dockerfile::lint(path, text, file)),
+            Form::Terraform(Err(error)) => found.push(Diagnostic::unreadable(
                 "SH000",
                 "unreadable-hcl",
                 path,
                 (error.line, error.column),
-                error.message,
+                error.message.clone(),
                 "Correct the HCL at this position.",
             )),
-            Ok(items) => found.extend(terraform::lint(path, &items)),
-        }
-    } else if kind == Some(Kind::Yaml) && !path.contains("/templates/") {
-        match yaml::parse(text) {
-            Err(error) => found.push(Diagnostic::unreadable(
+            Form::Terraform(Ok(items)) => found.extend(terraform::lint(path, items)),
+            Form::Yaml(Err(error)) => found.push(Diagnostic::unreadable(
                 "SY000",
                 "unreadable-yaml",
                 path,
                 (error.line, error.column),
-                error.message,
+                error.message.clone(),
                 "Correct the YAML at this position.",
             )),
-            Ok(documents) => {
+            Form::Yaml(Ok(documents)) => {
                 if documents.iter().any(kubernetes::is_object) {
-                    found.extend(kubernetes::lint(path, text, &documents));
+                    found.extend(kubernetes::lint(path, text, documents));
                 } else if let Some(workflow) =
                     documents.iter().find(|d| github_actions::is_workflow(d))
                 {
@@ -262,10 +290,11 @@ pub fn lint_file(path: &str, text: &str) -> Vec<Diagnostic> {
                     found.extend(compose::lint(path, text, compose));
                 }
             }
+            Form::Other => {}
         }
+        found.sort_by(|a, b| (a.line, a.column, a.code).cmp(&(b.line, b.column, b.code)));
+        found
     }
-    found.sort_by(|a, b| (a.line, a.column, a.code).cmp(&(b.line, b.column, b.code)));
-    found
 }
 
 /// The kinds of file the rules read.

@@ -69,7 +69,7 @@ impl Rule for ArgoPointsNowhere {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::cross::{edit, full_stack};
+    use crate::rules::cross::{check, edit, full_stack};
 
     #[test]
     fn fires() {
@@ -80,12 +80,12 @@ mod tests {
             "- values/staging.yaml",
             "- values/stage.yaml",
         );
-        assert!(!ArgoPointsNowhere.check(&View::new(&files)).is_empty());
+        assert!(!check(&ArgoPointsNowhere, &files).is_empty());
     }
 
     #[test]
     fn stays_silent() {
         let files = full_stack();
-        assert!(ArgoPointsNowhere.check(&View::new(&files)).is_empty());
+        assert!(check(&ArgoPointsNowhere, &files).is_empty());
     }
 }

@@ -77,7 +77,7 @@ impl Rule for HealthPathMismatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::cross::{edit, full_stack};
+    use crate::rules::cross::{check, edit, full_stack};
 
     #[test]
     fn fires() {
@@ -88,12 +88,12 @@ mod tests {
             "path: /health/live",
             "path: /healthz",
         );
-        assert!(!HealthPathMismatch.check(&View::new(&files)).is_empty());
+        assert!(!check(&HealthPathMismatch, &files).is_empty());
     }
 
     #[test]
     fn stays_silent() {
         let files = full_stack();
-        assert!(HealthPathMismatch.check(&View::new(&files)).is_empty());
+        assert!(check(&HealthPathMismatch, &files).is_empty());
     }
 }

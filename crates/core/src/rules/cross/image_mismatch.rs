@@ -81,7 +81,7 @@ impl Rule for ImageMismatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::cross::{edit, full_stack};
+    use crate::rules::cross::{check, edit, full_stack};
 
     #[test]
     fn fires() {
@@ -92,12 +92,12 @@ mod tests {
             "image: ghcr.io/acme/assistant-backend:main",
             "image: ghcr.io/acme/assistant-api:main",
         );
-        assert!(!ImageMismatch.check(&View::new(&files)).is_empty());
+        assert!(!check(&ImageMismatch, &files).is_empty());
     }
 
     #[test]
     fn stays_silent() {
         let files = full_stack();
-        assert!(ImageMismatch.check(&View::new(&files)).is_empty());
+        assert!(check(&ImageMismatch, &files).is_empty());
     }
 }

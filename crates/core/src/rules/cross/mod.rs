@@ -12,15 +12,15 @@ mod secret_key_not_provided;
 
 use super::dockerfile::Dockerfile;
 use super::yaml::Node;
-use super::{Diagnostic, RuleInfo};
+use super::{Diagnostic, Form, Parsed, RuleInfo};
 
 /// A bundle's files, parsed once for every cross-file rule.
 pub struct View<'a> {
     pub paths: Vec<&'a str>,
     /// YAML files that parsed, with their documents.
-    pub yaml: Vec<(&'a str, Vec<Node>)>,
+    pub yaml: Vec<(&'a str, &'a [Node])>,
     /// Dockerfiles, by path.
-    pub dockerfiles: Vec<(&'a str, Dockerfile)>,
+    pub dockerfiles: Vec<(&'a str, &'a Dockerfile)>,
 }
 
 /// A finding at a place in some file.
@@ -47,23 +47,19 @@ pub static RULES: &[&dyn Rule] = &[
 ];
 
 impl<'a> View<'a> {
-    pub fn new(files: &'a [crate::GeneratedFile]) -> View<'a> {
+    /// The view over files each parsed once for every rule.
+    pub(crate) fn new(files: &'a [Parsed<'a>]) -> View<'a> {
         let mut view = View {
             paths: Vec::new(),
             yaml: Vec::new(),
             dockerfiles: Vec::new(),
         };
         for file in files {
-            view.paths.push(&file.path);
-            let name = file.path.rsplit('/').next().unwrap_or(&file.path);
-            if name == "Dockerfile" {
-                view.dockerfiles
-                    .push((&file.path, Dockerfile::parse(&file.contents)));
-            } else if (name.ends_with(".yaml") || name.ends_with(".yml"))
-                && !file.path.contains("/templates/")
-                && let Ok(documents) = super::yaml::parse(&file.contents)
-            {
-                view.yaml.push((&file.path, documents));
+            view.paths.push(file.path);
+            match &file.form {
+                Form::Dockerfile(dockerfile) => view.dockerfiles.push((file.path, dockerfile)),
+                Form::Yaml(Ok(documents)) => view.yaml.push((file.path, documents)),
+                _ => {}
             }
         }
         view
@@ -102,7 +98,7 @@ impl<'a> View<'a> {
     }
 
     /// The Dockerfile built for a compose service, by its build context.
-    pub fn dockerfile_for(&self, service: &Node) -> Option<&(&'a str, Dockerfile)> {
+    pub fn dockerfile_for(&self, service: &Node) -> Option<&(&'a str, &'a Dockerfile)> {
         let context = service.at(&["build", "context"]).and_then(Node::as_str)?;
         let folder = context.trim_start_matches("./").trim_end_matches('/');
         let path = if folder.is_empty() || folder == "." {
@@ -181,7 +177,7 @@ pub fn name(object: &Node) -> &str {
         .unwrap_or("")
 }
 
-pub fn lint(files: &[crate::GeneratedFile]) -> Vec<Diagnostic> {
+pub(crate) fn lint(files: &[Parsed]) -> Vec<Diagnostic> {
     let view = View::new(files);
     RULES
         .iter()
@@ -203,6 +199,16 @@ pub(crate) fn full_stack() -> Vec<crate::GeneratedFile> {
     )
     .files()
     .to_vec()
+}
+
+/// One rule's findings over files, parsed as `lint_files` parses them.
+#[cfg(test)]
+pub(crate) fn check(rule: &dyn Rule, files: &[crate::GeneratedFile]) -> Vec<Finding> {
+    let parsed: Vec<Parsed> = files
+        .iter()
+        .map(|file| Parsed::new(&file.path, &file.contents))
+        .collect();
+    rule.check(&View::new(&parsed))
 }
 
 #[cfg(test)]

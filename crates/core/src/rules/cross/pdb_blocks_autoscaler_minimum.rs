@@ -67,7 +67,7 @@ impl Rule for PdbBlocksAutoscalerMinimum {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::cross::{edit, full_stack};
+    use crate::rules::cross::{check, edit, full_stack};
 
     #[test]
     fn fires() {
@@ -78,20 +78,12 @@ mod tests {
             "minAvailable: 1",
             "minAvailable: 2",
         );
-        assert!(
-            !PdbBlocksAutoscalerMinimum
-                .check(&View::new(&files))
-                .is_empty()
-        );
+        assert!(!check(&PdbBlocksAutoscalerMinimum, &files).is_empty());
     }
 
     #[test]
     fn stays_silent() {
         let files = full_stack();
-        assert!(
-            PdbBlocksAutoscalerMinimum
-                .check(&View::new(&files))
-                .is_empty()
-        );
+        assert!(check(&PdbBlocksAutoscalerMinimum, &files).is_empty());
     }
 }

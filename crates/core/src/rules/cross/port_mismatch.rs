@@ -86,7 +86,7 @@ impl Rule for PortMismatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::cross::{edit, full_stack};
+    use crate::rules::cross::{check, edit, full_stack};
 
     #[test]
     fn fires() {
@@ -97,12 +97,12 @@ mod tests {
             "containerPort: 8000",
             "containerPort: 8001",
         );
-        assert!(!PortMismatch.check(&View::new(&files)).is_empty());
+        assert!(!check(&PortMismatch, &files).is_empty());
     }
 
     #[test]
     fn stays_silent() {
         let files = full_stack();
-        assert!(PortMismatch.check(&View::new(&files)).is_empty());
+        assert!(check(&PortMismatch, &files).is_empty());
     }
 }

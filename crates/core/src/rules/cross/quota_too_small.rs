@@ -89,7 +89,7 @@ impl Rule for QuotaTooSmall {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::cross::full_stack;
+    use crate::rules::cross::{check, full_stack};
 
     #[test]
     fn fires() {
@@ -101,12 +101,12 @@ mod tests {
         let start = namespace.contents.find("pods: \"").unwrap() + "pods: \"".len();
         let end = start + namespace.contents[start..].find('"').unwrap();
         namespace.contents.replace_range(start..end, "1");
-        assert!(!QuotaTooSmall.check(&View::new(&files)).is_empty());
+        assert!(!check(&QuotaTooSmall, &files).is_empty());
     }
 
     #[test]
     fn stays_silent() {
         let files = full_stack();
-        assert!(QuotaTooSmall.check(&View::new(&files)).is_empty());
+        assert!(check(&QuotaTooSmall, &files).is_empty());
     }
 }

@@ -94,7 +94,7 @@ impl Rule for SecretKeyNotProvided {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::cross::{edit, full_stack};
+    use crate::rules::cross::{check, edit, full_stack};
 
     #[test]
     fn fires() {
@@ -105,12 +105,12 @@ mod tests {
             "- secretKey: JWT_SECRET",
             "- secretKey: JWT_SECRET_OLD",
         );
-        assert!(!SecretKeyNotProvided.check(&View::new(&files)).is_empty());
+        assert!(!check(&SecretKeyNotProvided, &files).is_empty());
     }
 
     #[test]
     fn stays_silent() {
         let files = full_stack();
-        assert!(SecretKeyNotProvided.check(&View::new(&files)).is_empty());
+        assert!(check(&SecretKeyNotProvided, &files).is_empty());
     }
 }

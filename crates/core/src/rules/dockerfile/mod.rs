@@ -208,8 +208,7 @@ pub static RULES: &[&dyn Rule] = &[
 ];
 
 /// Every Dockerfile finding in `text`, the file named `path`.
-pub fn lint(path: &str, text: &str) -> Vec<Diagnostic> {
-    let file = Dockerfile::parse(text);
+pub fn lint(path: &str, text: &str, file: &Dockerfile) -> Vec<Diagnostic> {
     let mut found: Vec<Diagnostic> = file
         .problems
         .iter()
@@ -226,7 +225,7 @@ pub fn lint(path: &str, text: &str) -> Vec<Diagnostic> {
         .collect();
     for rule in RULES {
         let info = rule.info();
-        for (instruction, message) in rule.check(&file) {
+        for (instruction, message) in rule.check(file) {
             found.push(Diagnostic {
                 code: info.code,
                 name: info.name,
@@ -301,13 +300,17 @@ mod tests {
 
     #[test]
     fn garbage_and_huge_input_become_findings_not_panics() {
-        let found = lint("Dockerfile", "FROM alpine:3.22\n!!! what\n");
+        let found = super::super::lint_file("Dockerfile", "FROM alpine:3.22\n!!! what\n");
         assert!(
             found.iter().any(|d| d.code == "SD000" && d.line == 2),
             "{found:?}"
         );
         let huge = "RUN true\n".repeat(MAX_BYTES / 8);
-        assert!(lint("Dockerfile", &huge).iter().any(|d| d.code == "SD000"));
+        assert!(
+            super::super::lint_file("Dockerfile", &huge)
+                .iter()
+                .any(|d| d.code == "SD000")
+        );
         for text in [
             "\\",
             "FROM",
@@ -316,7 +319,7 @@ mod tests {
             "FROM a AS",
             "\u{0}\u{202E}",
         ] {
-            let _ = lint("Dockerfile", text);
+            let _ = super::super::lint_file("Dockerfile", text);
         }
     }
 }
