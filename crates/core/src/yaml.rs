@@ -8,6 +8,8 @@
 //! plain only when it cannot be read as anything but the same string, a literal block for
 //! multi-line text, double-quoted with escapes otherwise. Reading YAML is left to serde_norway.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -116,41 +118,56 @@ const MAX_WIDTH: usize = 80;
 /// joins it to the next without adding anything, so the value is exactly the original.
 /// Continuation lines drop their leading spaces, so a space that would start one is escaped.
 fn write_folded(text: &str, column: usize, continuation: usize, out: &mut String) {
-    let tokens: Vec<String> = text.chars().map(escaped_char).collect();
+    // Every character escaped once; token `i` is `escaped[starts[i]..starts[i + 1]]`.
+    let mut escaped = String::with_capacity(text.len() + 8);
+    let mut starts = Vec::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        starts.push(escaped.len());
+        push_escaped(c, &mut escaped);
+    }
+    starts.push(escaped.len());
+    let count = starts.len() - 1;
+    let token = |i: usize| &escaped[starts[i]..starts[i + 1]];
+
     out.push('"');
     let mut budget = MAX_WIDTH.saturating_sub(column + 2).max(20);
-    let mut line: Vec<&str> = Vec::new();
-    let mut line_len = 0;
+    // The line so far: `prefix` (an escaped leading space, or nothing), then tokens
+    // `line_start..index`.
+    let mut prefix = "";
+    let mut line_start = 0;
     let mut index = 0;
-    while index < tokens.len() {
-        let token = &tokens[index];
-        if line_len + token.len() > budget && !line.is_empty() {
+    while index < count {
+        let offset = usize::from(!prefix.is_empty());
+        let line_tokens = offset + index - line_start;
+        let line_len = prefix.len() + starts[index] - starts[line_start];
+        if line_len + token(index).len() > budget && line_tokens > 0 {
             // Prefer to break just after a space, if one is near the end of the line.
-            let keep = line
-                .iter()
-                .rposition(|t| *t == " ")
-                .filter(|&p| p + 1 < line.len() && line.len() - p < 24)
-                .map_or(line.len(), |p| p + 1);
-            index -= line.len() - keep;
-            line.truncate(keep);
-            out.push_str(&line.concat());
+            let end = (line_start..index)
+                .rev()
+                .find(|&t| token(t) == " ")
+                .filter(|&t| {
+                    let position = offset + t - line_start;
+                    position + 1 < line_tokens && line_tokens - position < 24
+                })
+                .map_or(index, |t| t + 1);
+            out.push_str(prefix);
+            out.push_str(&escaped[starts[line_start]..starts[end]]);
             out.push_str("\\\n");
             indent(out, continuation);
             budget = MAX_WIDTH.saturating_sub(continuation + 1).max(20);
-            line.clear();
-            line_len = 0;
-            if tokens[index] == " " {
-                line.push("\\x20");
-                line_len += 4;
+            index = end;
+            prefix = "";
+            if token(index) == " " {
+                prefix = "\\x20";
                 index += 1;
             }
+            line_start = index;
             continue;
         }
-        line.push(token);
-        line_len += token.len();
         index += 1;
     }
-    out.push_str(&line.concat());
+    out.push_str(prefix);
+    out.push_str(&escaped[starts[line_start]..starts[index]]);
     out.push('"');
 }
 
@@ -192,11 +209,11 @@ pub fn string_scalar(text: &str) -> String {
 }
 
 fn is_plain_safe(text: &str) -> bool {
-    let Some(first) = text.chars().next() else {
+    let Some(&first) = text.as_bytes().first() else {
         return false;
     };
     // Digits, signs and dots start numbers, versions, dates and times: always quote those.
-    if !(first.is_ascii_alphabetic() || first == '/' || first == '_' || first == '$') {
+    if !(first.is_ascii_alphabetic() || matches!(first, b'/' | b'_' | b'$')) {
         return false;
     }
     if text.ends_with([' ', ':']) || text.contains(": ") || text.contains(" #") {
@@ -205,16 +222,15 @@ fn is_plain_safe(text: &str) -> bool {
     // Flow indicators ({ } [ ] ,) only matter at the start or inside flow collections, and this
     // writer uses flow style only for empty collections.
     if !text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || " _./-=+~@()$%^;&|!?*<>:'{}[],".contains(c))
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b" _./-=+~@()$%^;&|!?*<>:'{}[],".contains(&b))
     {
         return false;
     }
-    let lower = text.to_ascii_lowercase();
-    !matches!(
-        lower.as_str(),
-        "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null" | "~"
-    )
+    !(text.len() <= 5
+        && ["true", "false", "yes", "no", "on", "off", "y", "n", "null"]
+            .iter()
+            .any(|word| text.eq_ignore_ascii_case(word)))
 }
 
 /// Characters written as escapes even inside quotes: controls, and the invisible marks that
@@ -230,29 +246,29 @@ fn double_quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
-        out.push_str(&escaped_char(c));
+        push_escaped(c, &mut out);
     }
     out.push('"');
     out
 }
 
-/// One character as it is written inside double quotes.
-fn escaped_char(c: char) -> String {
+/// Writes one character as it is written inside double quotes.
+fn push_escaped(c: char, out: &mut String) {
     match c {
-        '"' => "\\\"".into(),
-        '\\' => "\\\\".into(),
-        '\n' => "\\n".into(),
-        '\t' => "\\t".into(),
-        '\r' => "\\r".into(),
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
         c if needs_escape(c) => {
             let code = c as u32;
             if code <= 0xFF {
-                format!("\\x{code:02X}")
+                let _ = write!(out, "\\x{code:02X}");
             } else {
-                format!("\\u{code:04X}")
+                let _ = write!(out, "\\u{code:04X}");
             }
         }
-        c => c.to_string(),
+        c => out.push(c),
     }
 }
 

@@ -162,13 +162,18 @@ pub fn charts(project: &Project) -> Vec<GeneratedFile> {
             contents,
         };
         files.push(file("Chart.yaml", chart_yaml(project, &service.name)));
-        let staging = values(&Context::new(project, service, Stage::Staging));
+        let per_stage =
+            Stage::ALL.map(|stage| (stage, values(&Context::new(project, service, stage))));
+        let staging = per_stage
+            .iter()
+            .find_map(|(stage, values)| (*stage == Stage::Staging).then_some(values))
+            .expect("staging is a stage");
         files.push(file(
             "values.yaml",
-            commented(&crate::yaml::to_string(&staging)),
+            commented(&crate::yaml::to_string(staging)),
         ));
-        for stage in Stage::ALL {
-            let all = values(&Context::new(project, service, stage));
+        for (stage, all) in &per_stage {
+            let stage = *stage;
             let subset: serde_json::Map<String, Value> = PER_ENVIRONMENT
                 .iter()
                 .map(|key| (key.to_string(), all[*key].clone()))
