@@ -1,4 +1,5 @@
-//! The bundle-size budget: gzip -9 of every file in dist/, against size-budget.toml.
+//! The budgets in budgets.toml: bundle size (gzip -9 of every file in dist/) and speed (the
+//! medians criterion wrote for benches/budgets.rs).
 
 use std::fs;
 use std::io::Write as _;
@@ -8,7 +9,7 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 
 pub fn check(root: &Path) -> Result<(), String> {
-    let budget_kib = read_budget(&root.join("size-budget.toml"))?;
+    let budget_kib = read_budget(&root.join("budgets.toml"))?;
     let dist = root.join("dist");
     let mut files = Vec::new();
     collect(&dist, &mut files)?;
@@ -37,7 +38,7 @@ pub fn check(root: &Path) -> Result<(), String> {
     );
     if total_gzip > budget {
         return Err(format!(
-            "dist/ is {total_gzip} bytes gzip, over the {budget_kib} KiB budget in size-budget.toml"
+            "dist/ is {total_gzip} bytes gzip, over the {budget_kib} KiB budget in budgets.toml"
         ));
     }
     Ok(())
@@ -55,6 +56,99 @@ fn read_budget(path: &Path) -> Result<usize, String> {
         .and_then(|v| v.as_integer())
         .and_then(|v| usize::try_from(v).ok())
         .ok_or_else(|| format!("{}: missing [dist] max_total_gzip_kib", path.display()))
+}
+
+/// One speed budget from budgets.toml.
+#[derive(Debug)]
+struct Speed {
+    bench: String,
+    what: String,
+    budget_ms: f64,
+    enforced: bool,
+}
+
+fn read_speed(path: &Path) -> Result<Vec<Speed>, String> {
+    let text =
+        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let entries = table
+        .get("speed")
+        .and_then(|v| v.as_array())
+        .ok_or_else(|| format!("{}: no [[speed]] budgets", path.display()))?;
+    entries
+        .iter()
+        .map(|entry| {
+            let field = |name: &str| {
+                entry
+                    .get(name)
+                    .ok_or_else(|| format!("{}: a [[speed]] budget lacks {name}", path.display()))
+            };
+            Ok(Speed {
+                bench: field("bench")?.as_str().unwrap_or_default().to_owned(),
+                what: field("what")?.as_str().unwrap_or_default().to_owned(),
+                budget_ms: field("budget_ms")?
+                    .as_float()
+                    .ok_or_else(|| format!("{}: budget_ms is not a number", path.display()))?,
+                enforced: field("enforced")?
+                    .as_bool()
+                    .ok_or_else(|| format!("{}: enforced is not true or false", path.display()))?,
+            })
+        })
+        .collect()
+}
+
+/// The median criterion measured for `bench` ("group/name"), in milliseconds.
+fn median_ms(criterion: &Path, bench: &str) -> Result<f64, String> {
+    let path = criterion.join(bench).join("new/estimates.json");
+    let text = fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {} (did the bench run?): {e}", path.display()))?;
+    // `"median":{"confidence_interval":{...},"point_estimate":<ns>,...}`
+    let median = text
+        .split_once("\"median\"")
+        .map(|(_, rest)| rest)
+        .and_then(|rest| rest.split_once("\"point_estimate\":"))
+        .map(|(_, rest)| rest)
+        .and_then(|rest| {
+            rest.split([',', '}'])
+                .next()
+                .and_then(|n| n.trim().parse::<f64>().ok())
+        })
+        .ok_or_else(|| format!("{}: no median point estimate", path.display()))?;
+    Ok(median / 1e6)
+}
+
+/// Prints every speed budget's median against it; fails when an enforced one is over.
+pub fn check_speed(root: &Path, criterion: &Path) -> Result<(), String> {
+    let budgets = read_speed(&root.join("budgets.toml"))?;
+    let mut over = Vec::new();
+    for budget in &budgets {
+        let median = median_ms(criterion, &budget.bench)?;
+        let verdict = match (median <= budget.budget_ms, budget.enforced) {
+            (true, _) => "within budget",
+            (false, true) => "OVER BUDGET",
+            (false, false) => "over budget, not enforced yet (see budgets.toml)",
+        };
+        println!(
+            "speed: {}: {median:.2} ms median, budget {} ms ({:.0}%): {verdict}\n       {}",
+            budget.bench,
+            budget.budget_ms,
+            100.0 * median / budget.budget_ms,
+            budget.what
+        );
+        if median > budget.budget_ms && budget.enforced {
+            over.push(format!(
+                "{} ({median:.2} ms > {} ms)",
+                budget.bench, budget.budget_ms
+            ));
+        }
+    }
+    if over.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("over the speed budget: {}", over.join(", ")))
+    }
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
@@ -95,7 +189,27 @@ mod tests {
     #[test]
     fn the_budget_file_parses() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let budget = read_budget(&root.join("size-budget.toml")).unwrap();
+        let budget = read_budget(&root.join("budgets.toml")).unwrap();
         assert!(budget > 0);
+        let speed = read_speed(&root.join("budgets.toml")).unwrap();
+        assert!(
+            speed.len() >= 2 && speed.iter().all(|s| s.budget_ms > 0.0),
+            "{speed:?}"
+        );
+    }
+
+    #[test]
+    fn a_criterion_median_is_read_in_milliseconds() {
+        let dir = std::env::temp_dir().join(format!("xtask-median-{}", std::process::id()));
+        let bench = dir.join("group/name/new");
+        fs::create_dir_all(&bench).unwrap();
+        fs::write(
+            bench.join("estimates.json"),
+            r#"{"mean":{"confidence_interval":{"lower_bound":1.0},"point_estimate":9000000.0},"median":{"confidence_interval":{"confidence_level":0.95,"lower_bound":1.0,"upper_bound":2.0},"point_estimate":2500000.0,"standard_error":3.0}}"#,
+        )
+        .unwrap();
+        let median = median_ms(&dir, "group/name").unwrap();
+        fs::remove_dir_all(&dir).unwrap();
+        assert!((median - 2.5).abs() < 1e-9, "{median}");
     }
 }

@@ -120,6 +120,20 @@ fn build_release(toolchain: &Toolchain, root: &Path, public_url: &str) -> Result
     ]))
 }
 
+/// Where cargo builds: `CARGO_TARGET_DIR` when set, else `target/` in the workspace.
+fn target_dir(root: &Path) -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                root.join(dir)
+            }
+        })
+        .unwrap_or_else(|| root.join("target"))
+}
+
 fn test() -> Result<(), String> {
     let started = Instant::now();
     let root = root();
@@ -158,6 +172,18 @@ fn test() -> Result<(), String> {
     })?;
     stages.run("native tests", || {
         toolchain.run(cargo(&root).args(["test", "--workspace"]))
+    })?;
+    stages.run("speed budgets (criterion, --quick)", || {
+        toolchain.run(cargo(&root).args([
+            "bench",
+            "-p",
+            "shipshape-core",
+            "--bench",
+            "budgets",
+            "--",
+            "--quick",
+        ]))?;
+        budget::check_speed(&root, &target_dir(&root).join("criterion"))
     })?;
     stages.run("actionlint on this repo's workflows", || {
         let workflows = conformance::files_named(&root.join(".github/workflows"), |name| {
