@@ -8,6 +8,7 @@ pub mod generate;
 pub mod hcl;
 pub mod model;
 pub mod rules;
+pub mod secrets;
 pub mod text;
 pub mod yaml;
 

@@ -30,18 +30,6 @@ static INFO: RuleInfo = RuleInfo {
     docs: SecretInArgOrEnv::DOCS,
 };
 
-const SECRET_WORDS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE_KEY",
-    "ACCESS_KEY",
-    "CREDENTIAL",
-];
-
 impl Rule for SecretInArgOrEnv {
     fn info(&self) -> &'static RuleInfo {
         &INFO
@@ -58,7 +46,7 @@ impl Rule for SecretInArgOrEnv {
                     .next()
                     .unwrap_or("")
                     .to_ascii_uppercase();
-                let word = SECRET_WORDS.iter().find(|w| name.contains(*w))?;
+                let word = crate::secrets::secret_word(&name)?;
                 Some((
                     i,
                     format!(

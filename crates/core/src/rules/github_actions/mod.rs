@@ -6,6 +6,7 @@ mod missing_timeout;
 mod needs_cycle;
 mod outdated_action;
 mod pull_request_target_checkout;
+mod secrets_to_untrusted_action;
 mod unknown_needs;
 mod unpinned_action;
 mod write_all_permissions;
@@ -28,6 +29,7 @@ pub static RULES: &[&dyn Rule] = &[
     &outdated_action::OutdatedAction,
     &unpinned_action::UnpinnedAction,
     &pull_request_target_checkout::PullRequestTargetCheckout,
+    &secrets_to_untrusted_action::SecretsToUntrustedAction,
 ];
 
 /// Whether a document is a workflow: it has jobs and triggers.

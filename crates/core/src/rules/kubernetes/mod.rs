@@ -1,20 +1,26 @@
 //! Kubernetes rules, over every document of a manifest file (kube-score, kube-linter and
 //! Polaris's most valuable checks, and a few across documents of the same file).
 
+mod autoscaler_target_missing;
 mod capabilities_not_dropped;
 mod default_namespace;
 mod deprecated_api_version;
 mod identical_probes;
+mod ingress_backend_missing;
 mod ingress_without_tls;
 mod missing_probes;
 mod missing_resources;
 mod mutable_image_tag;
+mod pdb_blocks_eviction;
 mod privilege_escalation_allowed;
 mod probe_port_not_container_port;
 mod replicas_beside_autoscaler;
 mod root_allowed;
+mod secret_in_env_value;
 mod selector_not_matching_template;
 mod service_selects_nothing;
+mod single_replica_without_pdb;
+mod target_port_not_container_port;
 mod writable_root_filesystem;
 
 use super::yaml::Node;
@@ -43,6 +49,12 @@ pub static RULES: &[&dyn Rule] = &[
     &replicas_beside_autoscaler::ReplicasBesideAutoscaler,
     &default_namespace::DefaultNamespace,
     &deprecated_api_version::DeprecatedApiVersion,
+    &single_replica_without_pdb::SingleReplicaWithoutPdb,
+    &pdb_blocks_eviction::PdbBlocksEviction,
+    &autoscaler_target_missing::AutoscalerTargetMissing,
+    &target_port_not_container_port::TargetPortNotContainerPort,
+    &ingress_backend_missing::IngressBackendMissing,
+    &secret_in_env_value::SecretInEnvValue,
 ];
 
 /// Whether a document is a Kubernetes object: it has an apiVersion and a kind.
@@ -80,6 +92,64 @@ pub fn containers_without<'a>(
 ) -> impl Iterator<Item = &'a Node> {
     workloads(documents).flat_map(containers).filter(move |c| {
         c.at(&["securityContext", setting]).and_then(Node::as_bool) != Some(wanted)
+    })
+}
+
+/// Whether every label a selector asks for is on `labels` with the same value.
+pub fn selects(selector: &Node, labels: &Node) -> bool {
+    !selector.entries().is_empty()
+        && selector.entries().iter().all(|(key, value)| {
+            labels.get(key.as_str().unwrap_or("")).map(|l| &l.value) == Some(&value.value)
+        })
+}
+
+/// A workload's pod labels.
+pub fn pod_labels(workload: &Node) -> Option<&Node> {
+    workload.at(&["spec", "template", "metadata", "labels"])
+}
+
+pub fn name(object: &Node) -> &str {
+    object
+        .at(&["metadata", "name"])
+        .and_then(Node::as_str)
+        .unwrap_or("")
+}
+
+/// The HorizontalPodAutoscaler of the file that scales `workload`.
+pub fn autoscaler_of<'a>(documents: &'a [Node], workload: &Node) -> Option<&'a Node> {
+    documents.iter().find(|d| {
+        kind(d) == "HorizontalPodAutoscaler"
+            && d.at(&["spec", "scaleTargetRef", "kind"])
+                .and_then(Node::as_str)
+                == Some(kind(workload))
+            && d.at(&["spec", "scaleTargetRef", "name"])
+                .and_then(Node::as_str)
+                == Some(name(workload))
+    })
+}
+
+/// The fewest pods a workload runs: its autoscaler's minReplicas, else `replicas` (default 1).
+pub fn minimum_replicas(documents: &[Node], workload: &Node) -> u64 {
+    match autoscaler_of(documents, workload) {
+        Some(hpa) => hpa
+            .at(&["spec", "minReplicas"])
+            .and_then(Node::as_u64)
+            .unwrap_or(1),
+        None => workload
+            .at(&["spec", "replicas"])
+            .and_then(Node::as_u64)
+            .unwrap_or(1),
+    }
+}
+
+/// The PodDisruptionBudgets of the file whose selector matches the workload's pods.
+pub fn budgets_of<'a>(documents: &'a [Node], workload: &'a Node) -> impl Iterator<Item = &'a Node> {
+    let labels = pod_labels(workload);
+    documents.iter().filter(move |d| {
+        kind(d) == "PodDisruptionBudget"
+            && d.at(&["spec", "selector", "matchLabels"])
+                .zip(labels)
+                .is_some_and(|(selector, labels)| selects(selector, labels))
     })
 }
 
@@ -148,13 +218,30 @@ spec:
                 - ALL
 ";
 
+/// A PodDisruptionBudget for [`GOOD_DEPLOYMENT`], as a further document.
+#[cfg(test)]
+pub(crate) const PDB: &str = "\
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: api
+  namespace: shop
+spec:
+  maxUnavailable: 1
+  selector:
+    matchLabels:
+      app: api
+";
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_good_deployment_is_clean() {
-        let documents = super::super::yaml::parse(GOOD_DEPLOYMENT).unwrap();
+        let text = format!("{GOOD_DEPLOYMENT}{PDB}");
+        let documents = super::super::yaml::parse(&text).unwrap();
         for rule in RULES {
             assert_eq!(rule.check(&documents).len(), 0, "{}", rule.info().code);
         }
