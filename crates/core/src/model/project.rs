@@ -516,7 +516,7 @@ impl Project {
         }
     }
 
-    /// The registry host, for `docker login`.
+    /// The settings of one environment.
     pub fn environment(&self, stage: super::field::Stage) -> &Environment {
         match stage {
             super::field::Stage::Staging => &self.environments.staging,
@@ -524,6 +524,14 @@ impl Project {
         }
     }
 
+    pub fn environment_mut(&mut self, stage: super::field::Stage) -> &mut Environment {
+        match stage {
+            super::field::Stage::Staging => &mut self.environments.staging,
+            super::field::Stage::Production => &mut self.environments.production,
+        }
+    }
+
+    /// The registry host, for `docker login`.
     pub fn registry_host(&self) -> String {
         match self.registry.kind {
             RegistryKind::Ghcr => "ghcr.io".into(),

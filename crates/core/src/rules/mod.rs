@@ -8,11 +8,14 @@
 pub mod compose;
 pub mod cross;
 pub mod dockerfile;
+pub mod fields;
 pub mod github_actions;
 pub mod hcl;
 pub mod kubernetes;
 pub mod terraform;
 pub mod yaml;
+
+pub use fields::lint_project;
 
 use std::fmt;
 
@@ -97,6 +100,20 @@ pub struct Diagnostic {
     pub end_line: usize,
     pub end_column: usize,
     pub fix: &'static str,
+    /// For a generated file, the setting the finding comes from (see [`lint_project`]), as
+    /// its settings-file path (`services[0].replicas`) in JSON.
+    #[serde(serialize_with = "field_path", skip_serializing_if = "Option::is_none")]
+    pub field: Option<crate::model::Field>,
+}
+
+fn field_path<S: serde::Serializer>(
+    field: &Option<crate::model::Field>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match field {
+        Some(field) => serializer.serialize_str(&field.path()),
+        None => serializer.serialize_none(),
+    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -140,6 +157,7 @@ impl Diagnostic {
             end_line: line,
             end_column,
             fix: info.fix,
+            field: None,
         }
     }
 
@@ -163,6 +181,7 @@ impl Diagnostic {
             end_line: line,
             end_column: column,
             fix,
+            field: None,
         }
     }
 

@@ -1093,10 +1093,19 @@ fn postgres_documents(project: &Project, stage: Stage) -> String {
             automount_service_account_token: false,
         },
     }]);
+    let mut statefulset_metadata = metadata("postgres");
+    // One database pod is this choice's trade-off, written down where linters look.
+    statefulset_metadata.annotations.insert(
+        format!("{}SK016", crate::rules::kubernetes::IGNORE_PREFIX),
+        "One PostgreSQL pod by choice: a node drain restarts it on another node with the same \
+         volume (a minute of downtime). For failover, use a managed database instead \
+         (kubernetes.in_cluster_postgres: false)."
+            .into(),
+    );
     out += &documents(&[Object {
         api_version: "apps/v1",
         kind: "StatefulSet",
-        metadata: metadata("postgres"),
+        metadata: statefulset_metadata,
         body: Spec {
             spec: StatefulSetSpec {
                 service_name: "postgres-headless".into(),

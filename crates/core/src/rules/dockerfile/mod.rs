@@ -240,6 +240,7 @@ pub fn lint(path: &str, text: &str, file: &Dockerfile) -> Vec<Diagnostic> {
                     .nth(instruction.end_line - 1)
                     .map_or(1, |l| l.len() + 1),
                 fix: info.fix,
+                field: None,
             });
         }
     }

@@ -153,11 +153,43 @@ pub fn budgets_of<'a>(documents: &'a [Node], workload: &'a Node) -> impl Iterato
     })
 }
 
-/// Every finding in the documents of the file named `path`.
+/// The annotation prefix that records a deliberate exception on an object:
+/// `ignore-check.shipshape.dev/SK016: "why"` silences SK016 for that object (kube-linter's
+/// convention). The reason is the value, so the choice is documented where it is made.
+pub const IGNORE_PREFIX: &str = "ignore-check.shipshape.dev/";
+
+/// Whether the object holding `node` (the last document starting at or before it) records a
+/// deliberate exception to `code`.
+fn ignored(documents: &[Node], node: &Node, code: &str) -> bool {
+    documents
+        .iter()
+        .rev()
+        .find(|d| (d.line, d.column) <= (node.line, node.column))
+        .and_then(|d| d.at(&["metadata", "annotations"]))
+        .is_some_and(|annotations| {
+            annotations.entries().iter().any(|(key, reason)| {
+                key.as_str()
+                    .and_then(|k| k.strip_prefix(IGNORE_PREFIX))
+                    .is_some_and(|k| k.eq_ignore_ascii_case(code))
+                    && reason.as_str().is_some_and(|r| !r.trim().is_empty())
+            })
+        })
+}
+
+/// Every finding in the documents of the file named `path`, but those an object records as
+/// a deliberate exception (with a reason) in an [`IGNORE_PREFIX`] annotation.
 pub fn lint(path: &str, text: &str, documents: &[Node]) -> Vec<Diagnostic> {
     RULES
         .iter()
-        .flat_map(|rule| Diagnostic::at_nodes(rule.info(), path, text, rule.check(documents)))
+        .flat_map(|rule| {
+            let code = rule.info().code;
+            let kept = rule
+                .check(documents)
+                .into_iter()
+                .filter(|(node, _)| !ignored(documents, node, code))
+                .collect();
+            Diagnostic::at_nodes(rule.info(), path, text, kept)
+        })
         .collect()
 }
 
@@ -239,8 +271,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_annotation_with_a_reason_records_a_deliberate_exception() {
+        let codes = |text: &str| -> Vec<&str> {
+            let documents = super::super::yaml::parse(text).unwrap();
+            lint("x.yaml", text, &documents)
+                .iter()
+                .map(|d| d.code)
+                .collect()
+        };
+        let plain = format!("{GOOD_DEPLOYMENT}{PDB}");
+        assert!(codes(&plain).contains(&"SK016"));
+        let annotated = plain.replacen(
+            "  namespace: shop\n",
+            "  namespace: shop\n  annotations:\n    ignore-check.shipshape.dev/SK016: \"one pod by choice\"\n",
+            1,
+        );
+        assert!(!codes(&annotated).contains(&"SK016"), "{annotated}");
+        // Without a reason, nothing is silenced; and only the named rule is.
+        let no_reason = annotated.replace("\"one pod by choice\"", "\"\"");
+        assert!(codes(&no_reason).contains(&"SK016"));
+        let other = annotated.replace("/SK016", "/SK001");
+        assert!(codes(&other).contains(&"SK016"));
+    }
+
+    #[test]
     fn the_good_deployment_is_clean() {
-        let text = format!("{GOOD_DEPLOYMENT}{PDB}");
+        let two =
+            GOOD_DEPLOYMENT.replace("spec:\n  selector:", "spec:\n  replicas: 2\n  selector:");
+        let text = format!("{two}{PDB}");
         let documents = super::super::yaml::parse(&text).unwrap();
         for rule in RULES {
             assert_eq!(rule.check(&documents).len(), 0, "{}", rule.info().code);

@@ -5,12 +5,14 @@ use crate::rules::{Family, RuleInfo, Severity, rule};
 rule! {
     /// ## What it does
     /// Flags a Deployment, StatefulSet or Rollout that runs a single pod (`replicas: 1`, or no
-    /// `replicas` and no autoscaler with a higher minimum) and has no PodDisruptionBudget in the
-    /// same file.
+    /// `replicas` and no autoscaler with a higher minimum) with no PodDisruptionBudget in the
+    /// same file that keeps it, or with one that lets its only pod go (`maxUnavailable: 1`).
+    /// A budget that keeps it blocks node drains instead, which SK017 reports.
     ///
     /// ## Why is this bad?
     /// A node drain (a cluster upgrade, a scale-down) evicts the only pod, and the service is
-    /// down until another is scheduled and ready. Nothing tells the cluster to wait.
+    /// down until another is scheduled and ready. With one pod, no budget can both keep the
+    /// service up and let the node drain.
     ///
     /// ## Example
     /// ```yaml
@@ -33,6 +35,17 @@ static INFO: RuleInfo = RuleInfo {
     docs: SingleReplicaWithoutPdb::DOCS,
 };
 
+/// Whether a budget forbids evicting the last pod (minAvailable of 1 or more, or
+/// maxUnavailable 0).
+fn keeps_a_pod(budget: &Node) -> bool {
+    let min = budget.at(&["spec", "minAvailable"]).and_then(Node::as_str);
+    let max = budget
+        .at(&["spec", "maxUnavailable"])
+        .and_then(Node::as_str);
+    min.is_some_and(|m| !matches!(m.trim(), "0" | "0%"))
+        || matches!(max.map(str::trim), Some("0" | "0%"))
+}
+
 impl Rule for SingleReplicaWithoutPdb {
     fn info(&self) -> &'static RuleInfo {
         &INFO
@@ -42,13 +55,13 @@ impl Rule for SingleReplicaWithoutPdb {
         workloads(documents)
             .filter(|w| kind(w) != "DaemonSet")
             .filter(|w| minimum_replicas(documents, w) <= 1)
-            .filter(|w| budgets_of(documents, w).next().is_none())
+            .filter(|w| !budgets_of(documents, w).any(keeps_a_pod))
             .map(|w| {
                 let at = w.at(&["spec", "replicas"]).unwrap_or(w);
                 (
                     at,
                     format!(
-                        "{} runs one pod and no PodDisruptionBudget covers it: a node drain takes it down.",
+                        "{} runs one pod and no PodDisruptionBudget keeps it: a node drain takes the service down.",
                         kind(w)
                     ),
                 )
@@ -72,8 +85,18 @@ mod tests {
     }
 
     #[test]
+    fn fires_when_the_budget_lets_the_only_pod_go() {
+        let text = format!("{GOOD_DEPLOYMENT}{PDB}");
+        assert_eq!(findings(&SingleReplicaWithoutPdb, &text).len(), 1, "{text}");
+    }
+
+    #[test]
     fn stays_silent() {
-        let with_budget = format!("{GOOD_DEPLOYMENT}{PDB}");
+        // A budget that keeps the one pod is SK017's finding, not this one's.
+        let with_budget = format!(
+            "{GOOD_DEPLOYMENT}{}",
+            PDB.replace("maxUnavailable: 1", "minAvailable: 1")
+        );
         assert_eq!(findings(&SingleReplicaWithoutPdb, &with_budget), vec![]);
         let three =
             GOOD_DEPLOYMENT.replace("spec:\n  selector:", "spec:\n  replicas: 3\n  selector:");
