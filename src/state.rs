@@ -18,6 +18,9 @@ pub struct State {
     pub selected_service: usize,
     inputs: BTreeMap<Field, String>,
     errors: BTreeMap<Field, String>,
+    /// A form field to move the keyboard focus to, with a count so that asking for the same
+    /// field twice focuses it twice.
+    pub focus: Option<(Field, u32)>,
 }
 
 pub enum Action {
@@ -27,6 +30,8 @@ pub enum Action {
     LoadPreset(String),
     /// Show the fields of the app service at this index.
     SelectService(usize),
+    /// Take the user to this field: show its service's fields and focus it.
+    FocusField(Field),
 }
 
 impl Default for State {
@@ -44,6 +49,7 @@ impl State {
             selected_service: 0,
             inputs: BTreeMap::new(),
             errors: BTreeMap::new(),
+            focus: None,
         }
     }
 
@@ -111,6 +117,15 @@ impl Reducible for State {
                 if index < next.project.services.len() {
                     next.selected_service = index;
                 }
+            }
+            Action::FocusField(field) => {
+                if let Field::Service(index, _) = field
+                    && index < next.project.services.len()
+                {
+                    next.selected_service = index;
+                }
+                let count = next.focus.map_or(0, |(_, count)| count.wrapping_add(1));
+                next.focus = Some((field, count));
             }
         }
         Rc::new(next)
@@ -203,6 +218,25 @@ mod tests {
         assert_eq!(
             state.input(service(0, ServiceField::PackageManager)),
             "go-modules"
+        );
+    }
+
+    #[test]
+    fn focusing_a_service_field_shows_that_service() {
+        let replicas = service(1, ServiceField::Replicas);
+        let state = reduce(State::default(), Action::FocusField(replicas));
+        assert_eq!(state.selected_service, 1);
+        assert_eq!(state.focus, Some((replicas, 0)));
+        let again = reduce(state, Action::FocusField(replicas));
+        assert_eq!(
+            again.focus,
+            Some((replicas, 1)),
+            "a second request is a new one"
+        );
+        let project = reduce(again, Action::FocusField(Field::AwsRegion));
+        assert_eq!(
+            project.selected_service, 1,
+            "a project field keeps the service shown"
         );
     }
 

@@ -205,11 +205,12 @@ async fn file_tabs_open_each_generated_file() {
         expected.files().len(),
         "one tab per generated file"
     );
-    let tabs = root.query_selector_all("#preview-tabs [role=tab]").unwrap();
-    let workflow = (0..tabs.length())
-        .map(|i| tabs.item(i).unwrap().dyn_into::<HtmlElement>().unwrap())
-        .find(|tab| tab.text_content().as_deref() == Some(".github/workflows/backend.yml"))
-        .expect("a workflow tab");
+    let workflow: HtmlElement = find(
+        &root,
+        "#preview-tabs [data-path='.github/workflows/backend.yml']",
+    )
+    .dyn_into()
+    .unwrap();
     workflow.click();
     preview_shows(&root, "deploy-production:").await;
     assert_eq!(
@@ -365,4 +366,78 @@ async fn the_catalogue_lists_every_rule_with_its_docs() {
     }
     let example = find(&root, "#rule-SD007 pre").text_content().unwrap();
     assert_eq!(example, "CMD node server.js");
+}
+
+#[wasm_bindgen_test]
+async fn a_finding_opens_its_line_and_focuses_the_setting_behind_it() {
+    let root = mount().await;
+    let summary = text(&root, "#problems-summary");
+    assert!(summary.contains("0 errors, 0 warnings"), "{summary}");
+
+    find(&root, "#service-tab-1")
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    eventually(|| {
+        query(&root, "#services-1-replicas")
+            .is_none()
+            .then(|| "no replicas field".into())
+    })
+    .await;
+    type_into(&root, "#services-1-replicas", "1");
+    eventually(|| {
+        let summary = text(&root, "#problems-summary");
+        (!summary.contains("0 errors, 2 warnings")).then(|| format!("summary: {summary}"))
+    })
+    .await;
+
+    // Away from the field, then back through the finding.
+    find(&root, "#service-tab-0")
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    let problems = root
+        .query_selector_all("#problems-list .problem-go")
+        .unwrap();
+    let single = (0..problems.length())
+        .map(|i| problems.item(i).unwrap().dyn_into::<HtmlElement>().unwrap())
+        .find(|p| p.text_content().unwrap_or_default().contains("SK016"))
+        .expect("a single-replica finding");
+    let shown = single.text_content().unwrap_or_default();
+    assert!(shown.contains("Setting: Replicas"), "{shown}");
+    let (file, line) = shown
+        .rsplit_once("Setting")
+        .and_then(|(before, _)| before.rsplit_once(".yaml:"))
+        .map(|(_, line)| line)
+        .and_then(|line| line.parse::<usize>().ok())
+        .map(|line| (shown.clone(), line))
+        .expect("file:line in the finding");
+    single.click();
+    eventually(|| {
+        let open = find(&root, "#preview-file")
+            .get_attribute("aria-label")
+            .unwrap_or_default();
+        (!file.contains(&format!("{open}:{line}")))
+            .then(|| format!("the open file is {open}, not the finding's ({file})"))
+    })
+    .await;
+    eventually(|| {
+        let marked = query(&root, &format!("#L{line}"))
+            .map(|l| l.class_name())
+            .unwrap_or_default();
+        (!(marked.contains("target") && marked.contains("sev-warning")))
+            .then(|| format!("line {line} is not marked: {marked:?}"))
+    })
+    .await;
+    eventually(|| {
+        let focused = web_sys::window()
+            .unwrap()
+            .document()
+            .unwrap()
+            .active_element()
+            .map(|e| e.id())
+            .unwrap_or_default();
+        (focused != "services-1-replicas").then(|| format!("focus is on {focused:?}"))
+    })
+    .await;
 }

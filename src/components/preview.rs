@@ -1,19 +1,54 @@
-//! The preview pane: the generated files as tabs, the open one shown in full.
+//! The preview pane: the generated files as tabs, the open one with line numbers and the rule
+//! engine's findings marked in its gutter, and a problems list across every file. A finding
+//! opens its file at its line and takes the user to the setting it comes from.
 
 use std::rc::Rc;
 
 use shipshape_core::Bundle;
+use shipshape_core::rules::{Diagnostic, Severity};
 use yew::prelude::*;
+
+use crate::components::rule_anchor;
+use crate::state::{Action, StateContext};
 
 #[derive(Properties, PartialEq)]
 pub struct PreviewProps {
     pub bundle: Rc<Bundle>,
+    /// Every finding over the bundle, with the setting each comes from.
+    pub findings: Rc<Vec<Diagnostic>>,
     /// Fields whose typed value is refused; the preview shows the last valid settings meanwhile.
     pub stale_fields: usize,
 }
 
+/// Which findings the problems list shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Filter {
+    All,
+    Only(Severity),
+}
+
+impl Filter {
+    fn keeps(self, diagnostic: &Diagnostic) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Only(severity) => diagnostic.severity == severity,
+        }
+    }
+}
+
+const SEVERITIES: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
+
+fn severity_label(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "Errors",
+        Severity::Warning => "Warnings",
+        Severity::Info => "Info",
+    }
+}
+
 #[component]
 pub fn Preview(props: &PreviewProps) -> Html {
+    let state = use_context::<StateContext>().expect("Preview needs the StateContext");
     let files = props.bundle.files();
     let selected = use_state(|| {
         props
@@ -22,26 +57,152 @@ pub fn Preview(props: &PreviewProps) -> Html {
             .map(|f| f.path.clone())
             .unwrap_or_default()
     });
+    // The line a finding pointed at, in the open file; a count makes a repeat click scroll again.
+    let target = use_state(|| None::<(usize, u32)>);
+    let filter = use_state(|| Filter::All);
     let open = props.bundle.get(&selected).or_else(|| props.bundle.first());
+
+    {
+        let target = *target;
+        let path = open.map(|f| f.path.clone());
+        use_effect_with((target, path), move |(target, _)| {
+            if let Some((line, _)) = target {
+                scroll_to(&format!("L{line}"));
+            }
+        });
+    }
 
     let tabs = files.iter().map(|file| {
         let is_open = open.is_some_and(|o| o.path == file.path);
+        let count = props.findings.iter().filter(|d| d.file == file.path).count();
         let onclick = {
             let selected = selected.clone();
+            let target = target.clone();
             let path = file.path.clone();
-            Callback::from(move |_: MouseEvent| selected.set(path.clone()))
+            Callback::from(move |_: MouseEvent| {
+                selected.set(path.clone());
+                target.set(None);
+            })
         };
         html! {
             <button
                 type="button"
                 role="tab"
-                class={classes!("tab", is_open.then_some("open"))}
+                class={classes!("tab", is_open.then_some("open"), (count > 0).then_some("has-findings"))}
                 aria-selected={is_open.to_string()}
                 aria-controls="preview-file"
+                data-path={file.path.clone()}
                 {onclick}
             >
                 { &file.path }
+                if count > 0 {
+                    <span class="tab-count" aria-label={format!("{count} findings")}>{ count }</span>
+                }
             </button>
+        }
+    });
+
+    let go_to = |diagnostic: &Diagnostic| {
+        let selected = selected.clone();
+        let target = target.clone();
+        let dispatcher = state.dispatcher();
+        let path = diagnostic.file.clone();
+        let line = diagnostic.line;
+        let field = diagnostic.field;
+        Callback::from(move |_: MouseEvent| {
+            selected.set(path.clone());
+            let count = target.map_or(0, |(_, count)| count.wrapping_add(1));
+            target.set(Some((line, count)));
+            if let Some(field) = field {
+                dispatcher.dispatch(Action::FocusField(field));
+            }
+        })
+    };
+
+    // Errors first, then by file and line.
+    let mut shown: Vec<&Diagnostic> = props.findings.iter().filter(|d| filter.keeps(d)).collect();
+    shown.sort_by(|a, b| {
+        (rank(a.severity), &a.file, a.line).cmp(&(rank(b.severity), &b.file, b.line))
+    });
+    let problems = shown.iter().map(|d| {
+        let setting = d.field.map(|f| f.label());
+        html! {
+            <li class={classes!("problem", format!("sev-{}", d.severity.id()))}>
+                <button type="button" class="problem-go" onclick={go_to(d)}>
+                    <span class="severity">{ d.severity.id() }</span>
+                    { " " }
+                    <code>{ d.code }</code>
+                    { " " }
+                    <span class="message">{ &d.message }</span>
+                    <span class="where">{ format!("{}:{}", d.file, d.line) }</span>
+                    if let Some(setting) = setting {
+                        <span class="setting">{ format!("Setting: {setting}") }</span>
+                    }
+                </button>
+                <a class="rule-link" href={format!("#{}", rule_anchor(d.code))}
+                   title="What this rule checks and why">{ "Rule" }</a>
+            </li>
+        }
+    });
+    let filter_button = |choice: Filter, label: String| {
+        let filter_state = filter.clone();
+        let pressed = *filter == choice;
+        html! {
+            <button type="button" class={classes!("filter", pressed.then_some("on"))}
+                    aria-pressed={pressed.to_string()}
+                    onclick={Callback::from(move |_: MouseEvent| filter_state.set(choice))}>
+                { label }
+            </button>
+        }
+    };
+    let filters = std::iter::once(filter_button(
+        Filter::All,
+        format!("All {}", props.findings.len()),
+    ))
+    .chain(SEVERITIES.iter().map(|&severity| {
+        let count = props
+            .findings
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count();
+        filter_button(
+            Filter::Only(severity),
+            format!("{} {count}", severity_label(severity)),
+        )
+    }));
+
+    let body = open.map(|file| {
+        let marks: Vec<&Diagnostic> = props
+            .findings
+            .iter()
+            .filter(|d| d.file == file.path)
+            .collect();
+        let target_line = target.map(|(line, _)| line);
+        let lines = file.contents.lines().enumerate().map(|(index, text)| {
+            let number = index + 1;
+            let here: Vec<&&Diagnostic> = marks.iter().filter(|d| d.line == number).collect();
+            let worst = here.iter().map(|d| d.severity).min_by_key(|s| rank(*s));
+            let title = here
+                .iter()
+                .map(|d| format!("{} {}: {}", d.severity.id(), d.code, d.message))
+                .collect::<Vec<_>>()
+                .join("\n");
+            html! {
+                <span id={format!("L{number}")}
+                      class={classes!(
+                          "line",
+                          worst.map(|s| format!("mark sev-{}", s.id())),
+                          (target_line == Some(number)).then_some("target"),
+                      )}
+                      title={(!title.is_empty()).then_some(title)}>
+                    <span class="ln" aria-hidden="true" data-n={number.to_string()}></span>
+                    { text }{ "\n" }
+                </span>
+            }
+        });
+        html! {
+            <pre id="preview-file" class="file numbered" role="tabpanel" tabindex="0"
+                 aria-label={file.path.clone()}><code>{ for lines }</code></pre>
         }
     });
 
@@ -54,11 +215,59 @@ pub fn Preview(props: &PreviewProps) -> Html {
                 </p>
             }
             <div id="preview-tabs" class="tabs" role="tablist" aria-label="Generated files">{ for tabs }</div>
-            if let Some(file) = open {
-                <pre id="preview-file" class="file" role="tabpanel" tabindex="0"
-                     aria-label={file.path.clone()}><code>{ &file.contents }</code></pre>
-            }
+            <section class="problems" aria-labelledby="problems-title">
+                <h3 id="problems-title">{ "Problems" }</h3>
+                <p id="problems-summary" class="summary" role="status">
+                    { problems_summary(&props.findings) }
+                </p>
+                if !props.findings.is_empty() {
+                    <div class="filters" role="group" aria-label="Show findings of">{ for filters }</div>
+                    <ol id="problems-list" class="problem-list">{ for problems }</ol>
+                }
+            </section>
+            { body.unwrap_or_default() }
         </section>
+    }
+}
+
+/// Errors first in a gutter mark.
+fn rank(severity: Severity) -> u8 {
+    match severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Info => 2,
+    }
+}
+
+fn problems_summary(findings: &[Diagnostic]) -> String {
+    if findings.is_empty() {
+        return "Every rule passes on every generated file.".into();
+    }
+    let count = |severity| findings.iter().filter(|d| d.severity == severity).count();
+    let files = {
+        let mut files: Vec<&str> = findings.iter().map(|d| d.file.as_str()).collect();
+        files.sort_unstable();
+        files.dedup();
+        files.len()
+    };
+    format!(
+        "{} errors, {} warnings, {} info in {files} {}. Pick one to open its line and its setting.",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+        if files == 1 { "file" } else { "files" }
+    )
+}
+
+/// Scrolls the element with `id` to the middle of the view.
+fn scroll_to(id: &str) {
+    if let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Center);
+        element.scroll_into_view_with_scroll_into_view_options(&options);
     }
 }
 

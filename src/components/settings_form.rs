@@ -2,7 +2,8 @@
 
 use shipshape_core::Field;
 use shipshape_core::model::{
-    CanaryEngine, DeployTool, Runtime, SecretsProvider, ServiceField, Strategy,
+    CanaryEngine, DeployTool, EnvironmentField, RegistryKind, Runtime, SecretsProvider,
+    ServiceField, Stage, Strategy,
 };
 use yew::prelude::*;
 
@@ -13,6 +14,12 @@ use crate::state::StateContext;
 pub fn SettingsForm() -> Html {
     let state = use_context::<StateContext>().expect("SettingsForm needs the StateContext");
     let dispatcher = state.dispatcher();
+    // A finding asked for a field: focus it once this render has shown it.
+    use_effect_with(state.focus, |focus| {
+        if let Some((field, _)) = focus {
+            focus_field(*field);
+        }
+    });
     let error = |field: Field| state.error(field).map(|e| AttrValue::from(e.to_owned()));
     let text = |field: Field, input_mode: &'static str| {
         html! {
@@ -35,6 +42,37 @@ pub fn SettingsForm() -> Html {
         .iter()
         .map(|t| (t.id().into(), t.label().into()))
         .collect();
+    let registries = RegistryKind::ALL
+        .iter()
+        .map(|r| (r.id().into(), r.label().into()))
+        .collect();
+    let environments = Stage::ALL.map(|stage| {
+        let field = |f| Field::Environment(stage, f);
+        html! {
+            <fieldset>
+                <legend>{ format!("Environment: {}", state.project.environment(stage).name) }</legend>
+                { text(field(EnvironmentField::Name), "text") }
+                { text(field(EnvironmentField::Namespace), "text") }
+                { text(field(EnvironmentField::Hostname), "url") }
+                { text(field(EnvironmentField::Replicas), "numeric") }
+            </fieldset>
+        }
+    });
+    let cloud = state.project.aws.is_some().then(|| {
+        html! {
+            <fieldset>
+                <legend>{ "Cloud (AWS)" }</legend>
+                { text(Field::AwsRegion, "text") }
+                { text(Field::AwsZones, "numeric") }
+                { text(Field::AwsVpcCidr, "text") }
+                { text(Field::AwsClusterVersion, "text") }
+                { text(Field::AwsNodeType, "text") }
+                { text(Field::AwsDbClass, "text") }
+                { text(Field::AwsCacheType, "text") }
+                { text(Field::AwsPublicEndpointCidrs, "text") }
+            </fieldset>
+        }
+    });
     let index = state
         .selected_service
         .min(state.project.services.len().saturating_sub(1));
@@ -58,6 +96,24 @@ pub fn SettingsForm() -> Html {
                 { text(field(ServiceField::LivenessPath), "url") }
                 { text(field(ServiceField::ReadinessPath), "url") }
                 { text(field(ServiceField::StartupPath), "url") }
+                { text(field(ServiceField::Image), "text") }
+                <h3 class="subsection">{ "Scaling and resources" }</h3>
+                if service.autoscaling.is_some() {
+                    { text(field(ServiceField::AutoscalingMin), "numeric") }
+                    { text(field(ServiceField::AutoscalingMax), "numeric") }
+                    { text(field(ServiceField::AutoscalingCpu), "numeric") }
+                } else {
+                    { text(field(ServiceField::Replicas), "numeric") }
+                }
+                { text(field(ServiceField::CpuRequest), "text") }
+                { text(field(ServiceField::CpuLimit), "text") }
+                { text(field(ServiceField::MemoryRequest), "text") }
+                { text(field(ServiceField::MemoryLimit), "text") }
+                if service.ingress.is_some() {
+                    <h3 class="subsection">{ "Ingress" }</h3>
+                    { text(field(ServiceField::IngressHost), "text") }
+                    { text(field(ServiceField::IngressPath), "url") }
+                }
                 <h3 class="subsection">{ "Kubernetes rollout" }</h3>
                 { select(field(ServiceField::Strategy), strategies) }
                 if service.rollout.strategy != Strategy::BlueGreen {
@@ -68,6 +124,7 @@ pub fn SettingsForm() -> Html {
                     { select(field(ServiceField::CanaryEngine), engines) }
                     { text(field(ServiceField::CanarySteps), "text") }
                 }
+                { text(field(ServiceField::TerminationGrace), "numeric") }
             </div>
         }
     });
@@ -80,6 +137,14 @@ pub fn SettingsForm() -> Html {
                 { text(Field::ProjectName, "text") }
                 { text(Field::RepositoryOwner, "text") }
                 { text(Field::RepositoryName, "text") }
+                <fieldset>
+                    <legend>{ "Repository and registry" }</legend>
+                    { text(Field::ProductionBranch, "text") }
+                    { text(Field::StagingBranch, "text") }
+                    { text(Field::FeaturePrefix, "text") }
+                    { select(Field::RegistryKind, registries) }
+                    { text(Field::RegistryAddress, "text") }
+                </fieldset>
                 <fieldset>
                     <legend>{ "Delivery" }</legend>
                     { select(Field::DeployTool, deploy_tools) }
@@ -96,7 +161,26 @@ pub fn SettingsForm() -> Html {
                     <ServiceTabs services={state.project.services.clone()} selected={index} dispatcher={dispatcher.clone()} />
                     { service_fields.unwrap_or_default() }
                 </fieldset>
+                { for environments }
+                { cloud.unwrap_or_default() }
             </form>
         </section>
+    }
+}
+
+/// Moves the keyboard focus to a field's control and brings it into view.
+fn focus_field(field: Field) {
+    use wasm_bindgen::JsCast;
+    let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(&field.id()))
+    else {
+        return;
+    };
+    let options = web_sys::ScrollIntoViewOptions::new();
+    options.set_block(web_sys::ScrollLogicalPosition::Center);
+    element.scroll_into_view_with_scroll_into_view_options(&options);
+    if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
+        let _ = element.focus();
     }
 }

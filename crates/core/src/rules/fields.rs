@@ -3,8 +3,7 @@
 //!
 //! The file tells the service and the environment (`k8s/staging/api.yaml`, `api/Dockerfile`,
 //! `.github/workflows/api.yml`, `charts/api/...`); the rule tells which of the service's
-//! settings. A finding no single setting explains goes to the service's section (its name
-//! field), or to nothing for files of the whole project.
+//! settings. A finding no setting explains (an action pinned to a tag, say) names none.
 
 use super::Diagnostic;
 use crate::model::{AppService, EnvironmentField, Field, Project, ServiceField, Stage};
@@ -103,7 +102,6 @@ pub fn field_for(project: &Project, diagnostic: &Diagnostic) -> Option<Field> {
         "SX006" => Some(replicas_field(project, index, stage)),
         _ => None,
     }
-    .or_else(|| field(ServiceField::Name))
 }
 
 #[cfg(test)]
@@ -214,14 +212,11 @@ mod tests {
     }
 
     #[test]
-    fn unexplained_findings_go_to_the_service_or_nowhere() {
+    fn findings_no_setting_explains_name_none() {
         let project = project();
         let name = project.services[0].name.clone();
         let in_workflow = sample(&format!(".github/workflows/{name}.yml"));
-        assert_eq!(
-            field_for(&project, &in_workflow),
-            Some(Field::Service(0, ServiceField::Name))
-        );
+        assert_eq!(field_for(&project, &in_workflow), None);
         assert_eq!(field_for(&project, &sample("docker-compose.yml")), None);
     }
 
