@@ -30,13 +30,18 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         preset: String,
     },
-    /// Write every generated file into a folder.
+    /// Write every generated file into a folder, or as the zip the web app downloads.
+    ///
+    /// Files that already hold exactly the generated text are left alone; a file that differs
+    /// is not overwritten unless --force is given, and nothing is ever deleted.
     Generate {
         #[command(flatten)]
         source: Source,
-        /// The folder to write into (created if missing).
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
+        #[command(flatten)]
+        target: Target,
+        /// Overwrite files (and a zip) whose contents differ from what is generated.
+        #[arg(long)]
+        force: bool,
     },
     /// Check files or folders with the rule engine (Dockerfile, Kubernetes, GitHub Actions,
     /// compose, Terraform, and across files).
@@ -69,6 +74,17 @@ struct Source {
     /// Read settings from a YAML file (as printed by `shipshape settings`).
     #[arg(long, value_name = "FILE")]
     settings: Option<PathBuf>,
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = true)]
+struct Target {
+    /// The folder to write into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Write the zip the web app's "Download all" gives, byte for byte.
+    #[arg(long, value_name = "FILE")]
+    zip: Option<PathBuf>,
 }
 
 /// What went wrong, and the exit code it maps to: 1 for bad settings, 2 for usage or I/O.
@@ -141,17 +157,42 @@ fn run(command: Command) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Generate { source, out } => {
+        Command::Generate {
+            source,
+            target,
+            force,
+        } => {
             let project = match (source.preset, source.settings) {
                 (Some(name), _) => preset_project(&name)?,
                 (None, Some(file)) => load(&file)?,
                 (None, None) => unreachable!("clap requires one source"),
             };
             let bundle = shipshape_core::generate(&project);
-            for file in bundle.files() {
-                write(&out.join(&file.path), &file.contents)?;
+            if let Some(out) = &target.out {
+                let files: Vec<(PathBuf, &[u8])> = bundle
+                    .files()
+                    .iter()
+                    .map(|f| (out.join(&f.path), f.contents.as_bytes()))
+                    .collect();
+                let written = write_all(&files, force)?;
+                println!(
+                    "wrote {} to {} ({} unchanged)",
+                    plural(written, "file"),
+                    out.display(),
+                    files.len() - written
+                );
             }
-            println!("wrote {} files to {}", bundle.files().len(), out.display());
+            if let Some(zip) = &target.zip {
+                let bytes = shipshape_core::zip::bundle(&bundle, &project.name);
+                let written = write_all(&[(zip.clone(), bytes.as_slice())], force)?;
+                println!(
+                    "{} {} ({} files, {} bytes)",
+                    if written == 1 { "wrote" } else { "unchanged:" },
+                    zip.display(),
+                    bundle.files().len(),
+                    bytes.len()
+                );
+            }
             Ok(())
         }
     }
@@ -260,7 +301,60 @@ fn load(file: &Path) -> Result<Project, Failure> {
     })
 }
 
-fn write(path: &Path, contents: &str) -> Result<(), Failure> {
+/// Writes each file whose contents differ from what is on disk, and returns how many it
+/// wrote. Without `force`, nothing is written if any existing file differs: the user's own
+/// edits are never overwritten by surprise.
+fn write_all(files: &[(PathBuf, &[u8])], force: bool) -> Result<usize, Failure> {
+    let mut changed = Vec::new();
+    let mut differing = Vec::new();
+    for (path, contents) in files {
+        match fs::read(path) {
+            Ok(existing) if existing == *contents => {}
+            Ok(_) => {
+                differing.push(path.display().to_string());
+                changed.push((path, contents));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => changed.push((path, contents)),
+            Err(e) => {
+                return Err(Failure::Usage(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )));
+            }
+        }
+    }
+    if !differing.is_empty() && !force {
+        let shown: Vec<&str> = differing.iter().take(10).map(String::as_str).collect();
+        let more = differing.len().saturating_sub(shown.len());
+        return Err(Failure::Usage(format!(
+            "{} already {} and {} from what would be generated; nothing was written. \
+             Use --force to overwrite.\n  {}{}",
+            plural(differing.len(), "file"),
+            if differing.len() == 1 {
+                "exists"
+            } else {
+                "exist"
+            },
+            if differing.len() == 1 {
+                "differs"
+            } else {
+                "differ"
+            },
+            shown.join("\n  "),
+            if more > 0 {
+                format!("\n  ... and {more} more")
+            } else {
+                String::new()
+            }
+        )));
+    }
+    for (path, contents) in &changed {
+        write(path, contents)?;
+    }
+    Ok(changed.len())
+}
+
+fn write(path: &Path, contents: &[u8]) -> Result<(), Failure> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)
             .map_err(|e| Failure::Usage(format!("cannot create {}: {e}", parent.display())))?;

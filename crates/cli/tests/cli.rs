@@ -201,3 +201,103 @@ fn explain_and_rules_print_the_catalogue() {
         shipshape_core::rules::catalogue().len()
     );
 }
+
+#[test]
+fn generate_never_overwrites_a_changed_file_without_force() {
+    let dir = temp_dir("force");
+    let out = dir.join("out");
+    let out_arg = out.to_str().unwrap();
+    let first = shipshape(&["generate", "--preset", "go-api", "--out", out_arg]);
+    assert!(first.status.success(), "{}", stderr(&first));
+
+    // Unchanged files are left alone.
+    let again = shipshape(&["generate", "--preset", "go-api", "--out", out_arg]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stdout(&again).starts_with("wrote 0 files"),
+        "{}",
+        stdout(&again)
+    );
+
+    // The user's own edit and their own file survive; the run says why it stopped.
+    let dockerfile = out.join("Dockerfile");
+    std::fs::write(&dockerfile, "FROM my-own-base\n").unwrap();
+    std::fs::write(out.join("NOTES.md"), "mine\n").unwrap();
+    let refused = shipshape(&["generate", "--preset", "go-api", "--out", out_arg]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("Dockerfile"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(stderr(&refused).contains("--force"), "{}", stderr(&refused));
+    assert_eq!(
+        std::fs::read_to_string(&dockerfile).unwrap(),
+        "FROM my-own-base\n"
+    );
+
+    let forced = shipshape(&[
+        "generate", "--preset", "go-api", "--out", out_arg, "--force",
+    ]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert!(
+        stdout(&forced).starts_with("wrote 1 file "),
+        "{}",
+        stdout(&forced)
+    );
+    assert_ne!(
+        std::fs::read_to_string(&dockerfile).unwrap(),
+        "FROM my-own-base\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("NOTES.md")).unwrap(),
+        "mine\n"
+    );
+}
+
+#[test]
+fn generate_zip_is_the_bundle_under_the_project_folder() {
+    let dir = temp_dir("zip");
+    let zip = dir.join("bundle.zip");
+    let output = shipshape(&[
+        "generate",
+        "--preset",
+        "fullstack-fastapi-react",
+        "--zip",
+        zip.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let bytes = std::fs::read(&zip).unwrap();
+    let project = shipshape_core::model::preset("fullstack-fastapi-react")
+        .unwrap()
+        .project();
+    let bundle = shipshape_core::generate(&project);
+    // Byte for byte what core builds, and so what the web app downloads.
+    assert_eq!(bytes, shipshape_core::zip::bundle(&bundle, &project.name));
+    let read = shipshape_core::zip::read(&bytes, |_| true).unwrap();
+    let names: Vec<String> = read.entries.iter().map(|e| e.name.clone()).collect();
+    let expected: Vec<String> = bundle
+        .files()
+        .iter()
+        .map(|f| format!("{}/{}", project.name, f.path))
+        .collect();
+    assert_eq!(names, expected);
+
+    // A zip that differs is kept unless --force.
+    std::fs::write(&zip, b"not this").unwrap();
+    let refused = shipshape(&[
+        "generate",
+        "--preset",
+        "go-api",
+        "--zip",
+        zip.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert_eq!(std::fs::read(&zip).unwrap(), b"not this");
+}
+
+#[test]
+fn generate_needs_somewhere_to_write() {
+    let output = shipshape(&["generate", "--preset", "go-api"]);
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -11,6 +11,7 @@ pub mod rules;
 pub mod secrets;
 pub mod text;
 pub mod yaml;
+pub mod zip;
 
 pub use bundle::{Bundle, GeneratedFile};
 pub use generate::generate;

@@ -327,3 +327,31 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// A dropped archive never crashes the ZIP reader: random bytes, and real archives with
+    /// bytes changed anywhere (headers, sizes, offsets, compressed data).
+    #[test]
+    fn the_zip_reader_reads_anything_without_panicking(
+        noise in prop::collection::vec(any::<u8>(), 0..600),
+        changes in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+    ) {
+        let _ = shipshape_core::zip::read(&noise, |_| true);
+        let text = "kind: Deployment\nmetadata:\n  name: api\n".repeat(20);
+        let mut archive = shipshape_core::zip::write([
+            ("p/a.yaml", text.as_bytes()),
+            ("p/Dockerfile", b"FROM alpine:3.22\n".as_slice()),
+        ]);
+        for (index, byte) in changes {
+            let at = index.index(archive.len());
+            archive[at] = byte;
+        }
+        if let Ok(read) = shipshape_core::zip::read(&archive, |_| true) {
+            for entry in read.entries {
+                prop_assert!(entry.contents.len() <= shipshape_core::zip::MAX_FILE_BYTES);
+            }
+        }
+    }
+}
