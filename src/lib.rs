@@ -3,5 +3,6 @@
 //! `main.rs` only mounts [`app::App`], so browser tests can mount any component.
 
 pub mod app;
+pub mod browser;
 pub mod components;
 pub mod state;

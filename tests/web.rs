@@ -441,3 +441,60 @@ async fn a_finding_opens_its_line_and_focuses_the_setting_behind_it() {
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn a_picked_zip_is_unpacked_and_checked() {
+    let root = mount().await;
+    let archive = shipshape_core::zip::write([
+        (
+            "repo/Dockerfile",
+            b"FROM node:latest\nCMD node server.js\n".as_slice(),
+        ),
+        (
+            "repo/k8s/app.yaml",
+            b"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n".as_slice(),
+        ),
+        ("repo/logo.png", &[0x89, b'P', b'N', b'G']),
+    ]);
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(archive.as_slice()));
+    let file = web_sys::File::new_with_u8_array_sequence(&parts, "repo.zip").unwrap();
+    let transfer = web_sys::DataTransfer::new().unwrap();
+    transfer.items().add_with_file(&file).unwrap();
+    let input: HtmlInputElement = find(&root, "#own-pick").dyn_into().unwrap();
+    input.set_files(Some(&transfer.files().unwrap()));
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    input
+        .dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+    eventually(|| {
+        let notes = text(&root, "#own-notes");
+        (!notes.contains("Read 2 files from 1 picked.")).then(|| format!("notes: {notes:?}"))
+    })
+    .await;
+    // The archive's Dockerfile is checked under its own path, with its findings.
+    eventually(|| {
+        let name = query(&root, "#own-0-name")?
+            .dyn_into::<HtmlInputElement>()
+            .ok()?
+            .value();
+        let findings = text(&root, "#own-0-findings");
+        (!(name == "repo/Dockerfile" && findings.contains("SD002")))
+            .then(|| format!("first file {name:?}: {findings}"))
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_whole_bundle_downloads_as_a_zip() {
+    let root = mount().await;
+    find(&root, "#download-zip")
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    eventually(|| {
+        let notice = text(&root, "#file-notice");
+        (!notice.starts_with("Downloaded assistant.zip:")).then(|| format!("notice: {notice:?}"))
+    })
+    .await;
+}

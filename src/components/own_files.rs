@@ -1,6 +1,8 @@
 //! "Check your own files": the user pastes files and sees the same rules' findings as on the
 //! generated ones, at their lines. Cross-file rules run across everything pasted together.
-//! Nothing leaves the page: the text is linted where it was typed.
+//! Files can also be picked or dropped, one by one or as a zip of a whole repository; only the
+//! kinds the rules read are taken from an archive. Nothing leaves the page: everything is read
+//! and linted where it is.
 
 use std::rc::Rc;
 
@@ -9,6 +11,7 @@ use shipshape_core::rules::{self, Diagnostic};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::browser;
 use crate::components::rule_anchor;
 
 /// One pasted file exactly as typed.
@@ -52,10 +55,132 @@ fn check(files: &[Pasted]) -> Checked {
     }
 }
 
+/// Turns picked or dropped files into pasted ones: a zip gives each file in it that the rules
+/// read; other files are taken as they are. Returns the files and a note for each one skipped.
+async fn unpack(picked: Vec<web_sys::File>) -> (Vec<Pasted>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut notes = Vec::new();
+    for file in picked {
+        let name = file.name();
+        let bytes = match browser::read_file(&file).await {
+            Ok(bytes) => bytes,
+            Err(why) => {
+                notes.push(why);
+                continue;
+            }
+        };
+        if name.to_ascii_lowercase().ends_with(".zip") {
+            let wanted =
+                |path: &str| rules::kind_of(path).is_some() && !path.contains("/templates/");
+            match shipshape_core::zip::read(&bytes, wanted) {
+                Ok(read) => {
+                    if read.entries.is_empty() && read.problems.is_empty() {
+                        notes.push(format!(
+                            "{name}: no Dockerfile, YAML or Terraform file in it."
+                        ));
+                    }
+                    notes.extend(read.problems.into_iter().map(|p| format!("{name}: {p}")));
+                    for entry in read.entries {
+                        match String::from_utf8(entry.contents) {
+                            Ok(text) => files.push(Pasted {
+                                name: entry.name,
+                                text,
+                            }),
+                            Err(_) => notes.push(format!(
+                                "{name}: {} is not UTF-8 text; skipped.",
+                                entry.name
+                            )),
+                        }
+                    }
+                }
+                Err(error) => notes.push(format!("{name}: {error}")),
+            }
+        } else if bytes.len() > shipshape_core::zip::MAX_FILE_BYTES {
+            notes.push(format!(
+                "{name}: over {} MiB; not read.",
+                shipshape_core::zip::MAX_FILE_BYTES >> 20
+            ));
+        } else {
+            match String::from_utf8(bytes) {
+                Ok(text) => files.push(Pasted { name, text }),
+                Err(_) => notes.push(format!("{name} is not UTF-8 text; skipped.")),
+            }
+        }
+    }
+    (files, notes)
+}
+
+fn file_list(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    list.map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+        .unwrap_or_default()
+}
+
 #[component]
 pub fn OwnFiles() -> Html {
     let files = use_state(|| vec![Pasted::default()]);
+    let notes = use_state(Vec::<String>::new);
+    let dragging = use_state(|| false);
     let checked = use_memo((*files).clone(), |files| check(files));
+
+    // Adds picked or dropped files after those already there (an empty first row is replaced).
+    let take = {
+        let files = files.clone();
+        let notes = notes.clone();
+        Callback::from(move |picked: Vec<web_sys::File>| {
+            let files = files.clone();
+            let notes = notes.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let count = picked.len();
+                let (added, skipped) = unpack(picked).await;
+                let mut next: Vec<Pasted> = (*files)
+                    .iter()
+                    .filter(|f| !(f.name.is_empty() && f.text.is_empty()))
+                    .cloned()
+                    .collect();
+                let took = added.len();
+                next.extend(added);
+                if next.is_empty() {
+                    next.push(Pasted::default());
+                }
+                let mut shown = vec![format!(
+                    "Read {took} {} from {count} picked.",
+                    if took == 1 { "file" } else { "files" }
+                )];
+                shown.extend(skipped);
+                notes.set(shown);
+                files.set(next);
+            });
+        })
+    };
+    let on_pick = {
+        let take = take.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            take.emit(file_list(input.files()));
+            // Picking the same file again must fire again.
+            input.set_value("");
+        })
+    };
+    let on_drop = {
+        let take = take.clone();
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(false);
+            take.emit(file_list(e.data_transfer().and_then(|d| d.files())));
+        })
+    };
+    let on_drag_over = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(true);
+        })
+    };
+    let on_drag_leave = {
+        let dragging = dragging.clone();
+        Callback::from(move |_: DragEvent| dragging.set(false))
+    };
 
     let edit = |index: usize, change: fn(&mut Pasted, String)| {
         let files = files.clone();
@@ -120,6 +245,20 @@ pub fn OwnFiles() -> Html {
                    file or Terraform. The rules listed below run on it, here in your browser; \
                    files pasted together are also checked against each other." }
             </p>
+            <div class={classes!("drop-zone", dragging.then_some("dragging"))}
+                 ondrop={on_drop} ondragover={on_drag_over} ondragleave={on_drag_leave}>
+                <label for="own-pick">
+                    { "Drop files or a .zip of your repository here, or pick them: " }
+                </label>
+                <input id="own-pick" type="file" multiple=true
+                       accept=".zip,.yaml,.yml,.tf,Dockerfile,.Dockerfile" onchange={on_pick} />
+                <p class="help">{ "From a zip, Dockerfiles, YAML and Terraform files are read; everything else is skipped. Nothing is uploaded." }</p>
+                if !notes.is_empty() {
+                    <ul id="own-notes" class="notes" role="status">
+                        { for notes.iter().map(|note| html! { <li>{ note }</li> }) }
+                    </ul>
+                }
+            </div>
             { for rows }
             <button type="button" id="own-add" class="secondary" onclick={add}>
                 { "Add another file" }

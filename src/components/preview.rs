@@ -8,6 +8,7 @@ use shipshape_core::Bundle;
 use shipshape_core::rules::{Diagnostic, Severity};
 use yew::prelude::*;
 
+use crate::browser;
 use crate::components::rule_anchor;
 use crate::state::{Action, StateContext};
 
@@ -60,6 +61,8 @@ pub fn Preview(props: &PreviewProps) -> Html {
     // The line a finding pointed at, in the open file; a count makes a repeat click scroll again.
     let target = use_state(|| None::<(usize, u32)>);
     let filter = use_state(|| Filter::All);
+    // What the last copy or download did, for the status line beside the buttons.
+    let notice = use_state(|| None::<(bool, String)>);
     let open = props.bundle.get(&selected).or_else(|| props.bundle.first());
 
     {
@@ -171,6 +174,74 @@ pub fn Preview(props: &PreviewProps) -> Html {
         )
     }));
 
+    let actions = open.map(|file| {
+        let copy = {
+            let notice = notice.clone();
+            let path = file.path.clone();
+            let text = file.contents.clone();
+            Callback::from(move |_: MouseEvent| {
+                let notice = notice.clone();
+                let path = path.clone();
+                let text = text.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    match browser::copy(&text).await {
+                        Ok(()) => notice.set(Some((true, format!("Copied {path}.")))),
+                        Err(why) => {
+                            browser::select_contents("preview-file");
+                            notice.set(Some((
+                                false,
+                                format!("Could not copy ({why}); the file is selected: press Ctrl+C (⌘C on a Mac)."),
+                            )));
+                        }
+                    }
+                });
+            })
+        };
+        let download_file = {
+            let notice = notice.clone();
+            let path = file.path.clone();
+            let text = file.contents.clone();
+            Callback::from(move |_: MouseEvent| {
+                let name = path.rsplit('/').next().unwrap_or(&path);
+                notice.set(Some(match browser::download(name, text.as_bytes(), "text/plain") {
+                    Ok(()) => (true, format!("Downloaded {name}.")),
+                    Err(why) => (false, format!("Could not download: {why}")),
+                }));
+            })
+        };
+        let download_all = {
+            let notice = notice.clone();
+            let bundle = Rc::clone(&props.bundle);
+            let project = state.project.name.clone();
+            Callback::from(move |_: MouseEvent| {
+                let bytes = shipshape_core::zip::bundle(&bundle, &project);
+                let name = format!("{project}.zip");
+                notice.set(Some(match browser::download(&name, &bytes, "application/zip") {
+                    Ok(()) => (
+                        true,
+                        format!(
+                            "Downloaded {name}: {} files in {project}/, {} KiB.",
+                            bundle.files().len(),
+                            bytes.len().div_ceil(1024)
+                        ),
+                    ),
+                    Err(why) => (false, format!("Could not download: {why}")),
+                }));
+            })
+        };
+        html! {
+            <div class="file-actions">
+                <button type="button" id="copy-file" class="secondary" onclick={copy}>{ "Copy" }</button>
+                <button type="button" id="download-file" class="secondary" onclick={download_file}>{ "Download file" }</button>
+                <button type="button" id="download-zip" class="secondary" onclick={download_all}>{ "Download all (.zip)" }</button>
+                <span id="file-notice" role="status"
+                      class={classes!("notice", notice.as_ref().map(|(ok, _)| if *ok { "ok" } else { "failed" }))}>
+                    { notice.as_ref().map(|(_, text)| text.clone()).unwrap_or_default() }
+                </span>
+            </div>
+        }
+    });
+
     let body = open.map(|file| {
         let marks: Vec<&Diagnostic> = props
             .findings
@@ -225,6 +296,7 @@ pub fn Preview(props: &PreviewProps) -> Html {
                     <ol id="problems-list" class="problem-list">{ for problems }</ol>
                 }
             </section>
+            { actions.unwrap_or_default() }
             { body.unwrap_or_default() }
         </section>
     }

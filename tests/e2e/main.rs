@@ -65,8 +65,19 @@ impl Drop for Driver {
 
 /// A headless Chromium session with the project's browser flags (webdriver.json).
 async fn browser(driver: &Driver) -> Client {
-    let config: serde_json::Value =
+    browser_with(driver, None).await
+}
+
+/// The same, saving downloads into `downloads` when given.
+async fn browser_with(driver: &Driver, downloads: Option<&std::path::Path>) -> Client {
+    let mut config: serde_json::Value =
         serde_json::from_str(include_str!("../../webdriver.json")).expect("webdriver.json is JSON");
+    if let Some(dir) = downloads {
+        config["goog:chromeOptions"]["prefs"] = serde_json::json!({
+            "download.default_directory": dir,
+            "download.prompt_for_download": false,
+        });
+    }
     let mut capabilities = config
         .as_object()
         .cloned()
@@ -196,4 +207,110 @@ async fn a_user_edits_the_form_and_the_preview_follows() {
         vec![],
         "every asset loads under the sub-path"
     );
+}
+
+#[tokio::test]
+#[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
+async fn the_zip_the_browser_downloads_is_the_one_the_cli_writes() {
+    let site = StaticServer::start(
+        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
+        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
+    );
+    let downloads =
+        std::env::temp_dir().join(format!("shipshape-e2e-downloads-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&downloads);
+    std::fs::create_dir_all(&downloads).unwrap();
+    let driver = Driver::start();
+    let client = browser_with(&driver, Some(&downloads)).await;
+    client.goto(&site.base_url).await.unwrap();
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#download-zip"))
+        .await
+        .unwrap();
+
+    // A preset, so the zip is of settings the CLI can name.
+    client
+        .find(Locator::Css("#preset"))
+        .await
+        .unwrap()
+        .select_by_value("go-api")
+        .await
+        .unwrap();
+    wait_for_text(&client, "#preview-file", "the Go preset", |t| {
+        t.contains("FROM golang:")
+    })
+    .await;
+    client
+        .find(Locator::Css("#download-zip"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&client, "#file-notice", "the download notice", |t| {
+        t.starts_with("Downloaded catalog.zip")
+    })
+    .await;
+    let file = downloads.join("catalog.zip");
+    let deadline = Instant::now() + WAIT;
+    while !file.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "no {} after the click",
+            file.display()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Chromium writes a .crdownload first and renames it when complete.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let from_browser = std::fs::read(&file).unwrap();
+    // `shipshape generate --zip` writes core's zip::bundle (tested in the CLI's own suite).
+    let project = shipshape_core::model::preset("go-api").unwrap().project();
+    let expected = shipshape_core::zip::bundle(&shipshape_core::generate(&project), &project.name);
+    assert_eq!(
+        from_browser.len(),
+        expected.len(),
+        "same size as the CLI's zip"
+    );
+    assert!(from_browser == expected, "byte for byte the CLI's zip");
+
+    // Copy a file, paste it into "Check your own files": the clipboard held the file.
+    client
+        .find(Locator::Css("#copy-file"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&client, "#file-notice", "the copy notice", |t| {
+        !t.is_empty()
+    })
+    .await;
+    let notice = text(&client, "#file-notice").await;
+    assert!(notice.starts_with("Copied "), "{notice}");
+    let area = client.find(Locator::Css("#own-0-text")).await.unwrap();
+    area.click().await.unwrap();
+    area.send_keys(&format!("{}v", fantoccini::key::Key::Control))
+        .await
+        .unwrap();
+    wait_for_text(
+        &client,
+        "#own-0-summary",
+        "the pasted Dockerfile read",
+        |t| t.starts_with("Read as Dockerfile"),
+    )
+    .await;
+    let pasted = area.prop("value").await.unwrap().unwrap_or_default();
+    let bundle = shipshape_core::generate(&project);
+    assert_eq!(pasted, bundle.get("Dockerfile").unwrap().contents);
+
+    client.close().await.unwrap();
+    assert_eq!(
+        site.failures(),
+        vec![],
+        "nothing but the app's own assets was requested"
+    );
+    let _ = std::fs::remove_dir_all(&downloads);
 }
