@@ -64,24 +64,66 @@ pub fn from_yaml(text: &str) -> Result<Project, LoadError> {
         }
     };
     let value: serde_norway::Value = serde_norway::from_str(text).map_err(syntax)?;
-    let version = value.get("schema_version").ok_or_else(|| {
-        LoadError::Version("missing `schema_version`: is this a Shipshape settings file?".into())
-    })?;
-    match version.as_u64() {
-        Some(v) if v == u64::from(SCHEMA_VERSION) => {}
-        Some(v) if v > u64::from(SCHEMA_VERSION) => {
-            return Err(LoadError::Version(format!(
-                "schema_version {v} was written by a newer Shipshape; this one reads up to {SCHEMA_VERSION}"
-            )));
-        }
-        // Versions before the current one are migrated here as the schema evolves.
-        _ => {
-            return Err(LoadError::Version(format!(
-                "schema_version must be a whole number from 1 to {SCHEMA_VERSION}"
-            )));
-        }
-    }
+    check_version(value.get("schema_version").map(serde_norway::Value::as_u64))?;
     let project: Project = serde_norway::from_str(text).map_err(syntax)?;
+    validated(project)
+}
+
+/// Reads settings saved as JSON (the app's autosave and share links), exactly as [`from_yaml`]
+/// reads YAML: version checked, every value validated.
+pub fn from_json(text: &str) -> Result<Project, LoadError> {
+    let syntax = |error: serde_json::Error| LoadError::Syntax {
+        message: error
+            .to_string()
+            .split(" at line ")
+            .next()
+            .unwrap_or("")
+            .to_owned(),
+        line: Some(error.line()).filter(|&l| l > 0),
+        column: Some(error.column()).filter(|&c| c > 0),
+    };
+    // The version first, on its own, so a newer file is refused for its version rather than
+    // for a field this build does not know. (No serde_json::Value here: the app carries this
+    // code, and one deserializer per type keeps it small.)
+    #[derive(serde::Deserialize)]
+    struct VersionOnly {
+        schema_version: Option<serde_json::Number>,
+    }
+    let version = match serde_json::from_str::<VersionOnly>(text) {
+        Ok(v) => v.schema_version.map(|n| n.as_u64()),
+        Err(e) if e.classify() == serde_json::error::Category::Data => Some(None),
+        Err(e) => return Err(syntax(e)),
+    };
+    check_version(version)?;
+    let project: Project = serde_json::from_str(text).map_err(syntax)?;
+    validated(project)
+}
+
+/// The settings as JSON, for the app's autosave and share links.
+pub fn to_json(project: &Project) -> String {
+    serde_json::to_string(project).expect("settings always serialize")
+}
+
+/// Accepts the current schema version. Older versions are migrated here as the schema
+/// evolves; version 1 is the first, so there is nothing to migrate yet.
+fn check_version(version: Option<Option<u64>>) -> Result<(), LoadError> {
+    let Some(version) = version else {
+        return Err(LoadError::Version(
+            "missing `schema_version`: is this a Shipshape settings file?".into(),
+        ));
+    };
+    match version {
+        Some(v) if v == u64::from(SCHEMA_VERSION) => Ok(()),
+        Some(v) if v > u64::from(SCHEMA_VERSION) => Err(LoadError::Version(format!(
+            "schema_version {v} was written by a newer Shipshape; this one reads up to {SCHEMA_VERSION}"
+        ))),
+        _ => Err(LoadError::Version(format!(
+            "schema_version must be a whole number from 1 to {SCHEMA_VERSION}"
+        ))),
+    }
+}
+
+fn validated(project: Project) -> Result<Project, LoadError> {
     let errors = project.validate();
     if errors.is_empty() {
         Ok(project)

@@ -8,10 +8,11 @@ mod presets;
 mod project;
 mod runtime;
 mod service;
+pub mod share;
 mod validate;
 
 pub use field::{CommandKind, EnvironmentField, Field, ServiceField, Stage};
-pub use load::{LoadError, from_yaml, to_yaml};
+pub use load::{LoadError, from_json, from_yaml, to_json, to_yaml};
 pub use presets::{PRESETS, Preset, preset};
 pub use project::{
     Aws, Branches, DeployTool, Environment, Environments, EvictionPolicy, Kubernetes,
