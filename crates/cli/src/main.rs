@@ -5,87 +5,33 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{CommandFactory, Parser};
 use shipshape_core::GeneratedFile;
 use shipshape_core::model::{self, LoadError, PRESETS, Project};
 use shipshape_core::rules::{self, Severity};
 
-#[derive(Parser)]
-#[command(
-    name = "shipshape",
-    version,
-    about = "Generate and check the delivery setup of a service"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
+/// Like `println!`, but a closed pipe (`shipshape rules | head`) ends the output quietly
+/// instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
 }
 
-#[derive(Subcommand)]
-enum Command {
-    /// List the presets.
-    Presets,
-    /// Print a preset's settings as YAML, to save and edit.
-    Settings {
-        #[arg(long, value_name = "NAME")]
-        preset: String,
-    },
-    /// Write every generated file into a folder, or as the zip the web app downloads.
-    ///
-    /// Files that already hold exactly the generated text are left alone; a file that differs
-    /// is not overwritten unless --force is given, and nothing is ever deleted.
-    Generate {
-        #[command(flatten)]
-        source: Source,
-        #[command(flatten)]
-        target: Target,
-        /// Overwrite files (and a zip) whose contents differ from what is generated.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Check files or folders with the rule engine (Dockerfile, Kubernetes, GitHub Actions,
-    /// compose, Terraform, and across files).
-    Lint {
-        /// Files or folders; folders are read recursively.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// Output: human or json.
-        #[arg(long, default_value = "human", value_parser = ["human", "json"])]
-        format: String,
-        /// Exit with 1 when a finding is at least this severe.
-        #[arg(long, default_value = "error", value_parser = ["error", "warning", "info"])]
-        fail_on: String,
-    },
-    /// Print a rule's documentation.
-    Explain {
-        /// The rule's code, e.g. SD001.
-        code: String,
-    },
-    /// List every rule.
-    Rules,
+/// Like `print!`, with the same care for closed pipes.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
 }
 
-#[derive(Args)]
-#[group(required = true, multiple = false)]
-struct Source {
-    /// Start from a preset.
-    #[arg(long, value_name = "NAME")]
-    preset: Option<String>,
-    /// Read settings from a YAML file (as printed by `shipshape settings`).
-    #[arg(long, value_name = "FILE")]
-    settings: Option<PathBuf>,
-}
+/// The command line's shape (clap definitions the build script also reads for the man page).
+mod cli;
+mod sarif;
 
-#[derive(Args)]
-#[group(required = true, multiple = true)]
-struct Target {
-    /// The folder to write into (created if missing).
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-    /// Write the zip the web app's "Download all" gives, byte for byte.
-    #[arg(long, value_name = "FILE")]
-    zip: Option<PathBuf>,
-}
+use cli::{Cli, Command, Shell};
 
 /// What went wrong, and the exit code it maps to: 1 for bad settings, 2 for usage or I/O.
 enum Failure {
@@ -116,24 +62,42 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Presets => {
             let width = PRESETS.iter().map(|p| p.name.len()).max().unwrap_or(0);
             for preset in PRESETS {
-                println!("{:width$}  {}", preset.name, preset.description);
+                outln!("{:width$}  {}", preset.name, preset.description);
             }
             Ok(())
         }
         Command::Settings { preset } => {
-            print!("{}", model::to_yaml(&preset_project(&preset)?));
+            out!("{}", model::to_yaml(&preset_project(&preset)?));
             Ok(())
         }
         Command::Lint {
             paths,
             format,
+            color,
             fail_on,
-        } => lint(&paths, &format, &fail_on),
+        } => lint(&paths, &format, colour(&color), &fail_on),
+        Command::Completions { shell } => {
+            let shell = match shell {
+                Shell::Bash => clap_complete::Shell::Bash,
+                Shell::Zsh => clap_complete::Shell::Zsh,
+                Shell::Fish => clap_complete::Shell::Fish,
+                Shell::PowerShell => clap_complete::Shell::PowerShell,
+                Shell::Elvish => clap_complete::Shell::Elvish,
+            };
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "shipshape", &mut script);
+            out!("{}", String::from_utf8_lossy(&script));
+            Ok(())
+        }
+        Command::Man => {
+            out!("{}", include_str!(concat!(env!("OUT_DIR"), "/shipshape.1")));
+            Ok(())
+        }
         Command::Explain { code } => {
             let rule = rules::find(&code).ok_or_else(|| {
                 Failure::Usage(format!("no rule {code:?}; `shipshape rules` lists them"))
             })?;
-            println!(
+            outln!(
                 "{} {} ({}, {})\n",
                 rule.code,
                 rule.name,
@@ -141,13 +105,13 @@ fn run(command: Command) -> Result<(), Failure> {
                 rule.severity.id()
             );
             for line in rule.docs.lines() {
-                println!("{}", line.strip_prefix(' ').unwrap_or(line));
+                outln!("{}", line.strip_prefix(' ').unwrap_or(line));
             }
             Ok(())
         }
         Command::Rules => {
             for rule in rules::catalogue() {
-                println!(
+                outln!(
                     "{:6} {:8} {:15} {}",
                     rule.code,
                     rule.severity.id(),
@@ -175,7 +139,7 @@ fn run(command: Command) -> Result<(), Failure> {
                     .map(|f| (out.join(&f.path), f.contents.as_bytes()))
                     .collect();
                 let written = write_all(&files, force)?;
-                println!(
+                outln!(
                     "wrote {} to {} ({} unchanged)",
                     plural(written, "file"),
                     out.display(),
@@ -185,7 +149,7 @@ fn run(command: Command) -> Result<(), Failure> {
             if let Some(zip) = &target.zip {
                 let bytes = shipshape_core::zip::bundle(&bundle, &project.name);
                 let written = write_all(&[(zip.clone(), bytes.as_slice())], force)?;
-                println!(
+                outln!(
                     "{} {} ({} files, {} bytes)",
                     if written == 1 { "wrote" } else { "unchanged:" },
                     zip.display(),
@@ -198,7 +162,42 @@ fn run(command: Command) -> Result<(), Failure> {
     }
 }
 
-fn lint(paths: &[PathBuf], format: &str, fail_on: &str) -> Result<(), Failure> {
+/// Whether to colour the human output: `auto` on a terminal unless NO_COLOR is set.
+fn colour(choice: &str) -> bool {
+    use std::io::IsTerminal;
+    match choice {
+        "always" => true,
+        "never" => false,
+        _ => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// A finding's line, with the severity coloured (red, yellow, blue) when asked.
+fn human_line(diagnostic: &rules::Diagnostic, colour: bool) -> String {
+    if !colour {
+        return diagnostic.to_string();
+    }
+    let code = match diagnostic.severity {
+        Severity::Error => "1;31",
+        Severity::Warning => "1;33",
+        Severity::Info => "1;34",
+    };
+    format!(
+        "\x1b[1m{}:{}:{}:\x1b[0m \x1b[{code}m{}\x1b[0m {} [{}] {}",
+        diagnostic.file,
+        diagnostic.line,
+        diagnostic.column,
+        diagnostic.severity.id(),
+        diagnostic.code,
+        diagnostic.name,
+        diagnostic.message
+    )
+}
+
+fn lint(paths: &[PathBuf], format: &str, colour: bool, fail_on: &str) -> Result<(), Failure> {
     let threshold = Severity::from_id(fail_on)
         .ok_or_else(|| Failure::Usage(format!("unknown severity {fail_on:?}")))?;
     let mut files = Vec::new();
@@ -216,17 +215,22 @@ fn lint(paths: &[PathBuf], format: &str, fail_on: &str) -> Result<(), Failure> {
     }
     let found = rules::lint_files(&files);
     if format == "json" {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&found).expect("diagnostics serialize")
         );
+    } else if format == "sarif" {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&sarif::log(&found)).expect("SARIF serializes")
+        );
     } else {
         for diagnostic in &found {
-            println!("{diagnostic}");
-            println!("  fix: {}", diagnostic.fix);
+            outln!("{}", human_line(diagnostic, colour));
+            outln!("  fix: {}", diagnostic.fix);
         }
         let count = |severity| found.iter().filter(|d| d.severity == severity).count();
-        println!(
+        outln!(
             "{} checked: {}, {}, {} info",
             plural(files.len(), "file"),
             plural(count(Severity::Error), "error"),

@@ -301,3 +301,112 @@ fn generate_needs_somewhere_to_write() {
     let output = shipshape(&["generate", "--preset", "go-api"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn lint_sarif_has_what_github_code_scanning_requires() {
+    let dir = temp_dir("sarif");
+    std::fs::write(dir.join("Dockerfile"), "FROM node:latest\nUSER root\n").unwrap();
+    std::fs::write(dir.join("broken.yaml"), "a: [1, 2\n").unwrap();
+    let output = shipshape(&[
+        "lint",
+        "--format",
+        "sarif",
+        "--fail-on",
+        "warning",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let log: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    assert!(log["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(run["tool"]["driver"]["name"], "Shipshape");
+    assert!(rules.len() >= shipshape_core::rules::catalogue().len());
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for result in results {
+        let id = result["ruleId"].as_str().unwrap();
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], id, "ruleIndex points at the rule");
+        assert!(["error", "warning", "note"].contains(&result["level"].as_str().unwrap()));
+        assert!(!result["message"]["text"].as_str().unwrap().is_empty());
+        let location = &result["locations"][0]["physicalLocation"];
+        let uri = location["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(
+            uri.ends_with("Dockerfile") || uri.ends_with("broken.yaml"),
+            "{uri}"
+        );
+        assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert!(location["region"]["startColumn"].as_u64().unwrap() >= 1);
+    }
+    let ids: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"SD002"), "{ids:?}");
+    assert!(
+        ids.contains(&"SY000"),
+        "the unreadable YAML is a result too: {ids:?}"
+    );
+}
+
+#[test]
+fn lint_colours_only_when_asked_or_on_a_terminal() {
+    let dir = temp_dir("colour");
+    std::fs::write(dir.join("Dockerfile"), "FROM node:latest\n").unwrap();
+    let piped = shipshape(&["lint", dir.to_str().unwrap()]);
+    assert!(!stdout(&piped).contains('\u{1b}'), "no escapes into a pipe");
+    let forced = shipshape(&["lint", "--color", "always", dir.to_str().unwrap()]);
+    assert!(
+        stdout(&forced).contains("\u{1b}[1;33mwarning"),
+        "{}",
+        stdout(&forced)
+    );
+}
+
+#[test]
+fn completions_and_the_man_page_cover_every_command() {
+    for shell in ["bash", "zsh", "fish", "power-shell", "elvish"] {
+        let output = shipshape(&["completions", shell]);
+        assert!(output.status.success(), "{shell}: {}", stderr(&output));
+        assert!(stdout(&output).contains("generate"), "{shell}");
+    }
+    let man = shipshape(&["man"]);
+    assert!(man.status.success());
+    let page = stdout(&man);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH shipshape 1"),
+        "{page:.200}"
+    );
+    for command in [
+        "presets",
+        "settings",
+        "generate",
+        "lint",
+        "explain",
+        "rules",
+        "completions",
+    ] {
+        assert!(page.contains(command), "the man page lacks {command}");
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shipshape"))
+        .arg("rules")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is dropped here, as `| head -1` does.
+    let output = child.wait_with_output().unwrap();
+    assert!(first.starts_with("SD001"), "{first}");
+    assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
+}
