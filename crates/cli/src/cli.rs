@@ -74,7 +74,7 @@ pub enum Shell {
     Bash,
     Zsh,
     Fish,
-    PowerShell,
+    Powershell,
     Elvish,
 }
 

@@ -81,7 +81,7 @@ fn run(command: Command) -> Result<(), Failure> {
                 Shell::Bash => clap_complete::Shell::Bash,
                 Shell::Zsh => clap_complete::Shell::Zsh,
                 Shell::Fish => clap_complete::Shell::Fish,
-                Shell::PowerShell => clap_complete::Shell::PowerShell,
+                Shell::Powershell => clap_complete::Shell::PowerShell,
                 Shell::Elvish => clap_complete::Shell::Elvish,
             };
             let mut script = Vec::new();

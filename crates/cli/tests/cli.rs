@@ -367,7 +367,7 @@ fn lint_colours_only_when_asked_or_on_a_terminal() {
 
 #[test]
 fn completions_and_the_man_page_cover_every_command() {
-    for shell in ["bash", "zsh", "fish", "power-shell", "elvish"] {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let output = shipshape(&["completions", shell]);
         assert!(output.status.success(), "{shell}: {}", stderr(&output));
         assert!(stdout(&output).contains("generate"), "{shell}");
