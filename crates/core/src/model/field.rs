@@ -256,7 +256,128 @@ impl Field {
             Field::Service(_, ServiceField::ReadinessPath) => {
                 "Answers when every dependency is reachable and traffic may come."
             }
-            _ => "",
+            Field::RepositoryOwner => {
+                "The GitHub user or organisation; part of the image name on GHCR."
+            }
+            Field::RepositoryName => "The repository the workflows run in.",
+            Field::ProductionBranch => "Merges here deploy to production, after the approval gate.",
+            Field::StagingBranch => "Merges here deploy to staging.",
+            Field::FeaturePrefix => "Branches starting with this run CI but deploy nowhere.",
+            Field::RegistryKind => "Where CI pushes images and the cluster pulls them from.",
+            Field::RegistryAddress => {
+                "The registry's host and path, where the kind needs one (ECR, ACR, Artifact Registry)."
+            }
+            Field::Services => "The services of this repository that are built and deployed.",
+            Field::PostgresVersion => {
+                "Major version for compose, the cluster and the cloud database alike."
+            }
+            Field::PostgresDatabase => "The database the services connect to.",
+            Field::RedisVersion => {
+                "Major version for compose, the cluster and the cloud cache alike."
+            }
+            Field::RedisMaxMemory => "Memory Redis may use before it evicts keys, e.g. 256mb.",
+            Field::Environment(_, EnvironmentField::Name) => {
+                "Names the GitHub environment and its approval rules."
+            }
+            Field::Environment(_, EnvironmentField::Namespace) => {
+                "The Kubernetes namespace this environment deploys into."
+            }
+            Field::Environment(_, EnvironmentField::Hostname) => {
+                "The domain the ingress serves; each service adds its own host part."
+            }
+            Field::Environment(_, EnvironmentField::Replicas) => {
+                "Replicas here for services without autoscaling; empty keeps each service's own count."
+            }
+            Field::IngressClass => "The ingress controller's class, e.g. nginx.",
+            Field::IngressNamespace => {
+                "Where the ingress controller runs; network policies admit traffic from it."
+            }
+            Field::ClusterIssuer => {
+                "The cert-manager issuer that gets TLS certificates for the hosts."
+            }
+            Field::AwsRegion => "The region everything is created in, e.g. eu-west-1.",
+            Field::AwsZones => {
+                "How many availability zones the VPC, the nodes and the database span."
+            }
+            Field::AwsVpcCidr => "The VPC's private address range; subnets are cut from it.",
+            Field::AwsClusterVersion => "The EKS Kubernetes version, e.g. 1.33.",
+            Field::AwsNodeType => "The EC2 instance type of the worker nodes.",
+            Field::AwsDbClass => "The RDS instance class of the PostgreSQL database.",
+            Field::AwsCacheType => "The ElastiCache node type of the Redis cache.",
+            Field::AwsPublicEndpointCidrs => {
+                "Address ranges allowed to reach the cluster's API; empty keeps it private."
+            }
+            Field::SecretsProvider => {
+                "Where secret values live; External Secrets copies them into the cluster."
+            }
+            Field::SecretsStoreAddress => {
+                "The store's region, URL or vault name, as the provider needs."
+            }
+            Field::SecretsStoreIdentity => "The identity the cluster reads the store as.",
+            Field::DeployTool => "Argo CD syncs from Git; Helm deploys from CI.",
+            Field::Service(_, ServiceField::TestVersions) => {
+                "Runtime versions CI tests on, comma-separated; empty tests on the one above."
+            }
+            Field::Service(_, ServiceField::EnvName(_)) => {
+                "An environment variable the service reads, in UPPER_SNAKE_CASE."
+            }
+            Field::Service(_, ServiceField::EnvValue(_)) => {
+                "Its value; secret values are never typed here, only kept in the store."
+            }
+            Field::Service(_, ServiceField::Command(_)) => {
+                "The command CI runs for this step; empty skips the step."
+            }
+            Field::Service(_, ServiceField::Image) => {
+                "An image to run instead of building one, with a tag; empty builds this folder."
+            }
+            Field::Service(_, ServiceField::Replicas) => {
+                "Pods that run at all times; two or more survive a node drain."
+            }
+            Field::Service(_, ServiceField::CpuRequest) => {
+                "CPU reserved for each pod, e.g. 100m; the scheduler and the autoscaler use it."
+            }
+            Field::Service(_, ServiceField::CpuLimit) => {
+                "The most CPU a pod may use before it is throttled."
+            }
+            Field::Service(_, ServiceField::MemoryRequest) => {
+                "Memory reserved for each pod, e.g. 128Mi."
+            }
+            Field::Service(_, ServiceField::MemoryLimit) => {
+                "The most memory a pod may use before it is killed."
+            }
+            Field::Service(_, ServiceField::AutoscalingMin) => {
+                "The fewest pods the autoscaler keeps."
+            }
+            Field::Service(_, ServiceField::AutoscalingMax) => {
+                "The most pods the autoscaler adds; the namespace quota must hold them."
+            }
+            Field::Service(_, ServiceField::AutoscalingCpu) => {
+                "Average CPU, in percent of the request, the autoscaler aims for."
+            }
+            Field::Service(_, ServiceField::IngressHost) => {
+                "The host part in front of the environment's domain, e.g. api."
+            }
+            Field::Service(_, ServiceField::IngressPath) => {
+                "The path prefix routed to this service, e.g. /."
+            }
+            Field::Service(_, ServiceField::Strategy) => {
+                "How a new version replaces the old: rolling, blue-green or canary."
+            }
+            Field::Service(_, ServiceField::MaxSurge) => {
+                "Extra pods allowed during a rollout, as a count or a percentage."
+            }
+            Field::Service(_, ServiceField::MaxUnavailable) => {
+                "Pods that may be down during a rollout; 0 means no capacity is lost."
+            }
+            Field::Service(_, ServiceField::CanarySteps) => {
+                "Traffic percentages for each canary step, rising, ending at 100."
+            }
+            Field::Service(_, ServiceField::CanaryEngine) => {
+                "What shifts the traffic: Istio routes or Argo Rollouts."
+            }
+            Field::Service(_, ServiceField::TerminationGrace) => {
+                "Seconds a pod has to finish its requests after it is told to stop."
+            }
         }
     }
 }
