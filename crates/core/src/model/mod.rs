@@ -9,6 +9,7 @@ mod project;
 mod runtime;
 mod service;
 pub mod share;
+mod structure;
 mod validate;
 
 pub use field::{CommandKind, EnvironmentField, Field, ServiceField, Stage};
@@ -24,5 +25,6 @@ pub use service::{
     AppService, Autoscaling, CanaryEngine, Commands, EnvVar, Health, Ingress, ProbeTiming, Probes,
     Resources, Rollout, Strategy,
 };
+pub use structure::Part;
 pub use validate::{FieldError, command as check_command, dns_label, http_path, parse_port};
 pub(crate) use validate::{bytes, millicores};

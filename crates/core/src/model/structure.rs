@@ -1,0 +1,255 @@
+//! Edits that change the project's shape rather than one value: adding, duplicating,
+//! removing and reordering app services, and turning a service's autoscaling or ingress on
+//! and off. Each keeps the project valid or changes nothing and says why.
+
+use super::project::Project;
+use super::runtime::Runtime;
+use super::service::{AppService, Autoscaling, Ingress};
+use super::validate::MAX_SERVICES;
+
+/// Which optional part of a service to turn on or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Autoscaling,
+    Ingress,
+}
+
+impl Project {
+    /// A name, folder and port no other service has, starting from `base`.
+    fn unused_identity(&self, base: &str, port: u16) -> (String, String, u16) {
+        let taken = |name: &str| {
+            self.services
+                .iter()
+                .any(|s| s.name == name || s.path.trim_end_matches('/') == name)
+        };
+        let name = if taken(base) {
+            (2..)
+                .map(|n| format!("{base}-{n}"))
+                .find(|name| !taken(name))
+                .expect("some number is free")
+        } else {
+            base.to_owned()
+        };
+        let mut port = port;
+        while self.services.iter().any(|s| s.port == port) {
+            port = port.checked_add(1).unwrap_or(1024);
+        }
+        (name.clone(), name, port)
+    }
+
+    /// Applies `edit` only if the project stays valid; otherwise restores it.
+    fn keeping_valid<T>(&mut self, edit: impl FnOnce(&mut Project) -> T) -> Result<T, String> {
+        let before = self.clone();
+        let result = edit(self);
+        match self.validate().first() {
+            None => Ok(result),
+            Some(error) => {
+                let message = error.message.clone();
+                *self = before;
+                Err(message)
+            }
+        }
+    }
+
+    /// Adds a service of `runtime` with its defaults, named after the runtime, in its own
+    /// folder and on a free port. Returns its index.
+    pub fn add_service(&mut self, runtime: Runtime) -> Result<usize, String> {
+        if self.services.len() >= MAX_SERVICES {
+            return Err(format!("At most {MAX_SERVICES} app services."));
+        }
+        let (name, path, port) = self.unused_identity(runtime.id(), runtime.default_port());
+        let mut service = AppService::new(&name, &path, runtime);
+        service.port = port;
+        self.keeping_valid(|project| {
+            project.services.push(service);
+            project.services.len() - 1
+        })
+    }
+
+    /// Adds a copy of service `index` after it, under a new name, folder and port.
+    pub fn duplicate_service(&mut self, index: usize) -> Result<usize, String> {
+        let original = self.services.get(index).ok_or("No such service.")?.clone();
+        if self.services.len() >= MAX_SERVICES {
+            return Err(format!("At most {MAX_SERVICES} app services."));
+        }
+        let (name, path, port) =
+            self.unused_identity(&format!("{}-copy", original.name), original.port);
+        let mut copy = original;
+        copy.name = name;
+        copy.path = path;
+        copy.port = port;
+        if let Some(ingress) = &mut copy.ingress {
+            ingress.host = copy.name.clone();
+        }
+        self.keeping_valid(|project| {
+            project.services.insert(index + 1, copy);
+            index + 1
+        })
+    }
+
+    /// Removes service `index`; the last one cannot go.
+    pub fn remove_service(&mut self, index: usize) -> Result<(), String> {
+        if index >= self.services.len() {
+            return Err("No such service.".into());
+        }
+        if self.services.len() == 1 {
+            return Err("A project needs at least one app service.".into());
+        }
+        self.keeping_valid(|project| {
+            project.services.remove(index);
+        })
+    }
+
+    /// Moves service `from` to position `to`.
+    pub fn move_service(&mut self, from: usize, to: usize) -> Result<(), String> {
+        if from >= self.services.len() || to >= self.services.len() {
+            return Err("No such position.".into());
+        }
+        self.keeping_valid(|project| {
+            let service = project.services.remove(from);
+            project.services.insert(to, service);
+        })
+    }
+
+    /// Turns a service's autoscaling or ingress on (with sensible defaults) or off.
+    pub fn set_part(&mut self, index: usize, part: Part, on: bool) -> Result<(), String> {
+        let service = self.services.get(index).ok_or("No such service.")?;
+        let replicas = service.replicas.max(2);
+        let previous_min = service.autoscaling.as_ref().map(|a| a.min_replicas);
+        let host = service.name.clone();
+        self.keeping_valid(|project| {
+            let service = &mut project.services[index];
+            match (part, on) {
+                (Part::Autoscaling, true) if service.autoscaling.is_none() => {
+                    service.autoscaling = Some(Autoscaling {
+                        min_replicas: replicas,
+                        max_replicas: replicas * 3,
+                        cpu_percent: 70,
+                        memory_percent: None,
+                    });
+                }
+                (Part::Autoscaling, false) => {
+                    if let Some(min) = previous_min {
+                        service.replicas = min;
+                    }
+                    service.autoscaling = None;
+                }
+                (Part::Ingress, true) if service.ingress.is_none() => {
+                    service.ingress = Some(Ingress {
+                        host,
+                        path: "/".into(),
+                    });
+                }
+                (Part::Ingress, false) => service.ingress = None,
+                _ => {}
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::preset;
+
+    fn project() -> Project {
+        preset("fullstack-fastapi-react").unwrap().project()
+    }
+
+    #[test]
+    fn added_and_duplicated_services_are_valid_and_distinct() {
+        let mut project = project();
+        let added = project.add_service(Runtime::ALL[0]).unwrap();
+        let again = project.add_service(Runtime::ALL[0]).unwrap();
+        let copy = project.duplicate_service(0).unwrap();
+        assert_eq!(copy, 1, "the copy comes right after its original");
+        assert_eq!(project.validate(), vec![]);
+        let names: std::collections::BTreeSet<&str> =
+            project.services.iter().map(|s| s.name.as_str()).collect();
+        let ports: std::collections::BTreeSet<u16> =
+            project.services.iter().map(|s| s.port).collect();
+        assert_eq!(names.len(), project.services.len());
+        assert_eq!(ports.len(), project.services.len());
+        assert!(added < again);
+        assert_eq!(project.services[1].name, "backend-copy");
+        assert_eq!(project.services[1].runtime, project.services[0].runtime);
+        // The bundle has files for every service.
+        let bundle = crate::generate(&project);
+        for service in &project.services {
+            assert!(
+                bundle
+                    .get(&format!(".github/workflows/{}.yml", service.name))
+                    .is_some()
+            );
+        }
+    }
+
+    #[test]
+    fn there_are_limits() {
+        let mut project = project();
+        while project.services.len() < MAX_SERVICES {
+            project.add_service(Runtime::ALL[1]).unwrap();
+        }
+        let before = project.clone();
+        assert!(
+            project
+                .add_service(Runtime::ALL[1])
+                .unwrap_err()
+                .contains("At most")
+        );
+        assert!(project.duplicate_service(0).is_err());
+        assert_eq!(project, before);
+
+        let mut single = Project::single("one", Runtime::ALL[0]);
+        assert!(
+            single
+                .remove_service(0)
+                .unwrap_err()
+                .contains("at least one")
+        );
+    }
+
+    #[test]
+    fn removing_and_moving_keep_the_rest() {
+        let mut project = project();
+        let names = |p: &Project| {
+            p.services
+                .iter()
+                .map(|s| s.name.clone())
+                .collect::<Vec<_>>()
+        };
+        project.move_service(0, 1).unwrap();
+        assert_eq!(names(&project), ["frontend", "backend"]);
+        project.remove_service(0).unwrap();
+        assert_eq!(names(&project), ["backend"]);
+        assert_eq!(project.validate(), vec![]);
+    }
+
+    #[test]
+    fn parts_turn_on_with_defaults_and_off_keeping_the_floor() {
+        let mut project = project();
+        let frontend = 1;
+        assert!(project.services[frontend].autoscaling.is_none());
+        project.set_part(frontend, Part::Autoscaling, true).unwrap();
+        let autoscaling = project.services[frontend].autoscaling.clone().unwrap();
+        assert!(
+            autoscaling.min_replicas >= 2 && autoscaling.max_replicas > autoscaling.min_replicas
+        );
+        project
+            .set_part(frontend, Part::Autoscaling, false)
+            .unwrap();
+        assert_eq!(
+            project.services[frontend].replicas,
+            autoscaling.min_replicas
+        );
+
+        project.set_part(frontend, Part::Ingress, false).unwrap();
+        assert!(project.services[frontend].ingress.is_none());
+        project.set_part(frontend, Part::Ingress, true).unwrap();
+        assert_eq!(
+            project.services[frontend].ingress.as_ref().unwrap().path,
+            "/"
+        );
+        assert_eq!(project.validate(), vec![]);
+    }
+}
