@@ -79,3 +79,20 @@ pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("{} could not be read: {}", file.name(), js_message(&e)))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
+
+/// The value saved under `key` in localStorage, if any and if storage is available.
+pub fn load(key: &str) -> Option<String> {
+    web_sys::window()?
+        .local_storage()
+        .ok()??
+        .get_item(key)
+        .ok()?
+}
+
+/// Saves `value` under `key` in localStorage; the error says why not (full, or disabled).
+pub fn save(key: &str, value: &str) -> Result<(), String> {
+    let storage = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .ok_or("this browser keeps no local storage for the page")?;
+    storage.set_item(key, value).map_err(|e| js_message(&e))
+}

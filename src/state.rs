@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use shipshape_core::Field;
-use shipshape_core::model::{self, Project};
+use shipshape_core::model::{self, Part, Project, Runtime};
 use yew::prelude::*;
 
 /// What the user is editing: the last valid project, plus exactly what they typed in each field
@@ -21,6 +21,8 @@ pub struct State {
     /// A form field to move the keyboard focus to, with a count so that asking for the same
     /// field twice focuses it twice.
     pub focus: Option<(Field, u32)>,
+    /// Why the last add, duplicate, remove, move or toggle of a service was refused.
+    pub structure_error: Option<String>,
 }
 
 pub enum Action {
@@ -32,6 +34,13 @@ pub enum Action {
     SelectService(usize),
     /// Take the user to this field: show its service's fields and focus it.
     FocusField(Field),
+    AddService(Runtime),
+    DuplicateService(usize),
+    RemoveService(usize),
+    /// Move the service at the first index to the second.
+    MoveService(usize, usize),
+    /// Turn a service's autoscaling or ingress on or off.
+    SetPart(usize, Part, bool),
 }
 
 impl Default for State {
@@ -50,6 +59,38 @@ impl State {
             inputs: BTreeMap::new(),
             errors: BTreeMap::new(),
             focus: None,
+            structure_error: None,
+        }
+    }
+
+    /// Moves what the user typed for service fields along with their services: `map` gives
+    /// each old index its new one, or None when the service is gone.
+    fn remap_services(&mut self, map: impl Fn(usize) -> Option<usize>) {
+        let moved = |field: Field| match field {
+            Field::Service(index, inner) => map(index).map(|new| Field::Service(new, inner)),
+            other => Some(other),
+        };
+        self.inputs = std::mem::take(&mut self.inputs)
+            .into_iter()
+            .filter_map(|(field, text)| moved(field).map(|f| (f, text)))
+            .collect();
+        self.errors = std::mem::take(&mut self.errors)
+            .into_iter()
+            .filter_map(|(field, text)| moved(field).map(|f| (f, text)))
+            .collect();
+    }
+
+    /// Applies a change of shape; a refusal is kept for the form to show.
+    fn reshape<T>(&mut self, edit: impl FnOnce(&mut Project) -> Result<T, String>) -> Option<T> {
+        match edit(&mut self.project) {
+            Ok(result) => {
+                self.structure_error = None;
+                Some(result)
+            }
+            Err(message) => {
+                self.structure_error = Some(message);
+                None
+            }
         }
     }
 
@@ -117,6 +158,51 @@ impl Reducible for State {
                 if index < next.project.services.len() {
                     next.selected_service = index;
                 }
+            }
+            Action::AddService(runtime) => {
+                if let Some(index) = next.reshape(|p| p.add_service(runtime)) {
+                    next.selected_service = index;
+                }
+            }
+            Action::DuplicateService(index) => {
+                if let Some(copy) = next.reshape(|p| p.duplicate_service(index)) {
+                    next.remap_services(|old| Some(if old > index { old + 1 } else { old }));
+                    next.selected_service = copy;
+                }
+            }
+            Action::RemoveService(index) => {
+                if next.reshape(|p| p.remove_service(index)).is_some() {
+                    next.remap_services(|old| match old.cmp(&index) {
+                        std::cmp::Ordering::Less => Some(old),
+                        std::cmp::Ordering::Equal => None,
+                        std::cmp::Ordering::Greater => Some(old - 1),
+                    });
+                    next.selected_service = index.min(next.project.services.len() - 1);
+                }
+            }
+            Action::MoveService(from, to) => {
+                if next.reshape(|p| p.move_service(from, to)).is_some() {
+                    next.remap_services(|old| {
+                        Some(if old == from {
+                            to
+                        } else if from < to && old > from && old <= to {
+                            old - 1
+                        } else if to < from && old >= to && old < from {
+                            old + 1
+                        } else {
+                            old
+                        })
+                    });
+                    next.selected_service = to;
+                }
+            }
+            Action::SetPart(index, part, on) => {
+                next.reshape(|p| p.set_part(index, part, on));
+                // The fields of that part now show the project's values.
+                next.inputs.retain(|field, _| {
+                    !matches!(field, Field::Service(i, _) if *i == index)
+                        || next.errors.contains_key(field)
+                });
             }
             Action::FocusField(field) => {
                 if let Field::Service(index, _) = field
@@ -238,6 +324,43 @@ mod tests {
             project.selected_service, 1,
             "a project field keeps the service shown"
         );
+    }
+
+    #[test]
+    fn what_was_typed_moves_with_its_service() {
+        // A refused port typed into the frontend (service 1).
+        let port = service(1, ServiceField::Port);
+        let state = reduce(State::default(), Action::Set(port, "99999".into()));
+        // A copy of the backend goes in at 1: the draft follows the frontend to 2.
+        let state = reduce(state, Action::DuplicateService(0));
+        assert_eq!(state.selected_service, 1);
+        assert_eq!(state.input(service(2, ServiceField::Port)), "99999");
+        assert!(state.error(service(2, ServiceField::Port)).is_some());
+        // Moved to the front, it is at 0.
+        let state = reduce(state, Action::MoveService(2, 0));
+        assert_eq!(state.project.services[0].name, "frontend");
+        assert_eq!(state.input(service(0, ServiceField::Port)), "99999");
+        // Removing it removes its draft, and nothing else's.
+        let state = reduce(state, Action::RemoveService(0));
+        assert_eq!(state.error_count(), 0);
+        assert_eq!(state.project.services.len(), 2);
+    }
+
+    #[test]
+    fn a_refused_change_of_shape_says_why_and_changes_nothing() {
+        let state = reduce(State::default(), Action::RemoveService(0));
+        let state = reduce(state, Action::RemoveService(0));
+        assert_eq!(state.project.services.len(), 1);
+        assert!(
+            state
+                .structure_error
+                .as_deref()
+                .unwrap()
+                .contains("at least one")
+        );
+        let state = reduce(state, Action::AddService(Runtime::ALL[0]));
+        assert_eq!(state.structure_error, None);
+        assert_eq!(state.selected_service, 1);
     }
 
     #[test]

@@ -104,9 +104,22 @@ fn choose(root: &Element, selector: &str, value: &str) {
 }
 
 fn tab_count(root: &Element) -> usize {
-    root.query_selector_all("#preview-tabs [role=tab]")
+    root.query_selector_all("#preview-tabs [data-path]")
         .unwrap()
         .length() as usize
+}
+
+/// The paths of the files the tree lists, one per line.
+fn listed(root: &Element) -> String {
+    let files = root
+        .query_selector_all("#preview-tabs [data-path]")
+        .unwrap();
+    (0..files.length())
+        .filter_map(|i| files.item(i))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .filter_map(|file| file.get_attribute("data-path"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[wasm_bindgen_test]
@@ -214,7 +227,7 @@ async fn file_tabs_open_each_generated_file() {
     workflow.click();
     preview_shows(&root, "deploy-production:").await;
     assert_eq!(
-        workflow.get_attribute("aria-selected").as_deref(),
+        workflow.get_attribute("aria-current").as_deref(),
         Some("true")
     );
 }
@@ -225,7 +238,7 @@ async fn a_canary_strategy_adds_its_step_manifests() {
     assert!(query(&root, "#services-0-rollout-canary-steps").is_none());
     choose(&root, "#services-0-rollout-strategy", "canary");
     eventually(|| {
-        let tabs = text(&root, "#preview-tabs");
+        let tabs = listed(&root);
         (!tabs.contains("k8s/staging/backend-canary-step-01-10.yaml"))
             .then(|| format!("no step manifests in {tabs}"))
     })
@@ -246,10 +259,10 @@ async fn a_canary_strategy_adds_its_step_manifests() {
 #[wasm_bindgen_test]
 async fn without_a_secrets_store_each_service_gets_a_secret_to_fill_in() {
     let root = mount().await;
-    assert!(!text(&root, "#preview-tabs").contains("backend-secret.yaml"));
+    assert!(!listed(&root).contains("backend-secret.yaml"));
     choose(&root, "#secrets-provider", "none");
     eventually(|| {
-        let tabs = text(&root, "#preview-tabs");
+        let tabs = listed(&root);
         (!tabs.contains("k8s/staging/backend-secret.yaml") || tabs.contains("secret-store.yaml"))
             .then(|| format!("tabs: {tabs}"))
     })
@@ -497,4 +510,108 @@ async fn the_whole_bundle_downloads_as_a_zip() {
         (!notice.starts_with("Downloaded assistant.zip:")).then(|| format!("notice: {notice:?}"))
     })
     .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_theme_toggle_steps_through_system_light_and_dark() {
+    let root = mount().await;
+    let page = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .document_element()
+        .unwrap();
+    let button: HtmlElement = find(&root, "#theme").dyn_into().unwrap();
+    let start = button.text_content().unwrap_or_default();
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        button.click();
+        eventually(|| {
+            let label = button.text_content().unwrap_or_default();
+            (label == seen.last().cloned().unwrap_or_else(|| start.clone()))
+                .then(|| format!("the label stayed {label:?}"))
+        })
+        .await;
+        seen.push(button.text_content().unwrap_or_default());
+        let theme = page.get_attribute("data-theme");
+        let label = seen.last().unwrap();
+        match theme.as_deref() {
+            Some("light") => assert_eq!(label, "Theme: light"),
+            Some("dark") => assert_eq!(label, "Theme: dark"),
+            None => assert_eq!(label, "Theme: system"),
+            other => panic!("data-theme {other:?}"),
+        }
+    }
+    assert_eq!(seen.last(), Some(&start), "three steps come back round");
+}
+
+#[wasm_bindgen_test]
+async fn services_can_be_added_duplicated_moved_and_removed() {
+    let root = mount().await;
+    let click = |selector: &str| {
+        find(&root, selector)
+            .dyn_into::<HtmlElement>()
+            .unwrap()
+            .click()
+    };
+    // The buttons act on the service they name; wait until they name the expected one.
+    let acting_on = |name: &'static str| {
+        let root = root.clone();
+        async move {
+            eventually(|| {
+                let label = text(&root, "#service-duplicate");
+                (label != format!("Duplicate {name}"))
+                    .then(|| format!("the buttons act on {label:?}"))
+            })
+            .await;
+        }
+    };
+    choose(&root, "#service-add-runtime", "go");
+    click("#service-add");
+    eventually(|| {
+        let listed = listed(&root);
+        (!listed.contains(".github/workflows/go.yml"))
+            .then(|| format!("no go workflow in\n{listed}"))
+    })
+    .await;
+    // The new service is shown, with its own fields.
+    eventually(|| {
+        let name = query(&root, "#services-2-name")?
+            .dyn_into::<HtmlInputElement>()
+            .ok()?
+            .value();
+        (name != "go").then(|| format!("the third service's name field shows {name:?}"))
+    })
+    .await;
+
+    acting_on("go").await;
+    click("#service-duplicate");
+    eventually(|| (!listed(&root).contains("go-copy/Dockerfile")).then(|| "no copy".into())).await;
+    acting_on("go-copy").await;
+    click("#service-left");
+    eventually(|| {
+        let tab = text(&root, "#service-tab-2");
+        (tab != "go-copy").then(|| format!("the third tab is {tab:?}"))
+    })
+    .await;
+    acting_on("go-copy").await;
+    click("#service-remove");
+    eventually(|| {
+        listed(&root)
+            .contains("go-copy/Dockerfile")
+            .then(|| "still there".into())
+    })
+    .await;
+
+    // Autoscaling off for the backend: a replica count field instead of the HPA's.
+    click("#service-tab-0");
+    acting_on("backend").await;
+    click("#services-0-autoscaling-on");
+    eventually(|| {
+        query(&root, "#services-0-replicas")
+            .is_none()
+            .then(|| "no replicas field".into())
+    })
+    .await;
+    assert!(query(&root, "#services-0-autoscaling-min-replicas").is_none());
 }

@@ -75,36 +75,41 @@ pub fn Preview(props: &PreviewProps) -> Html {
         });
     }
 
-    let tabs = files.iter().map(|file| {
-        let is_open = open.is_some_and(|o| o.path == file.path);
-        let count = props.findings.iter().filter(|d| d.file == file.path).count();
+    // The bundle as a tree of folders; each file a button that opens it.
+    let open_path = open.map(|f| f.path.clone()).unwrap_or_default();
+    let file_button = |path: &str, name: &str| {
+        let is_open = open_path == path;
+        let count = props.findings.iter().filter(|d| d.file == path).count();
         let onclick = {
             let selected = selected.clone();
             let target = target.clone();
-            let path = file.path.clone();
+            let path = path.to_owned();
             Callback::from(move |_: MouseEvent| {
                 selected.set(path.clone());
                 target.set(None);
             })
         };
         html! {
-            <button
-                type="button"
-                role="tab"
-                class={classes!("tab", is_open.then_some("open"), (count > 0).then_some("has-findings"))}
-                aria-selected={is_open.to_string()}
-                aria-controls="preview-file"
-                data-path={file.path.clone()}
-                {onclick}
-            >
-                { &file.path }
-                if count > 0 {
-                    <span class="tab-count" aria-label={format!("{count} findings")}>{ count }</span>
-                }
-            </button>
+            <li>
+                <button
+                    type="button"
+                    class={classes!("tree-file", is_open.then_some("open"), (count > 0).then_some("has-findings"))}
+                    aria-current={is_open.then_some("true")}
+                    aria-controls="preview-file"
+                    title={path.to_owned()}
+                    data-path={path.to_owned()}
+                    {onclick}
+                >
+                    { name }
+                    if count > 0 {
+                        <span class="tab-count" aria-label={format!("{count} findings")}>{ count }</span>
+                    }
+                </button>
+            </li>
         }
-    });
-
+    };
+    let tree =
+        Folder::of(files.iter().map(|f| f.path.as_str())).render(&file_button, "", &open_path);
     let go_to = |diagnostic: &Diagnostic| {
         let selected = selected.clone();
         let target = target.clone();
@@ -285,7 +290,12 @@ pub fn Preview(props: &PreviewProps) -> Html {
                     { stale_message(props.stale_fields) }
                 </p>
             }
-            <div id="preview-tabs" class="tabs" role="tablist" aria-label="Generated files">{ for tabs }</div>
+            <div class="preview-body">
+            <nav id="preview-tabs" class="file-tree" aria-label="Generated files">
+                <p class="tree-count">{ format!("{} files", files.len()) }</p>
+                { tree }
+            </nav>
+            <div class="preview-main">
             <section class="problems" aria-labelledby="problems-title">
                 <h3 id="problems-title">{ "Problems" }</h3>
                 <p id="problems-summary" class="summary" role="status">
@@ -298,7 +308,58 @@ pub fn Preview(props: &PreviewProps) -> Html {
             </section>
             { actions.unwrap_or_default() }
             { body.unwrap_or_default() }
+            </div>
+            </div>
         </section>
+    }
+}
+
+/// Files grouped by folder, for the tree.
+#[derive(Default)]
+struct Folder<'a> {
+    folders: std::collections::BTreeMap<&'a str, Folder<'a>>,
+    /// (name, full path), in bundle order.
+    files: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Folder<'a> {
+    fn of(paths: impl Iterator<Item = &'a str>) -> Folder<'a> {
+        let mut root = Folder::default();
+        for path in paths {
+            let mut folder = &mut root;
+            let mut parts = path.split('/').peekable();
+            while let Some(part) = parts.next() {
+                if parts.peek().is_none() {
+                    folder.files.push((part, path));
+                } else {
+                    folder = folder.folders.entry(part).or_default();
+                }
+            }
+        }
+        root
+    }
+
+    /// Folders first, then files. Top-level folders start open, and so does every folder on
+    /// the way to the open file.
+    fn render(&self, file: &dyn Fn(&str, &str) -> Html, prefix: &str, open_path: &str) -> Html {
+        let folders = self.folders.iter().map(|(name, folder)| {
+            let path = format!("{prefix}{name}/");
+            let open = prefix.is_empty() || open_path.starts_with(&path);
+            html! {
+                <li>
+                    <details {open}>
+                        <summary>{ format!("{name}/") }</summary>
+                        { folder.render(file, &path, open_path) }
+                    </details>
+                </li>
+            }
+        });
+        html! {
+            <ul class="tree">
+                { for folders }
+                { for self.files.iter().map(|(name, path)| file(path, name)) }
+            </ul>
+        }
     }
 }
 

@@ -2,13 +2,13 @@
 
 use shipshape_core::Field;
 use shipshape_core::model::{
-    CanaryEngine, DeployTool, EnvironmentField, RegistryKind, Runtime, SecretsProvider,
+    CanaryEngine, DeployTool, EnvironmentField, Part, RegistryKind, Runtime, SecretsProvider,
     ServiceField, Stage, Strategy,
 };
 use yew::prelude::*;
 
 use crate::components::{PresetPicker, SelectField, ServiceTabs, TextField};
-use crate::state::StateContext;
+use crate::state::{Action, StateContext};
 
 #[component]
 pub fn SettingsForm() -> Html {
@@ -78,6 +78,28 @@ pub fn SettingsForm() -> Html {
         .min(state.project.services.len().saturating_sub(1));
     let service = state.project.services.get(index);
     let field = |f| Field::Service(index, f);
+    let toggle = |index: usize, part: Part, on: bool, label: &'static str, help: &'static str| {
+        let dispatcher = dispatcher.clone();
+        let id = format!(
+            "services-{index}-{}",
+            match part {
+                Part::Autoscaling => "autoscaling-on",
+                Part::Ingress => "ingress-on",
+            }
+        );
+        let onchange = Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            dispatcher.dispatch(Action::SetPart(index, part, input.checked()));
+        });
+        html! {
+            <div class="field check">
+                <input type="checkbox" id={id.clone()} checked={on} {onchange}
+                       aria-describedby={format!("{id}-help")} />
+                <label for={id.clone()}>{ label }</label>
+                <p class="help" id={format!("{id}-help")}>{ help }</p>
+            </div>
+        }
+    };
     let service_fields = service.map(|service| {
         let runtime = service.runtime;
         let runtimes = Runtime::ALL.iter().map(|r| (r.id().into(), r.label().into())).collect();
@@ -98,6 +120,7 @@ pub fn SettingsForm() -> Html {
                 { text(field(ServiceField::StartupPath), "url") }
                 { text(field(ServiceField::Image), "text") }
                 <h3 class="subsection">{ "Scaling and resources" }</h3>
+                { toggle(index, Part::Autoscaling, service.autoscaling.is_some(), "Autoscaling", "An HPA adds pods under load, between a minimum and a maximum.") }
                 if service.autoscaling.is_some() {
                     { text(field(ServiceField::AutoscalingMin), "numeric") }
                     { text(field(ServiceField::AutoscalingMax), "numeric") }
@@ -109,8 +132,9 @@ pub fn SettingsForm() -> Html {
                 { text(field(ServiceField::CpuLimit), "text") }
                 { text(field(ServiceField::MemoryRequest), "text") }
                 { text(field(ServiceField::MemoryLimit), "text") }
+                <h3 class="subsection">{ "Ingress" }</h3>
+                { toggle(index, Part::Ingress, service.ingress.is_some(), "Reachable from outside", "An Ingress with TLS routes a host and path to this service.") }
                 if service.ingress.is_some() {
-                    <h3 class="subsection">{ "Ingress" }</h3>
                     { text(field(ServiceField::IngressHost), "text") }
                     { text(field(ServiceField::IngressPath), "url") }
                 }
@@ -158,7 +182,8 @@ pub fn SettingsForm() -> Html {
                 </fieldset>
                 <fieldset>
                     <legend>{ "App services" }</legend>
-                    <ServiceTabs services={state.project.services.clone()} selected={index} dispatcher={dispatcher.clone()} />
+                    <ServiceTabs services={state.project.services.clone()} selected={index}
+                        error={state.structure_error.clone().map(AttrValue::from)} dispatcher={dispatcher.clone()} />
                     { service_fields.unwrap_or_default() }
                 </fieldset>
                 { for environments }
