@@ -4,7 +4,7 @@
 
 use super::project::Project;
 use super::runtime::Runtime;
-use super::service::{AppService, Autoscaling, Ingress};
+use super::service::{AppService, Autoscaling, EnvVar, Ingress};
 use super::validate::MAX_SERVICES;
 
 /// Which optional part of a service to turn on or off.
@@ -108,6 +108,61 @@ impl Project {
         self.keeping_valid(|project| {
             let service = project.services.remove(from);
             project.services.insert(to, service);
+        })
+    }
+
+    /// Adds an environment variable to service `index`, named so that it is valid and unique
+    /// until the user names it. Returns its position.
+    pub fn add_env(&mut self, index: usize) -> Result<usize, String> {
+        let service = self.services.get(index).ok_or("No such service.")?;
+        let taken = |name: &str| service.env.iter().any(|v| v.name == name);
+        let name = std::iter::once("NEW_VARIABLE".to_owned())
+            .chain((2..).map(|n| format!("NEW_VARIABLE_{n}")))
+            .find(|name| !taken(name))
+            .expect("some number is free");
+        self.keeping_valid(|project| {
+            let env = &mut project.services[index].env;
+            env.push(EnvVar {
+                name,
+                value: String::new(),
+                secret: false,
+            });
+            env.len() - 1
+        })
+    }
+
+    pub fn remove_env(&mut self, index: usize, variable: usize) -> Result<(), String> {
+        let service = self.services.get(index).ok_or("No such service.")?;
+        if variable >= service.env.len() {
+            return Err("No such variable.".into());
+        }
+        self.keeping_valid(|project| {
+            project.services[index].env.remove(variable);
+        })
+    }
+
+    /// Marks a variable as a secret (its value then comes from the secrets store) or as plain.
+    /// A variable with a value is not made secret: the value would have to be dropped, and what
+    /// the user typed is never dropped silently.
+    pub fn set_env_secret(
+        &mut self,
+        index: usize,
+        variable: usize,
+        secret: bool,
+    ) -> Result<(), String> {
+        let var = self
+            .services
+            .get(index)
+            .and_then(|s| s.env.get(variable))
+            .ok_or("No such variable.")?;
+        if secret && !var.value.is_empty() {
+            return Err(format!(
+                "Clear the value of {} first: a secret's value is set in your secrets store, never here.",
+                var.name
+            ));
+        }
+        self.keeping_valid(|project| {
+            project.services[index].env[variable].secret = secret;
         })
     }
 
@@ -223,6 +278,25 @@ mod tests {
         project.remove_service(0).unwrap();
         assert_eq!(names(&project), ["backend"]);
         assert_eq!(project.validate(), vec![]);
+    }
+
+    #[test]
+    fn variables_are_added_unique_removed_and_made_secret_only_when_empty() {
+        let mut project = project();
+        let first = project.add_env(0).unwrap();
+        let second = project.add_env(0).unwrap();
+        let env = &project.services[0].env;
+        assert_ne!(env[first].name, env[second].name);
+        assert_eq!(project.validate(), vec![]);
+        project.services[0].env[first].value = "x".into();
+        let refused = project.set_env_secret(0, first, true).unwrap_err();
+        assert!(refused.contains("Clear the value"), "{refused}");
+        project.set_env_secret(0, second, true).unwrap();
+        assert!(project.services[0].env[second].secret);
+        let count = project.services[0].env.len();
+        project.remove_env(0, first).unwrap();
+        assert_eq!(project.services[0].env.len(), count - 1);
+        assert!(project.remove_env(0, 99).is_err());
     }
 
     #[test]
