@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use shipshape_core::Field;
-use shipshape_core::model::{self, Part, Project, Runtime};
+use shipshape_core::model::{self, Part, Project, Runtime, ServiceField};
 use yew::prelude::*;
 
 /// What the user is editing: the last valid project, plus exactly what they typed in each field
@@ -41,6 +41,11 @@ pub enum Action {
     MoveService(usize, usize),
     /// Turn a service's autoscaling or ingress on or off.
     SetPart(usize, Part, bool),
+    AddEnv(usize),
+    /// Remove a service's variable: (service, variable).
+    RemoveEnv(usize, usize),
+    /// Mark a service's variable secret or plain: (service, variable, secret).
+    SetEnvSecret(usize, usize, bool),
 }
 
 impl Default for State {
@@ -204,6 +209,49 @@ impl Reducible for State {
                         || next.errors.contains_key(field)
                 });
             }
+            Action::AddEnv(index) => {
+                if let Some(variable) = next.reshape(|p| p.add_env(index)) {
+                    let focus = Field::Service(index, ServiceField::EnvName(variable));
+                    let count = next.focus.map_or(0, |(_, count)| count.wrapping_add(1));
+                    next.focus = Some((focus, count));
+                }
+            }
+            Action::RemoveEnv(index, variable) => {
+                if next.reshape(|p| p.remove_env(index, variable)).is_some() {
+                    let moved = |field: Field| match field {
+                        Field::Service(i, ServiceField::EnvName(v)) if i == index => {
+                            match v.cmp(&variable) {
+                                std::cmp::Ordering::Less => Some(field),
+                                std::cmp::Ordering::Equal => None,
+                                std::cmp::Ordering::Greater => {
+                                    Some(Field::Service(i, ServiceField::EnvName(v - 1)))
+                                }
+                            }
+                        }
+                        Field::Service(i, ServiceField::EnvValue(v)) if i == index => {
+                            match v.cmp(&variable) {
+                                std::cmp::Ordering::Less => Some(field),
+                                std::cmp::Ordering::Equal => None,
+                                std::cmp::Ordering::Greater => {
+                                    Some(Field::Service(i, ServiceField::EnvValue(v - 1)))
+                                }
+                            }
+                        }
+                        other => Some(other),
+                    };
+                    next.inputs = std::mem::take(&mut next.inputs)
+                        .into_iter()
+                        .filter_map(|(f, text)| moved(f).map(|f| (f, text)))
+                        .collect();
+                    next.errors = std::mem::take(&mut next.errors)
+                        .into_iter()
+                        .filter_map(|(f, text)| moved(f).map(|f| (f, text)))
+                        .collect();
+                }
+            }
+            Action::SetEnvSecret(index, variable, secret) => {
+                next.reshape(|p| p.set_env_secret(index, variable, secret));
+            }
             Action::FocusField(field) => {
                 if let Field::Service(index, _) = field
                     && index < next.project.services.len()
@@ -224,7 +272,6 @@ pub type StateContext = UseReducerHandle<State>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shipshape_core::model::ServiceField;
 
     fn reduce(state: State, action: Action) -> State {
         Rc::unwrap_or_clone(Rc::new(state).reduce(action))

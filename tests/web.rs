@@ -615,3 +615,49 @@ async fn services_can_be_added_duplicated_moved_and_removed() {
     .await;
     assert!(query(&root, "#services-0-autoscaling-min-replicas").is_none());
 }
+
+#[wasm_bindgen_test]
+async fn environment_variables_are_added_named_and_kept_secret() {
+    let root = mount().await;
+    let click = |selector: &str| {
+        find(&root, selector)
+            .dyn_into::<HtmlElement>()
+            .unwrap()
+            .click()
+    };
+    let count = root
+        .query_selector_all("#service-fields .env-row")
+        .unwrap()
+        .length();
+    click("#services-0-env-add");
+    let new = count;
+    let name = format!("#services-0-env-{new}-name");
+    eventually(|| {
+        query(&root, &name)
+            .is_none()
+            .then(|| "no new variable".into())
+    })
+    .await;
+    type_into(&root, &name, "FEATURE_FLAGS");
+    // A plain value goes into the compose file; a secret's name goes to the ExternalSecret.
+    type_into(&root, &format!("#services-0-env-{new}-value"), "beta");
+    click("#preview-tabs [data-path='docker-compose.yml']");
+    preview_shows(&root, "FEATURE_FLAGS: beta").await;
+    click(&format!("#services-0-env-{new}-secret"));
+    eventually(|| {
+        let refused = text(&root, "#service-structure-error");
+        (!refused.contains("Clear the value of FEATURE_FLAGS"))
+            .then(|| format!("refusal: {refused:?}"))
+    })
+    .await;
+    type_into(&root, &format!("#services-0-env-{new}-value"), "");
+    click(&format!("#services-0-env-{new}-secret"));
+    eventually(|| {
+        query(&root, &format!("#services-0-env-{new}-value"))
+            .is_some()
+            .then(|| "a secret has no value field".into())
+    })
+    .await;
+    click(&format!("#services-0-env-{new}-remove"));
+    eventually(|| query(&root, &name).is_some().then(|| "still listed".into())).await;
+}

@@ -236,6 +236,7 @@ pub fn Preview(props: &PreviewProps) -> Html {
         };
         html! {
             <div class="file-actions">
+                <h3 id="open-path" class="open-path">{ &file.path }</h3>
                 <button type="button" id="copy-file" class="secondary" onclick={copy}>{ "Copy" }</button>
                 <button type="button" id="download-file" class="secondary" onclick={download_file}>{ "Download file" }</button>
                 <button type="button" id="download-zip" class="secondary" onclick={download_all}>{ "Download all (.zip)" }</button>

@@ -2,8 +2,8 @@
 
 use shipshape_core::Field;
 use shipshape_core::model::{
-    CanaryEngine, DeployTool, EnvironmentField, Part, RegistryKind, Runtime, SecretsProvider,
-    ServiceField, Stage, Strategy,
+    CanaryEngine, CommandKind, DeployTool, EnvironmentField, Part, RegistryKind, Runtime,
+    SecretsProvider, ServiceField, Stage, Strategy,
 };
 use yew::prelude::*;
 
@@ -58,6 +58,22 @@ pub fn SettingsForm() -> Html {
             </fieldset>
         }
     });
+    let backing = html! {
+        <fieldset>
+            <legend>{ "Database, cache and cluster" }</legend>
+            if state.project.postgres.is_some() {
+                { text(Field::PostgresVersion, "numeric") }
+                { text(Field::PostgresDatabase, "text") }
+            }
+            if state.project.redis.is_some() {
+                { text(Field::RedisVersion, "text") }
+                { text(Field::RedisMaxMemory, "text") }
+            }
+            { text(Field::IngressClass, "text") }
+            { text(Field::IngressNamespace, "text") }
+            { text(Field::ClusterIssuer, "text") }
+        </fieldset>
+    };
     let cloud = state.project.aws.is_some().then(|| {
         html! {
             <fieldset>
@@ -78,6 +94,41 @@ pub fn SettingsForm() -> Html {
         .min(state.project.services.len().saturating_sub(1));
     let service = state.project.services.get(index);
     let field = |f| Field::Service(index, f);
+    let add_env = |index: usize| {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::AddEnv(index)))
+    };
+    let env_row = |index: usize, variable: usize, secret: bool| {
+        let field = |f| Field::Service(index, f);
+        let remove = {
+            let dispatcher = dispatcher.clone();
+            Callback::from(move |_: MouseEvent| {
+                dispatcher.dispatch(Action::RemoveEnv(index, variable))
+            })
+        };
+        let set_secret = {
+            let dispatcher = dispatcher.clone();
+            Callback::from(move |e: Event| {
+                let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                dispatcher.dispatch(Action::SetEnvSecret(index, variable, input.checked()));
+            })
+        };
+        let id = format!("services-{index}-env-{variable}-secret");
+        html! {
+            <div class="env-row">
+                { text(field(ServiceField::EnvName(variable)), "text") }
+                if !secret {
+                    { text(field(ServiceField::EnvValue(variable)), "text") }
+                }
+                <div class="env-controls">
+                    <input type="checkbox" id={id.clone()} checked={secret} onchange={set_secret} />
+                    <label for={id}>{ "Secret (from the store)" }</label>
+                    <button type="button" class="secondary" id={format!("services-{index}-env-{variable}-remove")}
+                            onclick={remove}>{ "Remove" }</button>
+                </div>
+            </div>
+        }
+    };
     let toggle = |index: usize, part: Part, on: bool, label: &'static str, help: &'static str| {
         let dispatcher = dispatcher.clone();
         let id = format!(
@@ -119,6 +170,13 @@ pub fn SettingsForm() -> Html {
                 { text(field(ServiceField::ReadinessPath), "url") }
                 { text(field(ServiceField::StartupPath), "url") }
                 { text(field(ServiceField::Image), "text") }
+                <h3 class="subsection">{ "Environment variables" }</h3>
+                { for service.env.iter().enumerate().map(|(variable, var)| env_row(index, variable, var.secret)) }
+                <button type="button" id={format!("services-{index}-env-add")} class="secondary"
+                        onclick={add_env(index)}>{ "Add a variable" }</button>
+                <h3 class="subsection">{ "Build and CI" }</h3>
+                { text(field(ServiceField::TestVersions), "text") }
+                { for CommandKind::ALL.iter().map(|kind| text(field(ServiceField::Command(*kind)), "text")) }
                 <h3 class="subsection">{ "Scaling and resources" }</h3>
                 { toggle(index, Part::Autoscaling, service.autoscaling.is_some(), "Autoscaling", "An HPA adds pods under load, between a minimum and a maximum.") }
                 if service.autoscaling.is_some() {
@@ -186,6 +244,7 @@ pub fn SettingsForm() -> Html {
                         error={state.structure_error.clone().map(AttrValue::from)} dispatcher={dispatcher.clone()} />
                     { service_fields.unwrap_or_default() }
                 </fieldset>
+                { backing }
                 { for environments }
                 { cloud.unwrap_or_default() }
             </form>
