@@ -96,3 +96,18 @@ pub fn save(key: &str, value: &str) -> Result<(), String> {
         .ok_or("this browser keeps no local storage for the page")?;
     storage.set_item(key, value).map_err(|e| js_message(&e))
 }
+
+/// Registers the service worker (`sw.js`, next to the page) that keeps the app working
+/// without a network after the first visit. Where the browser has none (not a secure
+/// context), the app simply needs the network.
+pub fn work_offline() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    if !js_sys::Reflect::has(&navigator, &JsValue::from_str("serviceWorker")).unwrap_or(false) {
+        return;
+    }
+    // A failed registration (a build served without sw.js) only means no offline copy.
+    let _ = navigator.service_worker().register("sw.js");
+}

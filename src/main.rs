@@ -1,3 +1,4 @@
 fn main() {
+    shipshape::browser::work_offline();
     yew::Renderer::<shipshape::app::App>::new().render();
 }

@@ -314,3 +314,55 @@ async fn the_zip_the_browser_downloads_is_the_one_the_cli_writes() {
     );
     let _ = std::fs::remove_dir_all(&downloads);
 }
+
+#[tokio::test]
+#[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
+async fn after_the_first_visit_the_app_works_offline() {
+    let site = StaticServer::start(
+        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
+        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
+    );
+    let driver = Driver::start();
+    let client = browser(&driver).await;
+    client.goto(&site.base_url).await.unwrap();
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#services-0-name"))
+        .await
+        .unwrap();
+    // Wait until the service worker has stored the page and its assets and controls the page.
+    let ready = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             navigator.serviceWorker.ready
+               .then(() => new Promise((r) => setTimeout(r, 500)))
+               .then(() => caches.open('shipshape'))
+               .then((store) => store.keys())
+               .then((keys) => done(keys.map((k) => k.url)))
+               .catch((e) => done(String(e)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let stored = ready.to_string();
+    assert!(
+        stored.contains(".wasm") && stored.contains(".js"),
+        "stored: {stored}"
+    );
+    assert_eq!(site.failures(), vec![], "sw.js and every asset load");
+
+    site.go_offline();
+    client.refresh().await.unwrap();
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#services-0-name"))
+        .await
+        .expect("the app opens with the network down");
+    wait_for_text(&client, "#preview-file", "the default Dockerfile", |t| {
+        t.contains("# Service: backend")
+    })
+    .await;
+    client.close().await.unwrap();
+}

@@ -5,12 +5,15 @@ use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
 pub struct StaticServer {
     pub base_url: String,
     log: Arc<Mutex<Vec<(String, u16)>>>,
+    /// When set, connections are closed unanswered, as if the network were down.
+    offline: Arc<AtomicBool>,
 }
 
 impl StaticServer {
@@ -21,8 +24,14 @@ impl StaticServer {
         let log = Arc::new(Mutex::new(Vec::new()));
         let prefix = public_url.to_owned();
         let server_log = Arc::clone(&log);
+        let offline = Arc::new(AtomicBool::new(false));
+        let server_offline = Arc::clone(&offline);
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
+                if server_offline.load(Ordering::SeqCst) {
+                    drop(stream);
+                    continue;
+                }
                 let (dist, prefix, log) = (dist.clone(), prefix.clone(), Arc::clone(&server_log));
                 thread::spawn(move || {
                     if let Some((path, status)) = respond(stream, &dist, &prefix) {
@@ -34,7 +43,13 @@ impl StaticServer {
         StaticServer {
             base_url: format!("http://127.0.0.1:{port}{public_url}"),
             log,
+            offline,
         }
+    }
+
+    /// From now on, every connection is dropped unanswered.
+    pub fn go_offline(&self) {
+        self.offline.store(true, Ordering::SeqCst);
     }
 
     /// Every request so far that was not answered 200.

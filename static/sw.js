@@ -1,0 +1,80 @@
+// Shipshape's service worker: after the first visit the app works without a network.
+//
+// - On install it stores the page and every asset the page names (Trunk's hashed JS, wasm and
+//   CSS), so even the first visit's files are kept.
+// - Pages go to the network first, so a new deploy is used as soon as it is reachable; each
+//   time a page arrives, stored assets it no longer names are dropped.
+// - Assets come from the store first: their names carry a hash, so they never change.
+// Nothing here talks to anything but the site's own origin.
+
+const STORE = "shipshape";
+
+/// The same-origin URLs a page's HTML names in href= and src= attributes, and in imports.
+function assetsOf(html, base) {
+  const urls = new Set();
+  for (const match of html.matchAll(/(?:href|src|module_or_path:)\s*=?\s*["']([^"']+)["']/g)) {
+    const url = new URL(match[1], base);
+    if (url.origin === self.location.origin) urls.add(url.href);
+  }
+  for (const match of html.matchAll(/from\s+["']([^"']+)["']/g)) {
+    const url = new URL(match[1], base);
+    if (url.origin === self.location.origin) urls.add(url.href);
+  }
+  return [...urls];
+}
+
+async function storePage(request, response) {
+  const store = await caches.open(STORE);
+  const html = await response.clone().text();
+  const wanted = new Set(assetsOf(html, request.url));
+  await store.put(request, response.clone());
+  for (const key of await store.keys()) {
+    if (key.mode !== "navigate" && key.url !== request.url && !wanted.has(key.url)
+        && !key.url.endsWith("/")) {
+      await store.delete(key);
+    }
+  }
+  await Promise.all([...wanted].map(async (url) => {
+    if (!(await store.match(url))) {
+      const asset = await fetch(url);
+      if (asset.ok) await store.put(url, asset);
+    }
+  }));
+}
+
+self.addEventListener("install", (event) => {
+  const page = new URL("./", self.location.href).href;
+  event.waitUntil(
+    fetch(page).then((response) => (response.ok ? storePage(new Request(page), response) : null))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(
+      fetch(request)
+        .then((response) => {
+          if (response.ok) event.waitUntil(storePage(request, response.clone()));
+          return response;
+        })
+        .catch(async () => (await caches.match(request, { ignoreSearch: true }))
+          || (await caches.match(new URL("./", self.location.href).href))
+          || Response.error()),
+    );
+    return;
+  }
+  event.respondWith(
+    caches.match(request).then((stored) => stored || fetch(request).then(async (response) => {
+      if (response.ok) {
+        const store = await caches.open(STORE);
+        await store.put(request, response.clone());
+      }
+      return response;
+    })),
+  );
+});
