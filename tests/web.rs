@@ -661,3 +661,23 @@ async fn environment_variables_are_added_named_and_kept_secret() {
     click(&format!("#services-0-env-{new}-remove"));
     eventually(|| query(&root, &name).is_some().then(|| "still listed".into())).await;
 }
+
+#[wasm_bindgen_test]
+async fn the_database_comes_and_goes_with_the_services_that_use_it() {
+    let root = mount().await;
+    assert!(listed(&root).contains("terraform/rds.tf"));
+    find(&root, "#services-0-postgres-on")
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    eventually(|| {
+        listed(&root)
+            .contains("terraform/rds.tf")
+            .then(|| "the database is still there".into())
+    })
+    .await;
+    assert!(
+        query(&root, "#postgres-version").is_none(),
+        "no database, no version field"
+    );
+}

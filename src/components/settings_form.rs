@@ -136,6 +136,8 @@ pub fn SettingsForm() -> Html {
             match part {
                 Part::Autoscaling => "autoscaling-on",
                 Part::Ingress => "ingress-on",
+                Part::Database => "postgres-on",
+                Part::Cache => "redis-on",
             }
         );
         let onchange = Callback::from(move |e: Event| {
@@ -170,6 +172,8 @@ pub fn SettingsForm() -> Html {
                 { text(field(ServiceField::ReadinessPath), "url") }
                 { text(field(ServiceField::StartupPath), "url") }
                 { text(field(ServiceField::Image), "text") }
+                { toggle(index, Part::Database, service.uses_postgres, "Uses PostgreSQL", "Adds the database to compose, the cluster or the cloud, and its connection settings to this service.") }
+                { toggle(index, Part::Cache, service.uses_redis, "Uses Redis", "Adds the cache likewise, with its address for this service.") }
                 <h3 class="subsection">{ "Environment variables" }</h3>
                 { for service.env.iter().enumerate().map(|(variable, var)| env_row(index, variable, var.secret)) }
                 <button type="button" id={format!("services-{index}-env-add")} class="secondary"

@@ -12,6 +12,11 @@ use super::validate::MAX_SERVICES;
 pub enum Part {
     Autoscaling,
     Ingress,
+    /// Uses the project's PostgreSQL (created with the first service that does, removed
+    /// with the last).
+    Database,
+    /// Uses the project's Redis, likewise.
+    Cache,
 }
 
 impl Project {
@@ -196,6 +201,21 @@ impl Project {
                     });
                 }
                 (Part::Ingress, false) => service.ingress = None,
+                (Part::Database, on) => service.uses_postgres = on,
+                (Part::Cache, on) => service.uses_redis = on,
+                _ => {}
+            }
+            // A backing service exists while some service uses it.
+            let postgres = project.services.iter().any(|s| s.uses_postgres);
+            match (postgres, project.postgres.is_some()) {
+                (true, false) => project.postgres = Some(Default::default()),
+                (false, true) => project.postgres = None,
+                _ => {}
+            }
+            let redis = project.services.iter().any(|s| s.uses_redis);
+            match (redis, project.redis.is_some()) {
+                (true, false) => project.redis = Some(Default::default()),
+                (false, true) => project.redis = None,
                 _ => {}
             }
         })
@@ -277,6 +297,21 @@ mod tests {
         assert_eq!(names(&project), ["frontend", "backend"]);
         project.remove_service(0).unwrap();
         assert_eq!(names(&project), ["backend"]);
+        assert_eq!(project.validate(), vec![]);
+    }
+
+    #[test]
+    fn a_backing_service_lives_while_a_service_uses_it() {
+        let mut project = project();
+        assert!(project.postgres.is_some() && project.services[0].uses_postgres);
+        project.set_part(0, Part::Database, false).unwrap();
+        assert!(project.postgres.is_none(), "no service uses it any more");
+        assert!(crate::generate(&project).get("terraform/rds.tf").is_none());
+        project.set_part(1, Part::Database, true).unwrap();
+        assert!(project.postgres.is_some() && project.services[1].uses_postgres);
+        project.set_part(1, Part::Cache, true).unwrap();
+        project.set_part(0, Part::Cache, false).unwrap();
+        assert!(project.redis.is_some(), "the frontend still uses it");
         assert_eq!(project.validate(), vec![]);
     }
 
