@@ -5,4 +5,5 @@
 pub mod app;
 pub mod browser;
 pub mod components;
+pub mod highlight;
 pub mod state;

@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::components::rule_anchor;
+use crate::highlight::{self, Class, Lang};
 use crate::state::{Action, StateContext};
 
 #[derive(Properties, PartialEq)]
@@ -255,6 +256,7 @@ pub fn Preview(props: &PreviewProps) -> Html {
             .filter(|d| d.file == file.path)
             .collect();
         let target_line = target.map(|(line, _)| line);
+        let lang = Lang::of(&file.path);
         let lines = file.contents.lines().enumerate().map(|(index, text)| {
             let number = index + 1;
             let here: Vec<&&Diagnostic> = marks.iter().filter(|d| d.line == number).collect();
@@ -273,7 +275,11 @@ pub fn Preview(props: &PreviewProps) -> Html {
                       )}
                       title={(!title.is_empty()).then_some(title)}>
                     <span class="ln" aria-hidden="true" data-n={number.to_string()}></span>
-                    { text }{ "\n" }
+                    { for highlight::line(lang, text).into_iter().map(|(class, piece)| match class {
+                        Class::Plain => html! { { piece } },
+                        class => html! { <span class={class.css()}>{ piece }</span> },
+                    }) }
+                    { "\n" }
                 </span>
             }
         });
