@@ -111,3 +111,10 @@ pub fn work_offline() {
     // A failed registration (a build served without sw.js) only means no offline copy.
     let _ = navigator.service_worker().register("sw.js");
 }
+
+/// Asks the user to confirm; `false` where the browser cannot ask.
+pub fn confirm(question: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
+}

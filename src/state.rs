@@ -112,6 +112,13 @@ impl State {
         self.errors.get(&field).map(String::as_str)
     }
 
+    /// Whether the user changed anything since the preset was loaded: a different project, or
+    /// text in a field that was refused. Loading another preset then needs their say-so.
+    pub fn is_edited(&self) -> bool {
+        !self.errors.is_empty()
+            || model::preset(self.preset).is_none_or(|preset| preset.project() != self.project)
+    }
+
     /// How many fields hold a value that the project (and so the preview) does not reflect yet.
     pub fn error_count(&self) -> usize {
         self.errors.len()
@@ -408,6 +415,27 @@ mod tests {
         let state = reduce(state, Action::AddService(Runtime::ALL[0]));
         assert_eq!(state.structure_error, None);
         assert_eq!(state.selected_service, 1);
+    }
+
+    #[test]
+    fn edits_are_noticed_so_a_preset_does_not_replace_them_unasked() {
+        let state = State::default();
+        assert!(!state.is_edited());
+        let renamed = reduce(
+            state.clone(),
+            Action::Set(Field::ProjectName, "mine".into()),
+        );
+        assert!(renamed.is_edited());
+        let refused = reduce(
+            state.clone(),
+            Action::Set(service(0, ServiceField::Port), "x".into()),
+        );
+        assert!(refused.is_edited(), "a refused value is work too");
+        let back = reduce(
+            renamed,
+            Action::Set(Field::ProjectName, state.project.name.clone()),
+        );
+        assert!(!back.is_edited(), "changed back is as loaded");
     }
 
     #[test]

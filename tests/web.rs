@@ -681,3 +681,33 @@ async fn the_database_comes_and_goes_with_the_services_that_use_it() {
         "no database, no version field"
     );
 }
+
+/// Answers the page's `confirm()` dialogs with `answer` from now on.
+fn answer_confirm(answer: bool) {
+    let window = web_sys::window().unwrap();
+    let reply = wasm_bindgen::closure::Closure::<dyn Fn() -> bool>::new(move || answer);
+    js_sys::Reflect::set(&window, &"confirm".into(), reply.as_ref()).unwrap();
+    reply.forget();
+}
+
+#[wasm_bindgen_test]
+async fn a_preset_replaces_edited_settings_only_when_the_user_agrees() {
+    let root = mount().await;
+    type_into(&root, "#name", "mine");
+    preview_shows(&root, "# Project: mine").await;
+
+    answer_confirm(false);
+    choose(&root, "#preset", "go-api");
+    yew::platform::time::sleep(Duration::from_millis(100)).await;
+    preview_shows(&root, "# Project: mine").await;
+    let picker: HtmlSelectElement = find(&root, "#preset").dyn_into().unwrap();
+    assert_eq!(
+        picker.value(),
+        "fullstack-fastapi-react",
+        "the list shows where the work started"
+    );
+
+    answer_confirm(true);
+    choose(&root, "#preset", "go-api");
+    preview_shows(&root, "# Project: catalog").await;
+}

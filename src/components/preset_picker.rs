@@ -9,6 +9,8 @@ use crate::state::{Action, State};
 #[derive(Properties, PartialEq)]
 pub struct PresetPickerProps {
     pub current: &'static str,
+    /// The user has changed something: ask before a preset replaces it.
+    pub edited: bool,
     pub dispatcher: UseReducerDispatcher<State>,
 }
 
@@ -16,9 +18,18 @@ pub struct PresetPickerProps {
 pub fn PresetPicker(props: &PresetPickerProps) -> Html {
     let onchange = {
         let dispatcher = props.dispatcher.clone();
+        let (current, edited) = (props.current, props.edited);
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
-            dispatcher.dispatch(Action::LoadPreset(select.value()));
+            let chosen = select.value();
+            let question =
+                format!("Start again from {chosen}? Your changes to these settings will be lost.");
+            if !edited || crate::browser::confirm(&question) {
+                dispatcher.dispatch(Action::LoadPreset(chosen));
+            } else {
+                // Kept: the list shows the preset the work started from again.
+                select.set_value(current);
+            }
         })
     };
     let description = preset(props.current)

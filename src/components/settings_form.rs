@@ -219,7 +219,7 @@ pub fn SettingsForm() -> Html {
         <section class="form-pane" aria-labelledby="form-title">
             <h2 id="form-title">{ "Your project" }</h2>
             <form onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} novalidate=true>
-                <PresetPicker current={state.preset} dispatcher={dispatcher.clone()} />
+                <PresetPicker current={state.preset} edited={state.is_edited()} dispatcher={dispatcher.clone()} />
                 { text(Field::ProjectName, "text") }
                 { text(Field::RepositoryOwner, "text") }
                 { text(Field::RepositoryName, "text") }
