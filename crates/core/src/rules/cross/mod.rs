@@ -11,6 +11,7 @@ mod quota_too_small;
 mod secret_key_not_provided;
 
 use super::dockerfile::Dockerfile;
+pub use super::kubernetes::name;
 use super::yaml::Node;
 use super::{Diagnostic, Form, Parsed, RuleInfo};
 
@@ -167,14 +168,6 @@ pub fn finding(file: &str, node: &Node, message: String) -> Finding {
         column: node.column,
         message,
     }
-}
-
-/// The named object's `metadata.name`.
-pub fn name(object: &Node) -> &str {
-    object
-        .at(&["metadata", "name"])
-        .and_then(Node::as_str)
-        .unwrap_or("")
 }
 
 pub(crate) fn lint(files: &[Parsed]) -> Vec<Diagnostic> {

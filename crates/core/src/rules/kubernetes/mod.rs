@@ -108,6 +108,7 @@ pub fn pod_labels(workload: &Node) -> Option<&Node> {
     workload.at(&["spec", "template", "metadata", "labels"])
 }
 
+/// An object's `metadata.name`.
 pub fn name(object: &Node) -> &str {
     object
         .at(&["metadata", "name"])

@@ -1,4 +1,4 @@
-use super::{Rule, workloads};
+use super::{Rule, pod_labels, workloads};
 use crate::rules::yaml::Node;
 use crate::rules::{Family, RuleInfo, Severity, rule};
 
@@ -41,7 +41,7 @@ impl Rule for SelectorNotMatchingTemplate {
         workloads(documents)
             .filter_map(|w| {
                 let selector = w.at(&["spec", "selector", "matchLabels"])?;
-                let labels = w.at(&["spec", "template", "metadata", "labels"]);
+                let labels = pod_labels(w);
                 let missing = selector.entries().iter().find(|(k, v)| {
                     labels
                         .and_then(|l| l.get(k.as_str().unwrap_or("")))

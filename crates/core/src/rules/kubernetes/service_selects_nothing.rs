@@ -1,4 +1,4 @@
-use super::{Rule, kind, workloads};
+use super::{Rule, kind, pod_labels, selects, workloads};
 use crate::rules::yaml::Node;
 use crate::rules::{Family, RuleInfo, Severity, rule};
 
@@ -36,9 +36,7 @@ impl Rule for ServiceSelectsNothing {
     }
 
     fn check<'a>(&self, documents: &'a [Node]) -> Vec<(&'a Node, String)> {
-        let templates: Vec<&Node> = workloads(documents)
-            .filter_map(|w| w.at(&["spec", "template", "metadata", "labels"]))
-            .collect();
+        let templates: Vec<&Node> = workloads(documents).filter_map(pod_labels).collect();
         if templates.is_empty() {
             return Vec::new();
         }
@@ -47,12 +45,10 @@ impl Rule for ServiceSelectsNothing {
             .filter(|d| kind(d) == "Service")
             .filter_map(|service| {
                 let selector = service.at(&["spec", "selector"])?;
-                let selects = templates.iter().any(|labels| {
-                    selector.entries().iter().all(|(k, v)| {
-                        labels.get(k.as_str().unwrap_or("")).map(|l| &l.value) == Some(&v.value)
-                    })
-                });
-                (!selects).then(|| {
+                // An empty selector asks for nothing, so it is not this rule's finding.
+                let selected = selector.entries().is_empty()
+                    || templates.iter().any(|labels| selects(selector, labels));
+                (!selected).then(|| {
                     (
                         selector,
                         "This Service selects no pods of this file.".to_owned(),
