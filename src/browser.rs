@@ -118,3 +118,19 @@ pub fn confirm(question: &str) -> bool {
         .and_then(|w| w.confirm_with_message(question).ok())
         .unwrap_or(false)
 }
+
+/// Scrolls the element with `id` to the middle of the view, and returns it.
+pub fn scroll_to(id: &str) -> Option<web_sys::Element> {
+    let element = document()?.get_element_by_id(id)?;
+    let options = web_sys::ScrollIntoViewOptions::new();
+    options.set_block(web_sys::ScrollLogicalPosition::Center);
+    element.scroll_into_view_with_scroll_into_view_options(&options);
+    Some(element)
+}
+
+/// Brings the control with `id` into view and moves the keyboard focus to it.
+pub fn focus(id: &str) {
+    if let Some(element) = scroll_to(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = element.focus();
+    }
+}

@@ -48,18 +48,23 @@ pub enum Lang {
 
 impl Lang {
     pub fn of(path: &str) -> Lang {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        let extension = name.rsplit('.').next().unwrap_or("");
+        use shipshape_core::rules::{Kind, kind_of};
         if path.contains("/templates/") {
             return Lang::Other;
         }
-        match extension {
-            "yaml" | "yml" => Lang::Yaml,
-            "tf" | "tfvars" | "tfbackend" => Lang::Hcl,
+        // The rule engine's names for the kinds it reads, then the rest by extension.
+        match kind_of(path) {
+            Some(Kind::Dockerfile) => return Lang::Dockerfile,
+            Some(Kind::Yaml) => return Lang::Yaml,
+            Some(Kind::Terraform) => return Lang::Hcl,
+            None => {}
+        }
+        let name = path.rsplit('/').next().unwrap_or(path);
+        match name.rsplit('.').next().unwrap_or("") {
+            "tfvars" | "tfbackend" => Lang::Hcl,
             "json" => Lang::Json,
             "sh" | "bash" => Lang::Shell,
             "md" => Lang::Markdown,
-            _ if name == "Dockerfile" || name.ends_with(".Dockerfile") => Lang::Dockerfile,
             _ if name.starts_with('.') && name.ends_with("ignore") => Lang::Shell,
             _ => Lang::Other,
         }
@@ -388,6 +393,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn files_are_named_as_the_rule_engine_names_them() {
+        assert_eq!(Lang::of("api/Dockerfile"), Lang::Dockerfile);
+        assert_eq!(Lang::of("docker/Dockerfile.dev"), Lang::Dockerfile);
+        assert_eq!(Lang::of("k8s/a.yml"), Lang::Yaml);
+        assert_eq!(Lang::of("terraform/environments/staging.tfvars"), Lang::Hcl);
+        assert_eq!(
+            Lang::of("charts/api/templates/deployment.yaml"),
+            Lang::Other
+        );
+        assert_eq!(Lang::of("api/.dockerignore"), Lang::Shell);
     }
 
     #[test]

@@ -71,10 +71,14 @@ impl State {
     /// Moves what the user typed for service fields along with their services: `map` gives
     /// each old index its new one, or None when the service is gone.
     fn remap_services(&mut self, map: impl Fn(usize) -> Option<usize>) {
-        let moved = |field: Field| match field {
+        self.remap_fields(|field| match field {
             Field::Service(index, inner) => map(index).map(|new| Field::Service(new, inner)),
             other => Some(other),
-        };
+        });
+    }
+
+    /// Moves (or, with None, drops) what the user typed and the messages, field by field.
+    fn remap_fields(&mut self, moved: impl Fn(Field) -> Option<Field>) {
         self.inputs = std::mem::take(&mut self.inputs)
             .into_iter()
             .filter_map(|(field, text)| moved(field).map(|f| (f, text)))
@@ -83,6 +87,17 @@ impl State {
             .into_iter()
             .filter_map(|(field, text)| moved(field).map(|f| (f, text)))
             .collect();
+    }
+
+    /// Takes the user to `field`: its service's fields are shown and it gets the focus.
+    fn focus_on(&mut self, field: Field) {
+        if let Field::Service(index, _) = field
+            && index < self.project.services.len()
+        {
+            self.selected_service = index;
+        }
+        let count = self.focus.map_or(0, |(_, count)| count.wrapping_add(1));
+        self.focus = Some((field, count));
     }
 
     /// Applies a change of shape; a refusal is kept for the form to show.
@@ -184,11 +199,7 @@ impl Reducible for State {
             }
             Action::RemoveService(index) => {
                 if next.reshape(|p| p.remove_service(index)).is_some() {
-                    next.remap_services(|old| match old.cmp(&index) {
-                        std::cmp::Ordering::Less => Some(old),
-                        std::cmp::Ordering::Equal => None,
-                        std::cmp::Ordering::Greater => Some(old - 1),
-                    });
+                    next.remap_services(|old| after_removal(old, index));
                     next.selected_service = index.min(next.project.services.len() - 1);
                 }
             }
@@ -218,58 +229,39 @@ impl Reducible for State {
             }
             Action::AddEnv(index) => {
                 if let Some(variable) = next.reshape(|p| p.add_env(index)) {
-                    let focus = Field::Service(index, ServiceField::EnvName(variable));
-                    let count = next.focus.map_or(0, |(_, count)| count.wrapping_add(1));
-                    next.focus = Some((focus, count));
+                    next.focus_on(Field::Service(index, ServiceField::EnvName(variable)));
                 }
             }
             Action::RemoveEnv(index, variable) => {
                 if next.reshape(|p| p.remove_env(index, variable)).is_some() {
-                    let moved = |field: Field| match field {
+                    next.remap_fields(|field| match field {
                         Field::Service(i, ServiceField::EnvName(v)) if i == index => {
-                            match v.cmp(&variable) {
-                                std::cmp::Ordering::Less => Some(field),
-                                std::cmp::Ordering::Equal => None,
-                                std::cmp::Ordering::Greater => {
-                                    Some(Field::Service(i, ServiceField::EnvName(v - 1)))
-                                }
-                            }
+                            after_removal(v, variable)
+                                .map(|v| Field::Service(i, ServiceField::EnvName(v)))
                         }
                         Field::Service(i, ServiceField::EnvValue(v)) if i == index => {
-                            match v.cmp(&variable) {
-                                std::cmp::Ordering::Less => Some(field),
-                                std::cmp::Ordering::Equal => None,
-                                std::cmp::Ordering::Greater => {
-                                    Some(Field::Service(i, ServiceField::EnvValue(v - 1)))
-                                }
-                            }
+                            after_removal(v, variable)
+                                .map(|v| Field::Service(i, ServiceField::EnvValue(v)))
                         }
                         other => Some(other),
-                    };
-                    next.inputs = std::mem::take(&mut next.inputs)
-                        .into_iter()
-                        .filter_map(|(f, text)| moved(f).map(|f| (f, text)))
-                        .collect();
-                    next.errors = std::mem::take(&mut next.errors)
-                        .into_iter()
-                        .filter_map(|(f, text)| moved(f).map(|f| (f, text)))
-                        .collect();
+                    });
                 }
             }
             Action::SetEnvSecret(index, variable, secret) => {
                 next.reshape(|p| p.set_env_secret(index, variable, secret));
             }
-            Action::FocusField(field) => {
-                if let Field::Service(index, _) = field
-                    && index < next.project.services.len()
-                {
-                    next.selected_service = index;
-                }
-                let count = next.focus.map_or(0, |(_, count)| count.wrapping_add(1));
-                next.focus = Some((field, count));
-            }
+            Action::FocusField(field) => next.focus_on(field),
         }
         Rc::new(next)
+    }
+}
+
+/// Where the item at `old` is once the one at `removed` is gone: None for that one itself.
+fn after_removal(old: usize, removed: usize) -> Option<usize> {
+    match old.cmp(&removed) {
+        std::cmp::Ordering::Less => Some(old),
+        std::cmp::Ordering::Equal => None,
+        std::cmp::Ordering::Greater => Some(old - 1),
     }
 }
 
@@ -398,6 +390,25 @@ mod tests {
         let state = reduce(state, Action::RemoveService(0));
         assert_eq!(state.error_count(), 0);
         assert_eq!(state.project.services.len(), 2);
+    }
+
+    #[test]
+    fn what_was_typed_into_a_variable_moves_up_when_one_before_it_goes() {
+        let state = reduce(State::default(), Action::AddEnv(0));
+        let first = state.project.services[0].env.len() - 1;
+        let state = reduce(state, Action::AddEnv(0));
+        assert_eq!(
+            state.focus.map(|(f, _)| f),
+            Some(service(0, ServiceField::EnvName(first + 1)))
+        );
+        let second = service(0, ServiceField::EnvName(first + 1));
+        let state = reduce(state, Action::Set(second, "not a name".into()));
+        assert!(state.error(second).is_some());
+        let state = reduce(state, Action::RemoveEnv(0, first));
+        let moved = service(0, ServiceField::EnvName(first));
+        assert_eq!(state.input(moved), "not a name");
+        assert!(state.error(moved).is_some());
+        assert_eq!(state.error_count(), 1);
     }
 
     #[test]

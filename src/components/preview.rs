@@ -71,7 +71,7 @@ pub fn Preview(props: &PreviewProps) -> Html {
         let path = open.map(|f| f.path.clone());
         use_effect_with((target, path), move |(target, _)| {
             if let Some((line, _)) = target {
-                scroll_to(&format!("L{line}"));
+                browser::scroll_to(&format!("L{line}"));
             }
         });
     }
@@ -397,18 +397,6 @@ fn problems_summary(findings: &[Diagnostic]) -> String {
         count(Severity::Info),
         if files == 1 { "file" } else { "files" }
     )
-}
-
-/// Scrolls the element with `id` to the middle of the view.
-fn scroll_to(id: &str) {
-    if let Some(element) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-    {
-        let options = web_sys::ScrollIntoViewOptions::new();
-        options.set_block(web_sys::ScrollLogicalPosition::Center);
-        element.scroll_into_view_with_scroll_into_view_options(&options);
-    }
 }
 
 fn stale_message(fields: usize) -> String {

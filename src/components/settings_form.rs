@@ -17,7 +17,7 @@ pub fn SettingsForm() -> Html {
     // A finding asked for a field: focus it once this render has shown it.
     use_effect_with(state.focus, |focus| {
         if let Some((field, _)) = focus {
-            focus_field(*field);
+            crate::browser::focus(&field.id());
         }
     });
     let error = |field: Field| state.error(field).map(|e| AttrValue::from(e.to_owned()));
@@ -253,22 +253,5 @@ pub fn SettingsForm() -> Html {
                 { cloud.unwrap_or_default() }
             </form>
         </section>
-    }
-}
-
-/// Moves the keyboard focus to a field's control and brings it into view.
-fn focus_field(field: Field) {
-    use wasm_bindgen::JsCast;
-    let Some(element) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(&field.id()))
-    else {
-        return;
-    };
-    let options = web_sys::ScrollIntoViewOptions::new();
-    options.set_block(web_sys::ScrollLogicalPosition::Center);
-    element.scroll_into_view_with_scroll_into_view_options(&options);
-    if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
-        let _ = element.focus();
     }
 }
