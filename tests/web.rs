@@ -52,6 +52,14 @@ fn find(root: &Element, selector: &str) -> Element {
     query(root, selector).unwrap_or_else(|| panic!("no element matches {selector}"))
 }
 
+/// Clicks the element `selector` finds, as a user would.
+fn click(root: &Element, selector: &str) {
+    find(root, selector)
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+}
+
 fn text(root: &Element, selector: &str) -> String {
     query(root, selector)
         .and_then(|e| e.text_content())
@@ -195,10 +203,7 @@ async fn choosing_a_preset_replaces_the_project() {
 #[wasm_bindgen_test]
 async fn service_tabs_switch_the_fields() {
     let root = mount().await;
-    find(&root, "#service-tab-1")
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
+    click(&root, "#service-tab-1");
     eventually(|| {
         let name = query(&root, "#services-1-name")?
             .dyn_into::<HtmlInputElement>()
@@ -324,10 +329,7 @@ async fn a_pasted_dockerfile_shows_its_findings_at_their_lines() {
     );
 
     // Nothing typed is lost when a second file joins it.
-    find(&root, "#own-add")
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
+    click(&root, "#own-add");
     eventually(|| {
         query(&root, "#own-1-text")
             .is_none()
@@ -387,10 +389,7 @@ async fn a_finding_opens_its_line_and_focuses_the_setting_behind_it() {
     let summary = text(&root, "#problems-summary");
     assert!(summary.contains("0 errors, 0 warnings"), "{summary}");
 
-    find(&root, "#service-tab-1")
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
+    click(&root, "#service-tab-1");
     eventually(|| {
         query(&root, "#services-1-replicas")
             .is_none()
@@ -405,10 +404,7 @@ async fn a_finding_opens_its_line_and_focuses_the_setting_behind_it() {
     .await;
 
     // Away from the field, then back through the finding.
-    find(&root, "#service-tab-0")
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
+    click(&root, "#service-tab-0");
     let problems = root
         .query_selector_all("#problems-list .problem-go")
         .unwrap();
@@ -501,10 +497,7 @@ async fn a_picked_zip_is_unpacked_and_checked() {
 #[wasm_bindgen_test]
 async fn the_whole_bundle_downloads_as_a_zip() {
     let root = mount().await;
-    find(&root, "#download-zip")
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
+    click(&root, "#download-zip");
     eventually(|| {
         let notice = text(&root, "#file-notice");
         (!notice.starts_with("Downloaded assistant.zip:")).then(|| format!("notice: {notice:?}"))
@@ -548,12 +541,6 @@ async fn the_theme_toggle_steps_through_system_light_and_dark() {
 #[wasm_bindgen_test]
 async fn services_can_be_added_duplicated_moved_and_removed() {
     let root = mount().await;
-    let click = |selector: &str| {
-        find(&root, selector)
-            .dyn_into::<HtmlElement>()
-            .unwrap()
-            .click()
-    };
     // The buttons act on the service they name; wait until they name the expected one.
     let acting_on = |name: &'static str| {
         let root = root.clone();
@@ -567,7 +554,7 @@ async fn services_can_be_added_duplicated_moved_and_removed() {
         }
     };
     choose(&root, "#service-add-runtime", "go");
-    click("#service-add");
+    click(&root, "#service-add");
     eventually(|| {
         let listed = listed(&root);
         (!listed.contains(".github/workflows/go.yml"))
@@ -585,17 +572,17 @@ async fn services_can_be_added_duplicated_moved_and_removed() {
     .await;
 
     acting_on("go").await;
-    click("#service-duplicate");
+    click(&root, "#service-duplicate");
     eventually(|| (!listed(&root).contains("go-copy/Dockerfile")).then(|| "no copy".into())).await;
     acting_on("go-copy").await;
-    click("#service-left");
+    click(&root, "#service-left");
     eventually(|| {
         let tab = text(&root, "#service-tab-2");
         (tab != "go-copy").then(|| format!("the third tab is {tab:?}"))
     })
     .await;
     acting_on("go-copy").await;
-    click("#service-remove");
+    click(&root, "#service-remove");
     eventually(|| {
         listed(&root)
             .contains("go-copy/Dockerfile")
@@ -604,9 +591,9 @@ async fn services_can_be_added_duplicated_moved_and_removed() {
     .await;
 
     // Autoscaling off for the backend: a replica count field instead of the HPA's.
-    click("#service-tab-0");
+    click(&root, "#service-tab-0");
     acting_on("backend").await;
-    click("#services-0-autoscaling-on");
+    click(&root, "#services-0-autoscaling-on");
     eventually(|| {
         query(&root, "#services-0-replicas")
             .is_none()
@@ -619,17 +606,11 @@ async fn services_can_be_added_duplicated_moved_and_removed() {
 #[wasm_bindgen_test]
 async fn environment_variables_are_added_named_and_kept_secret() {
     let root = mount().await;
-    let click = |selector: &str| {
-        find(&root, selector)
-            .dyn_into::<HtmlElement>()
-            .unwrap()
-            .click()
-    };
     let count = root
         .query_selector_all("#service-fields .env-row")
         .unwrap()
         .length();
-    click("#services-0-env-add");
+    click(&root, "#services-0-env-add");
     let new = count;
     let name = format!("#services-0-env-{new}-name");
     eventually(|| {
@@ -641,9 +622,9 @@ async fn environment_variables_are_added_named_and_kept_secret() {
     type_into(&root, &name, "FEATURE_FLAGS");
     // A plain value goes into the compose file; a secret's name goes to the ExternalSecret.
     type_into(&root, &format!("#services-0-env-{new}-value"), "beta");
-    click("#preview-tabs [data-path='docker-compose.yml']");
+    click(&root, "#preview-tabs [data-path='docker-compose.yml']");
     preview_shows(&root, "FEATURE_FLAGS: beta").await;
-    click(&format!("#services-0-env-{new}-secret"));
+    click(&root, &format!("#services-0-env-{new}-secret"));
     eventually(|| {
         let refused = text(&root, "#service-structure-error");
         (!refused.contains("Clear the value of FEATURE_FLAGS"))
@@ -651,14 +632,14 @@ async fn environment_variables_are_added_named_and_kept_secret() {
     })
     .await;
     type_into(&root, &format!("#services-0-env-{new}-value"), "");
-    click(&format!("#services-0-env-{new}-secret"));
+    click(&root, &format!("#services-0-env-{new}-secret"));
     eventually(|| {
         query(&root, &format!("#services-0-env-{new}-value"))
             .is_some()
             .then(|| "a secret has no value field".into())
     })
     .await;
-    click(&format!("#services-0-env-{new}-remove"));
+    click(&root, &format!("#services-0-env-{new}-remove"));
     eventually(|| query(&root, &name).is_some().then(|| "still listed".into())).await;
 }
 
@@ -666,10 +647,7 @@ async fn environment_variables_are_added_named_and_kept_secret() {
 async fn the_database_comes_and_goes_with_the_services_that_use_it() {
     let root = mount().await;
     assert!(listed(&root).contains("terraform/rds.tf"));
-    find(&root, "#services-0-postgres-on")
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
+    click(&root, "#services-0-postgres-on");
     eventually(|| {
         listed(&root)
             .contains("terraform/rds.tf")

@@ -90,6 +90,23 @@ async fn browser_with(driver: &Driver, downloads: Option<&std::path::Path>) -> C
         .expect("open a Chromium session")
 }
 
+/// Opens the app and waits for its form, failing with the requests that went unanswered.
+async fn open(client: &Client, site: &StaticServer) {
+    client.goto(&site.base_url).await.unwrap();
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#services-0-name"))
+        .await
+        .unwrap_or_else(|error| {
+            panic!(
+                "the form never appeared at {} ({error}); requests not answered 200: {:?}",
+                site.base_url,
+                site.failures()
+            )
+        });
+}
+
 async fn text(client: &Client, selector: &str) -> String {
     client
         .find(Locator::Css(selector))
@@ -132,19 +149,7 @@ async fn a_user_edits_the_form_and_the_preview_follows() {
     let driver = Driver::start();
     let client = browser(&driver).await;
 
-    client.goto(&site.base_url).await.unwrap();
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("#services-0-name"))
-        .await
-        .unwrap_or_else(|error| {
-            panic!(
-                "the form never appeared at {} ({error}); requests not answered 200: {:?}",
-                site.base_url,
-                site.failures()
-            )
-        });
+    open(&client, &site).await;
     assert_eq!(client.title().await.unwrap(), "Shipshape");
     wait_for_text(&client, "#preview-file", "the default Dockerfile", |t| {
         t.contains("# Service: backend")
@@ -222,13 +227,7 @@ async fn the_zip_the_browser_downloads_is_the_one_the_cli_writes() {
     std::fs::create_dir_all(&downloads).unwrap();
     let driver = Driver::start();
     let client = browser_with(&driver, Some(&downloads)).await;
-    client.goto(&site.base_url).await.unwrap();
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("#download-zip"))
-        .await
-        .unwrap();
+    open(&client, &site).await;
 
     // A preset, so the zip is of settings the CLI can name.
     client
@@ -324,13 +323,7 @@ async fn after_the_first_visit_the_app_works_offline() {
     );
     let driver = Driver::start();
     let client = browser(&driver).await;
-    client.goto(&site.base_url).await.unwrap();
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("#services-0-name"))
-        .await
-        .unwrap();
+    open(&client, &site).await;
     // Wait until the service worker has stored the page and its assets and controls the page.
     let ready = client
         .execute_async(
