@@ -44,10 +44,7 @@ fn check(files: &[Pasted]) -> Checked {
         .iter()
         .zip(&paths)
         .filter(|(file, _)| !file.text.trim().is_empty())
-        .map(|(file, path)| GeneratedFile {
-            path: path.clone(),
-            contents: file.text.clone(),
-        })
+        .map(|(file, path)| GeneratedFile::new(path.clone(), file.text.clone()))
         .collect();
     Checked {
         findings: rules::lint_files(&named),

@@ -207,10 +207,7 @@ fn lint(paths: &[PathBuf], format: &str, colour: bool, fail_on: &str) -> Result<
         } else {
             let contents = fs::read_to_string(path)
                 .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
-            files.push(GeneratedFile {
-                path: path.display().to_string(),
-                contents,
-            });
+            files.push(GeneratedFile::new(path.display().to_string(), contents));
         }
     }
     let found = rules::lint_files(&files);
@@ -266,10 +263,7 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<GeneratedFile>) -> Result<()
                 .unwrap_or(&path)
                 .to_string_lossy()
                 .replace('\\', "/");
-            files.push(GeneratedFile {
-                path: relative,
-                contents,
-            });
+            files.push(GeneratedFile::new(relative, contents));
         }
     }
     Ok(())

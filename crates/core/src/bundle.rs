@@ -1,10 +1,63 @@
 //! The bundle: every file generated for one set of settings, in a stable order.
 
+use crate::rules::{hcl, yaml};
+
 /// One generated file, addressed by its path inside the user's repository.
-#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GeneratedFile {
     pub path: String,
     pub contents: String,
+    /// What the generator wrote `contents` from, with positions, so the rules need not parse
+    /// it again. Only the generator sets it; a clone (which may be edited) goes without.
+    pub(crate) tree: Option<Tree>,
+}
+
+/// The structure of a generated file, as the rules' parsers would read it from the text.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Tree {
+    Yaml(Vec<yaml::Node>),
+    Hcl(Vec<hcl::Item>),
+}
+
+impl GeneratedFile {
+    pub fn new(path: impl Into<String>, contents: impl Into<String>) -> GeneratedFile {
+        GeneratedFile {
+            path: path.into(),
+            contents: contents.into(),
+            tree: None,
+        }
+    }
+
+    pub(crate) fn with_tree(path: String, contents: String, tree: Tree) -> GeneratedFile {
+        GeneratedFile {
+            path,
+            contents,
+            tree: Some(tree),
+        }
+    }
+}
+
+impl Clone for GeneratedFile {
+    fn clone(&self) -> Self {
+        GeneratedFile::new(self.path.clone(), self.contents.clone())
+    }
+}
+
+/// Files are equal when their paths and text are: the tree only follows from the text.
+impl PartialEq for GeneratedFile {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path && self.contents == other.contents
+    }
+}
+
+impl Eq for GeneratedFile {}
+
+impl std::fmt::Debug for GeneratedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GeneratedFile")
+            .field("path", &self.path)
+            .field("contents", &self.contents)
+            .finish_non_exhaustive()
+    }
 }
 
 /// All generated files, sorted by path so output is deterministic.
@@ -55,10 +108,7 @@ mod tests {
     use super::*;
 
     fn file(path: &str) -> GeneratedFile {
-        GeneratedFile {
-            path: path.into(),
-            contents: format!("contents of {path}"),
-        }
+        GeneratedFile::new(path, format!("contents of {path}"))
     }
 
     #[test]

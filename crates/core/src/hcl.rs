@@ -72,11 +72,40 @@ pub fn strings<S: AsRef<str>>(items: &[S]) -> Expr {
     Expr::List(items.iter().map(|s| str(s.as_ref())).collect())
 }
 
+use crate::rules::hcl as read;
+
 /// A whole file: top-level items separated as `terraform fmt` leaves them.
 pub fn file(items: &[Item]) -> String {
     let mut out = String::new();
-    write_body(items, 0, &mut out);
+    write_body(items, 0, &mut out, &mut Lines::default());
     out
+}
+
+/// `prefix` (whole comment lines) and then the file, with its items as the rules' reader
+/// would read them from the text, at their lines and columns.
+pub(crate) fn file_with_tree(prefix: &str, items: &[Item]) -> (String, Vec<read::Item>) {
+    let mut out = String::from(prefix);
+    let tree = write_body(items, 0, &mut out, &mut Lines::default());
+    (out, tree)
+}
+
+/// The line the text written so far has reached, counted as it grows.
+#[derive(Default)]
+struct Lines {
+    counted: usize,
+    breaks: usize,
+}
+
+impl Lines {
+    /// The 1-based line the next character of `out` will be on.
+    fn next(&mut self, out: &str) -> usize {
+        self.breaks += out.as_bytes()[self.counted..]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.counted = out.len();
+        self.breaks + 1
+    }
 }
 
 /// Lists longer than this are written one element per line.
@@ -95,7 +124,9 @@ fn list_is_multiline(items: &[Expr]) -> bool {
         || items.iter().map(|i| inline(i).len() + 2).sum::<usize>() > MAX_INLINE_LIST
 }
 
-fn write_body(items: &[Item], indent: usize, out: &mut String) {
+/// Writes `items` at `indent`; returns them as the rules read them.
+fn write_body(items: &[Item], indent: usize, out: &mut String, at: &mut Lines) -> Vec<read::Item> {
+    let mut tree = Vec::new();
     // Normalise separators: a blank line around multi-line attributes and blocks, none doubled,
     // none at the start or end.
     let mut lines: Vec<&Item> = Vec::new();
@@ -140,19 +171,31 @@ fn write_body(items: &[Item], indent: usize, out: &mut String) {
                 index += 1;
             }
             Item::Block(block) => {
+                let line = at.next(out);
                 out.push_str(&pad);
                 out.push_str(&block.kind);
                 for label in &block.labels {
                     out.push(' ');
                     out.push_str(&quote(label));
                 }
-                if block.body.is_empty() {
+                let body = if block.body.is_empty() {
                     out.push_str(" {}\n");
+                    Vec::new()
                 } else {
                     out.push_str(" {\n");
-                    write_body(&block.body, indent + 2, out);
+                    let body = write_body(&block.body, indent + 2, out, at);
                     out.push_str(&format!("{pad}}}\n"));
-                }
+                    body
+                };
+                tree.push(read::Item {
+                    kind: read::Kind::Block {
+                        kind: block.kind.clone(),
+                        labels: block.labels.clone(),
+                        body,
+                    },
+                    line,
+                    column: indent + 1,
+                });
                 index += 1;
             }
             Item::Attr(..) => {
@@ -167,8 +210,11 @@ fn write_body(items: &[Item], indent: usize, out: &mut String) {
                     let Item::Attr(key, value) = lines[index] else {
                         unreachable!()
                     };
+                    let line = at.next(out);
                     out.push_str(&format!("{pad}{} = ", key_text(key)));
-                    write_multiline(value, indent, out);
+                    let start = out.len();
+                    write_multiline(value, indent, out, at);
+                    tree.push(attribute(key, &out[start..], line, indent));
                     out.push('\n');
                     index += 1;
                     continue;
@@ -183,21 +229,33 @@ fn write_body(items: &[Item], indent: usize, out: &mut String) {
                     .unwrap_or(0);
                 for item in &lines[start..index] {
                     if let Item::Attr(key, value) = item {
-                        let key = key_text(key);
-                        let spaces = width - key.chars().count();
-                        out.push_str(&format!(
-                            "{pad}{key}{} = {}\n",
-                            " ".repeat(spaces),
-                            inline(value)
-                        ));
+                        let line = at.next(out);
+                        let text = key_text(key);
+                        let spaces = width - text.chars().count();
+                        let written = inline(value);
+                        out.push_str(&format!("{pad}{text}{} = {written}\n", " ".repeat(spaces),));
+                        tree.push(attribute(key, &written, line, indent));
                     }
                 }
             }
         }
     }
+    tree
 }
 
-fn write_multiline(expr: &Expr, indent: usize, out: &mut String) {
+/// An attribute as the rules read it: its value decoded from the text written for it.
+fn attribute(key: &str, written: &str, line: usize, indent: usize) -> read::Item {
+    read::Item {
+        kind: read::Kind::Attribute {
+            key: key.to_owned(),
+            value: read::value(written),
+        },
+        line,
+        column: indent + 1,
+    }
+}
+
+fn write_multiline(expr: &Expr, indent: usize, out: &mut String, lines: &mut Lines) {
     let pad = " ".repeat(indent);
     match expr {
         Expr::Object(entries) => {
@@ -206,7 +264,7 @@ fn write_multiline(expr: &Expr, indent: usize, out: &mut String) {
                 .iter()
                 .map(|(k, v)| Item::Attr(k.clone(), v.clone()))
                 .collect();
-            write_body(&items, indent + 2, out);
+            write_body(&items, indent + 2, out, lines);
             out.push_str(&format!("{pad}}}"));
         }
         Expr::List(items) => {
@@ -214,7 +272,7 @@ fn write_multiline(expr: &Expr, indent: usize, out: &mut String) {
             for item in items {
                 out.push_str(&format!("{pad}  "));
                 if is_multiline(item) {
-                    write_multiline(item, indent + 2, out);
+                    write_multiline(item, indent + 2, out, lines);
                 } else {
                     out.push_str(&inline(item));
                 }
@@ -292,6 +350,22 @@ pub fn quote(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_generated_tree_is_what_the_reader_reads() {
+        let mut checked = 0;
+        for preset in crate::model::PRESETS {
+            for file in crate::generate(&preset.project()).files() {
+                if let Some(crate::bundle::Tree::Hcl(items)) = &file.tree {
+                    let parsed = read::parse(&file.contents)
+                        .unwrap_or_else(|e| panic!("{}: {e:?}", file.path));
+                    assert_eq!(&parsed, items, "{}\n{}", file.path, file.contents);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 20, "only {checked} files carry a tree");
+    }
 
     /// Checked by hand against `terraform fmt` conventions: aligned `=` per run, blank lines
     /// around multi-line values and between blocks, two-space indents.

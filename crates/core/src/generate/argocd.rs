@@ -113,13 +113,11 @@ pub fn files(project: &Project) -> Vec<GeneratedFile> {
     let mut elements = Vec::new();
     for stage in Stage::ALL {
         for service in &project.services {
-            files.push(GeneratedFile {
-                path: format!("argocd/{}/{}.yaml", stage.key(), service.name),
-                contents: format!(
-                    "{header}# Apply once: kubectl apply -n {NAMESPACE} -f <this file>\n{}",
-                    crate::yaml::to_string(&application(project, service, stage))
-                ),
-            });
+            let mut yaml = crate::yaml::Yaml::with_comments(&format!(
+                "{header}# Apply once: kubectl apply -n {NAMESPACE} -f <this file>\n"
+            ));
+            yaml.document(&application(project, service, stage));
+            files.push(yaml.into_file(format!("argocd/{}/{}.yaml", stage.key(), service.name)));
             elements.push(json!({
                 "service": service.name,
                 "environment": stage.key(),
@@ -149,10 +147,11 @@ pub fn files(project: &Project) -> Vec<GeneratedFile> {
             },
         },
     });
-    files.push(GeneratedFile {
-        path: "argocd/applicationset.yaml".into(),
-        contents: format!("{header}# The same Applications from one object; use this or the files per environment.\n{}", crate::yaml::to_string(&set)),
-    });
+    let mut yaml = crate::yaml::Yaml::with_comments(&format!(
+        "{header}# The same Applications from one object; use this or the files per environment.\n"
+    ));
+    yaml.document(&set);
+    files.push(yaml.into_file("argocd/applicationset.yaml".into()));
     files
 }
 

@@ -68,7 +68,7 @@ struct DependsOn {
 
 pub const PATH: &str = "docker-compose.yml";
 
-pub fn compose(project: &Project) -> String {
+pub fn compose(project: &Project) -> crate::yaml::Yaml {
     let mut services = IndexMap::new();
     let mut used_ports = vec![POSTGRES_HOST_PORT, REDIS_HOST_PORT];
     for service in &project.services {
@@ -162,8 +162,9 @@ pub fn compose(project: &Project) -> String {
     out.push_str("# Local development: `docker compose up --build`; edits in each\n");
     out.push_str("# service folder reload live.\n");
     out.push_str("# Put secret values in a .env file next to this one (never commit it).\n");
-    out.push_str(&crate::yaml::to_string(&compose));
-    out
+    let mut yaml = crate::yaml::Yaml::with_comments(&out);
+    yaml.document(&compose);
+    yaml
 }
 
 fn app_service(project: &Project, service: &AppService, host_port: u16) -> Service {
@@ -290,7 +291,7 @@ mod tests {
         let project = crate::model::preset("fullstack-fastapi-react")
             .unwrap()
             .project();
-        let text = compose(&project);
+        let text = compose(&project).into_text();
         let doc: serde_norway::Value = serde_norway::from_str(&text).unwrap();
         assert!(
             doc.get("version").is_none(),
@@ -355,7 +356,8 @@ mod tests {
     fn every_preset_composes() {
         for preset in PRESETS {
             let project = preset.project();
-            let doc: serde_norway::Value = serde_norway::from_str(&compose(&project)).unwrap();
+            let doc: serde_norway::Value =
+                serde_norway::from_str(compose(&project).text()).unwrap();
             assert!(doc["services"].as_mapping().unwrap().len() >= project.services.len());
         }
     }
@@ -368,7 +370,7 @@ mod tests {
             value: "cost $5".into(),
             secret: false,
         });
-        let doc: serde_norway::Value = serde_norway::from_str(&compose(&project)).unwrap();
+        let doc: serde_norway::Value = serde_norway::from_str(compose(&project).text()).unwrap();
         assert_eq!(
             doc["services"]["api"]["environment"]["GREETING"].as_str(),
             Some("cost $$5")

@@ -132,7 +132,7 @@ pub fn path(service: &AppService) -> String {
     format!(".github/workflows/{}.yml", service.name)
 }
 
-pub fn workflow(project: &Project, service: &AppService) -> String {
+pub fn workflow(project: &Project, service: &AppService) -> crate::yaml::Yaml {
     let folder = service.folder_prefix();
     let filters = vec![format!("{folder}**"), path(service)];
     let branches = vec![
@@ -184,8 +184,9 @@ pub fn workflow(project: &Project, service: &AppService) -> String {
         out.push_str("# Deploy jobs push the new image digest to the environment's branch;\n");
         out.push_str("# let github-actions[bot] push there if the branch is protected.\n");
     }
-    out.push_str(&crate::yaml::to_string(&workflow));
-    out
+    let mut yaml = crate::yaml::Yaml::with_comments(&out);
+    yaml.document(&workflow);
+    yaml
 }
 
 fn working_directory(service: &AppService) -> Option<Value> {
@@ -824,7 +825,7 @@ mod tests {
         for preset in PRESETS {
             let project = preset.project();
             for service in &project.services {
-                let text = workflow(&project, service);
+                let text = workflow(&project, service).into_text();
                 let doc = parse(&text);
                 let jobs = doc["jobs"].as_mapping().unwrap();
                 let names: Vec<&str> = jobs.keys().map(|k| k.as_str().unwrap()).collect();
@@ -856,7 +857,7 @@ mod tests {
         for preset in PRESETS {
             let project = preset.project();
             for service in &project.services {
-                let text = workflow(&project, service);
+                let text = workflow(&project, service).into_text();
                 let doc = parse(&text);
                 for (_, job) in doc["jobs"].as_mapping().unwrap() {
                     for step in job["steps"].as_sequence().unwrap() {
@@ -872,7 +873,7 @@ mod tests {
     #[test]
     fn a_version_matrix_is_used_when_more_versions_are_tested() {
         let project = crate::model::preset("python-fastapi").unwrap().project();
-        let doc = parse(&workflow(&project, &project.services[0]));
+        let doc = parse(workflow(&project, &project.services[0]).text());
         let versions = doc["jobs"]["test"]["strategy"]["matrix"]["version"]
             .as_sequence()
             .unwrap();

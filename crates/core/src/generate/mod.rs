@@ -25,12 +25,11 @@ pub fn generate(project: &Project) -> Bundle {
             format!("{folder}.dockerignore"),
             dockerfile::dockerignore(project, service),
         ));
-        files.push(file(
-            github_actions::path(service),
-            github_actions::workflow(project, service),
-        ));
+        files.push(
+            github_actions::workflow(project, service).into_file(github_actions::path(service)),
+        );
     }
-    files.push(file(compose::PATH.into(), compose::compose(project)));
+    files.push(compose::compose(project).into_file(compose::PATH.into()));
     files.extend(kubernetes::files(project));
     files.extend(kubernetes::helm::charts(project));
     files.extend(argocd::files(project));
@@ -46,7 +45,7 @@ pub fn generate(project: &Project) -> Bundle {
 }
 
 fn file(path: String, contents: String) -> GeneratedFile {
-    GeneratedFile { path, contents }
+    GeneratedFile::new(path, contents)
 }
 
 /// The comment lines that open every generated file: where it came from, so a reader knows to

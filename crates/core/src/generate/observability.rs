@@ -55,17 +55,17 @@ pub fn files(project: &Project) -> Vec<GeneratedFile> {
                 Some(rest) => format!("<?php\n{header}{rest}"),
                 None => header + &body,
             };
-            Some(GeneratedFile {
-                path: format!("observability/snippets/{}/{name}", service.name),
+            Some(GeneratedFile::new(
+                format!("observability/snippets/{}/{name}", service.name),
                 contents,
-            })
+            ))
         })
         .collect();
     if !files.is_empty() {
-        files.push(GeneratedFile {
-            path: format!("observability/grafana/{}.json", project.name),
-            contents: serde_json::to_string_pretty(&dashboard(project)).expect("serializes") + "\n",
-        });
+        files.push(GeneratedFile::new(
+            format!("observability/grafana/{}.json", project.name),
+            serde_json::to_string_pretty(&dashboard(project)).expect("serializes") + "\n",
+        ));
     }
     files
 }

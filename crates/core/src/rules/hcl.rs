@@ -449,7 +449,7 @@ impl<'a> Reader<'a> {
 }
 
 /// The value of an expression's text: literals decoded, anything else as written.
-fn value(raw: &str) -> Value {
+pub(crate) fn value(raw: &str) -> Value {
     match raw {
         "true" => return Value::Bool(true),
         "false" => return Value::Bool(false),

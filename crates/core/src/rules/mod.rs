@@ -17,7 +17,10 @@ pub mod yaml;
 
 pub use fields::lint_project;
 
+use std::borrow::Cow;
 use std::fmt;
+
+use crate::bundle::Tree;
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -235,10 +238,7 @@ pub fn find(code: &str) -> Option<&'static RuleInfo> {
 /// Every finding over files read from disk: each file's own, then those across files. Each
 /// file is parsed once, for its own rules and the cross-file ones.
 pub fn lint_files(files: &[crate::GeneratedFile]) -> Vec<Diagnostic> {
-    let parsed: Vec<Parsed> = files
-        .iter()
-        .map(|file| Parsed::new(&file.path, &file.contents))
-        .collect();
+    let parsed: Vec<Parsed> = files.iter().map(Parsed::of).collect();
     let mut found: Vec<Diagnostic> = parsed.iter().flat_map(Parsed::lint).collect();
     found.extend(cross::lint(&parsed));
     found
@@ -253,13 +253,14 @@ pub fn lint_file(path: &str, text: &str) -> Vec<Diagnostic> {
 pub(crate) struct Parsed<'a> {
     pub path: &'a str,
     pub text: &'a str,
-    pub form: Form,
+    pub form: Form<'a>,
 }
 
-pub(crate) enum Form {
+pub(crate) enum Form<'a> {
     Dockerfile(dockerfile::Dockerfile),
-    Yaml(Result<Vec<yaml::Node>, yaml::YamlError>),
-    Terraform(Result<Vec<hcl::Item>, hcl::HclError>),
+    /// Parsed here, or (borrowed) as the generator wrote it.
+    Yaml(Result<Cow<'a, [yaml::Node]>, yaml::YamlError>),
+    Terraform(Result<Cow<'a, [hcl::Item]>, hcl::HclError>),
     /// Not a kind of file the rules read (Helm templates are Go templates, not YAML).
     Other,
 }
@@ -268,9 +269,26 @@ impl<'a> Parsed<'a> {
     pub fn new(path: &'a str, text: &'a str) -> Parsed<'a> {
         let form = match kind_of(path) {
             Some(Kind::Dockerfile) => Form::Dockerfile(dockerfile::Dockerfile::parse(text)),
-            Some(Kind::Terraform) => Form::Terraform(hcl::parse(text)),
-            Some(Kind::Yaml) if !path.contains("/templates/") => Form::Yaml(yaml::parse(text)),
+            Some(Kind::Terraform) => Form::Terraform(hcl::parse(text).map(Cow::Owned)),
+            Some(Kind::Yaml) if !path.contains("/templates/") => {
+                Form::Yaml(yaml::parse(text).map(Cow::Owned))
+            }
             _ => Form::Other,
+        };
+        Parsed { path, text, form }
+    }
+
+    /// A file, read from the tree its generator wrote it from when it has one.
+    pub fn of(file: &'a crate::GeneratedFile) -> Parsed<'a> {
+        let (path, text) = (file.path.as_str(), file.contents.as_str());
+        let form = match (&file.tree, kind_of(path)) {
+            (Some(Tree::Yaml(documents)), Some(Kind::Yaml)) => {
+                Form::Yaml(Ok(Cow::Borrowed(documents)))
+            }
+            (Some(Tree::Hcl(items)), Some(Kind::Terraform)) => {
+                Form::Terraform(Ok(Cow::Borrowed(items)))
+            }
+            _ => return Parsed::new(path, text),
         };
         Parsed { path, text, form }
     }

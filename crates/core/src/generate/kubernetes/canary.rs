@@ -1,6 +1,7 @@
 //! Canary releases (Istio weights, one manifest per step, or an Argo Rollouts `Rollout`) and
 //! the runbook that says how to drive every strategy by hand.
 
+use crate::yaml::Yaml;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -27,7 +28,7 @@ fn istio_metadata(context: &Context) -> Metadata {
 }
 
 /// The DestinationRule with the two subsets, and the VirtualService at 100% stable.
-pub fn mesh(context: &Context) -> String {
+pub fn mesh(context: &Context) -> Yaml {
     let rule = Object {
         api_version: "networking.istio.io/v1",
         kind: "DestinationRule",
@@ -42,15 +43,15 @@ pub fn mesh(context: &Context) -> String {
             }),
         },
     };
-    documents(&[rule]) + &virtual_service(context, 0)
+    documents(&[rule]) + virtual_service(context, 0)
 }
 
 /// The VirtualService sending `weight`% to the canary.
-pub fn step(context: &Context, weight: u32) -> String {
+pub fn step(context: &Context, weight: u32) -> Yaml {
     virtual_service(context, weight)
 }
 
-fn virtual_service(context: &Context, canary_weight: u32) -> String {
+fn virtual_service(context: &Context, canary_weight: u32) -> Yaml {
     let host = context.name();
     let route = |subset: &str, weight: u32| json!({ "destination": { "host": host, "subset": subset, "port": { "number": super::SERVICE_PORT } }, "weight": weight });
     let service = Object {
@@ -80,7 +81,7 @@ struct RolloutSpec {
 
 /// An Argo Rollouts `Rollout` in place of the Deployment: the same pods, released in steps
 /// with a pause after each so a person (or an analysis) can stop it.
-pub fn rollout(context: &Context) -> String {
+pub fn rollout(context: &Context) -> Yaml {
     let rollout = &context.service.rollout;
     let mut steps = Vec::new();
     for weight in rollout.canary_steps.iter().filter(|w| **w < 100) {

@@ -20,6 +20,7 @@ use super::dockerfile::APP_UID;
 use crate::bundle::GeneratedFile;
 use crate::model::{AppService, CanaryEngine, Environment, Project, Runtime, Stage, Strategy};
 use crate::model::{bytes, millicores};
+use crate::yaml::Yaml;
 use types::*;
 
 /// Port the Service exposes inside the cluster; the container keeps its own.
@@ -36,10 +37,10 @@ pub fn files(project: &Project) -> Vec<GeneratedFile> {
     for stage in Stage::ALL {
         files.extend(environment_files(project, stage));
     }
-    files.push(GeneratedFile {
-        path: "k8s/README.md".into(),
-        contents: canary::runbook(project),
-    });
+    files.push(GeneratedFile::new(
+        "k8s/README.md",
+        canary::runbook(project),
+    ));
     files
 }
 
@@ -58,81 +59,85 @@ fn environment_files(project: &Project, stage: Stage) -> Vec<GeneratedFile> {
             project.name, environment.name, environment.namespace
         )
     };
+    let file = |path: String, what: &str, documents: Yaml| {
+        (Yaml::with_comments(&header(what)) + documents).into_file(path)
+    };
     let mut files = Vec::new();
     let mut resources = vec!["namespace.yaml".to_owned()];
-    files.push(GeneratedFile {
-        path: format!("{folder}/namespace.yaml"),
-        contents: header("The namespace, its default-deny policy and its quota.")
-            + &namespace_documents(project, environment),
-    });
+    files.push(file(
+        format!("{folder}/namespace.yaml"),
+        "The namespace, its default-deny policy and its quota.",
+        namespace_documents(project, environment),
+    ));
     if let Some(store) = secrets::store(project, stage) {
-        files.push(GeneratedFile {
-            path: format!("{folder}/secret-store.yaml"),
-            contents: header("External Secrets: where the services' secret values come from.")
-                + &store,
-        });
+        files.push(file(
+            format!("{folder}/secret-store.yaml"),
+            "External Secrets: where the services' secret values come from.",
+            store,
+        ));
         resources.push("secret-store.yaml".into());
     }
     for service in &project.services {
         let context = Context::new(project, service, stage);
-        files.push(GeneratedFile {
-            path: format!("{folder}/{}.yaml", service.name),
-            contents: header(&format!(
+        files.push(file(
+            format!("{folder}/{}.yaml", service.name),
+            &format!(
                 "Service {}: {} rollout.",
                 service.name,
                 service.rollout.strategy.label()
-            )) + &context.documents(),
-        });
+            ),
+            context.documents(),
+        ));
         resources.push(format!("{}.yaml", service.name));
         if let Some(secret) = secrets::placeholder_secret(&context) {
-            files.push(GeneratedFile {
-                path: format!("{folder}/{}-secret.yaml", service.name),
-                contents: header(&format!(
+            files.push(file(
+                format!("{folder}/{}-secret.yaml", service.name),
+                &format!(
                     "Fill in the values, then apply once: kubectl apply -f {}-secret.yaml\n# It is not in the kustomization, so a later apply never blanks them.",
                     service.name
-                )) + &secret,
-            });
+                ),
+                secret,
+            ));
         }
         if service.rollout.strategy == Strategy::Canary
             && service.rollout.canary_engine == CanaryEngine::Istio
         {
-            files.push(GeneratedFile {
-                path: format!("{folder}/{}-mesh.yaml", service.name),
-                contents: header(&format!(
-                    "Istio routing for {}: all traffic to stable.",
-                    service.name
-                )) + &canary::mesh(&context),
-            });
+            files.push(file(
+                format!("{folder}/{}-mesh.yaml", service.name),
+                &format!("Istio routing for {}: all traffic to stable.", service.name),
+                canary::mesh(&context),
+            ));
             resources.push(format!("{}-mesh.yaml", service.name));
             for (index, weight) in service.rollout.canary_steps.iter().enumerate() {
-                files.push(GeneratedFile {
-                    path: format!("{folder}/{}", canary::step_file(service, index, *weight)),
-                    contents: header(&format!(
+                files.push(file(
+                    format!("{folder}/{}", canary::step_file(service, index, *weight)),
+                    &format!(
                         "Canary step {} of {}: {weight}% of traffic to the new version. Apply in order.",
                         index + 1,
                         service.rollout.canary_steps.len()
-                    )) + &canary::step(&context, *weight),
-                });
+                    ),
+                    canary::step(&context, *weight),
+                ));
             }
         }
     }
     if let (true, Some(_)) = (project.kubernetes.in_cluster_postgres, &project.postgres) {
-        files.push(GeneratedFile {
-            path: format!("{folder}/postgres.yaml"),
-            contents: header("PostgreSQL in the cluster: a StatefulSet with its own volume.")
-                + &postgres_documents(project, stage),
-        });
+        files.push(file(
+            format!("{folder}/postgres.yaml"),
+            "PostgreSQL in the cluster: a StatefulSet with its own volume.",
+            postgres_documents(project, stage),
+        ));
         resources.push("postgres.yaml".into());
     }
-    files.push(GeneratedFile {
-        path: format!("{folder}/kustomization.yaml"),
-        contents: header("Apply everything with: kubectl apply -k .")
-            + &crate::yaml::to_string(&json!({
-                "apiVersion": "kustomize.config.k8s.io/v1beta1",
-                "kind": "Kustomization",
-                "resources": resources,
-            })),
-    });
+    files.push(file(
+        format!("{folder}/kustomization.yaml"),
+        "Apply everything with: kubectl apply -k .",
+        documents(&[json!({
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+            "resources": resources,
+        })]),
+    ));
     files
 }
 
@@ -144,8 +149,12 @@ struct Context<'a> {
     stage: Stage,
 }
 
-fn documents<T: Serialize>(objects: &[T]) -> String {
-    objects.iter().map(crate::yaml::to_string).collect()
+fn documents<T: Serialize>(objects: &[T]) -> Yaml {
+    let mut yaml = Yaml::default();
+    for object in objects {
+        yaml.document(object);
+    }
+    yaml
 }
 
 fn labels(pairs: &[(&str, &str)]) -> Labels {
@@ -230,7 +239,7 @@ impl<'a> Context<'a> {
         self.service.autoscaling.is_some() && self.service.rollout.strategy != Strategy::BlueGreen
     }
 
-    fn documents(&self) -> String {
+    fn documents(&self) -> Yaml {
         let name = self.name().to_owned();
         let mut out = documents(&[Object {
             api_version: "v1",
@@ -240,22 +249,22 @@ impl<'a> Context<'a> {
                 automount_service_account_token: false,
             },
         }]);
-        out += &documents(&[self.config_map()]);
+        out += documents(&[self.config_map()]);
         if let Some(external_secret) = secrets::external_secret(self) {
-            out += &external_secret;
+            out += external_secret;
         }
-        out += &self.workloads();
-        out += &documents(&[self.service_object()]);
+        out += self.workloads();
+        out += documents(&[self.service_object()]);
         if let Some(ingress) = self.ingress() {
-            out += &documents(&[ingress]);
+            out += documents(&[ingress]);
         }
         if self.uses_hpa() {
-            out += &documents(&[self.hpa()]);
+            out += documents(&[self.hpa()]);
         }
-        out += &documents(&[self.pdb()]);
-        out += &documents(&[self.network_policy()]);
+        out += documents(&[self.pdb()]);
+        out += documents(&[self.network_policy()]);
         if monitoring::enabled(self) {
-            out += &monitoring::documents_for(self);
+            out += monitoring::documents_for(self);
         }
         out
     }
@@ -460,7 +469,7 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn workloads(&self) -> String {
+    fn workloads(&self) -> Yaml {
         let name = self.name().to_owned();
         let replicas = (!self.uses_hpa()).then(|| self.replicas());
         match (
@@ -811,7 +820,7 @@ fn namespace_metadata(project: &Project, environment: &Environment, name: &str) 
     }
 }
 
-fn namespace_documents(project: &Project, environment: &Environment) -> String {
+fn namespace_documents(project: &Project, environment: &Environment) -> Yaml {
     let metadata = |name: &str| namespace_metadata(project, environment, name);
     let mut namespace = metadata(&environment.namespace);
     namespace.namespace = None;
@@ -828,7 +837,7 @@ fn namespace_documents(project: &Project, environment: &Environment) -> String {
         metadata: namespace,
         body: Empty {},
     }]);
-    out += &documents(&[Object {
+    out += documents(&[Object {
         api_version: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
         metadata: metadata("default-deny"),
@@ -841,7 +850,7 @@ fn namespace_documents(project: &Project, environment: &Environment) -> String {
             },
         },
     }]);
-    out += &documents(&[Object {
+    out += documents(&[Object {
         api_version: "v1",
         kind: "ResourceQuota",
         metadata: metadata("compute"),
@@ -943,7 +952,7 @@ fn format_memory(bytes: u64) -> String {
 /// Requests and limits of the in-cluster PostgreSQL.
 const POSTGRES_RESOURCES: (&str, &str, &str, &str) = ("250m", "1", "256Mi", "1Gi");
 
-fn postgres_documents(project: &Project, stage: Stage) -> String {
+fn postgres_documents(project: &Project, stage: Stage) -> Yaml {
     let environment = project.environment(stage);
     let postgres = project.postgres.as_ref().expect("checked by the caller");
     let uid = if postgres.pgvector {
@@ -1102,7 +1111,7 @@ fn postgres_documents(project: &Project, stage: Stage) -> String {
          (kubernetes.in_cluster_postgres: false)."
             .into(),
     );
-    out += &documents(&[Object {
+    out += documents(&[Object {
         api_version: "apps/v1",
         kind: "StatefulSet",
         metadata: statefulset_metadata,
@@ -1146,11 +1155,11 @@ fn postgres_documents(project: &Project, stage: Stage) -> String {
             },
         },
     };
-    out += &documents(&[
+    out += documents(&[
         service("postgres-headless", true),
         service("postgres", false),
     ]);
-    out += &documents(&[Object {
+    out += documents(&[Object {
         api_version: "policy/v1",
         kind: "PodDisruptionBudget",
         metadata: metadata("postgres"),
@@ -1176,7 +1185,7 @@ fn postgres_documents(project: &Project, stage: Stage) -> String {
             ..Peer::default()
         })
         .collect();
-    out += &documents(&[Object {
+    out += documents(&[Object {
         api_version: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
         metadata: metadata("postgres"),

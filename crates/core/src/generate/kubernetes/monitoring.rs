@@ -2,6 +2,7 @@
 //! PrometheusRule with the alerts every service needs on day one. The metric names are the
 //! ones the per-runtime snippets (`observability/snippets/`) expose.
 
+use crate::yaml::Yaml;
 use serde_json::{Value, json};
 
 use super::types::{Object, Spec};
@@ -85,7 +86,7 @@ pub(super) fn rule_groups(context: &Context) -> Value {
 }
 
 /// The ServiceMonitor and PrometheusRule documents, labelled for the Prometheus release.
-pub(super) fn documents_for(context: &Context) -> String {
+pub(super) fn documents_for(context: &Context) -> Yaml {
     let release = &context.project.observability.prometheus_release;
     let metadata = || {
         let mut metadata = context.metadata(context.name());
@@ -100,7 +101,7 @@ pub(super) fn documents_for(context: &Context) -> String {
             spec: service_monitor_spec(context),
         },
     }]);
-    out += &documents(&[Object {
+    out += documents(&[Object {
         api_version: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
         metadata: metadata(),

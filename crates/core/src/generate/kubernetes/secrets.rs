@@ -2,6 +2,7 @@
 //! chosen provider, with that provider's own way of proving who is asking, and an
 //! ExternalSecret per service that fills `<service>-secrets` with exactly the keys its pods read.
 
+use crate::yaml::Yaml;
 use serde_json::{Value, json};
 
 use super::types::{Object, ServiceAccountBody};
@@ -52,7 +53,7 @@ fn remote_key(
 }
 
 /// `secret-store.yaml`: the SecretStore and its reader account, when a provider is chosen.
-pub fn store(project: &Project, stage: Stage) -> Option<String> {
+pub fn store(project: &Project, stage: Stage) -> Option<Yaml> {
     let environment = project.environment(stage);
     let provider = project.secrets_provider;
     let store = &project.secrets_store;
@@ -90,7 +91,7 @@ pub fn store(project: &Project, stage: Stage) -> Option<String> {
             } },
         }),
     };
-    let mut out = String::new();
+    let mut out = Yaml::default();
     if let Some(name) = reader_account(provider) {
         let mut account = metadata(name);
         match provider {
@@ -108,7 +109,7 @@ pub fn store(project: &Project, stage: Stage) -> Option<String> {
             }
             _ => {}
         }
-        out += &documents(&[Object {
+        out += documents(&[Object {
             api_version: "v1",
             kind: "ServiceAccount",
             metadata: account,
@@ -117,7 +118,7 @@ pub fn store(project: &Project, stage: Stage) -> Option<String> {
             },
         }]);
     }
-    out += &documents(&[Object {
+    out += documents(&[Object {
         api_version: "external-secrets.io/v1",
         kind: "SecretStore",
         metadata: metadata(STORE_NAME),
@@ -150,7 +151,7 @@ pub fn external_secret_data(context: &Context) -> Option<Vec<Value>> {
 
 /// Without a secrets store, the Secret the pods read, with every key and no value. It is kept
 /// out of the kustomization, so applying the manifests again never blanks values set since.
-pub fn placeholder_secret(context: &Context) -> Option<String> {
+pub fn placeholder_secret(context: &Context) -> Option<Yaml> {
     let keys = context.secret_keys();
     if context.project.secrets_provider != SecretsProvider::None || keys.is_empty() {
         return None;
@@ -183,7 +184,7 @@ pub fn placeholder_secret(context: &Context) -> Option<String> {
 pub const REFRESH_INTERVAL: &str = "1h";
 
 /// The ExternalSecret that creates the service's Secret, when it reads any secret.
-pub fn external_secret(context: &Context) -> Option<String> {
+pub fn external_secret(context: &Context) -> Option<Yaml> {
     let data = external_secret_data(context)?;
     Some(documents(&[Object {
         api_version: "external-secrets.io/v1",
@@ -240,7 +241,7 @@ mod tests {
                     let Some(text) = external_secret(&context) else {
                         continue;
                     };
-                    let doc: serde_norway::Value = serde_norway::from_str(&text).unwrap();
+                    let doc: serde_norway::Value = serde_norway::from_str(text.text()).unwrap();
                     let provided: Vec<&str> = doc["spec"]["data"]
                         .as_sequence()
                         .unwrap()
