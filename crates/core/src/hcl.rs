@@ -72,6 +72,9 @@ pub fn strings<S: AsRef<str>>(items: &[S]) -> Expr {
     Expr::List(items.iter().map(|s| str(s.as_ref())).collect())
 }
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
 use crate::rules::hcl as read;
 
 /// A whole file: top-level items separated as `terraform fmt` leaves them.
@@ -120,63 +123,96 @@ fn is_multiline(expr: &Expr) -> bool {
 }
 
 fn list_is_multiline(items: &[Expr]) -> bool {
-    items.iter().any(is_multiline)
-        || items.iter().map(|i| inline(i).len() + 2).sum::<usize>() > MAX_INLINE_LIST
+    if items.iter().any(is_multiline) {
+        return true;
+    }
+    let mut written = String::new();
+    for item in items {
+        inline(item, &mut written);
+        written.push_str(", ");
+        if written.len() > MAX_INLINE_LIST {
+            return true;
+        }
+    }
+    false
+}
+
+/// A line of a body as it is written: blocks and attributes borrowed from the items (or from
+/// an object's entries), multi-line attributes told apart once.
+#[derive(Clone, Copy)]
+enum Line<'a> {
+    Attr(&'a str, &'a Expr, bool),
+    Block(&'a Block),
+    Blank,
+    Comment(&'a str),
+}
+
+impl Line<'_> {
+    /// Set apart from its neighbours by blank lines.
+    fn separate(self) -> bool {
+        matches!(self, Line::Block(_) | Line::Attr(_, _, true))
+    }
 }
 
 /// Writes `items` at `indent`; returns them as the rules read them.
 fn write_body(items: &[Item], indent: usize, out: &mut String, at: &mut Lines) -> Vec<read::Item> {
+    let lines = items.iter().map(|item| match item {
+        Item::Attr(key, value) => Line::Attr(key, value, is_multiline(value)),
+        Item::Block(block) => Line::Block(block),
+        Item::Blank => Line::Blank,
+        Item::Comment(text) => Line::Comment(text),
+    });
+    write_lines(lines, indent, out, at)
+}
+
+fn write_lines<'a>(
+    items: impl Iterator<Item = Line<'a>>,
+    indent: usize,
+    out: &mut String,
+    at: &mut Lines,
+) -> Vec<read::Item> {
     let mut tree = Vec::new();
     // Normalise separators: a blank line around multi-line attributes and blocks, none doubled,
     // none at the start or end.
-    let mut lines: Vec<&Item> = Vec::new();
+    let mut lines: Vec<Line> = Vec::new();
     for item in items {
-        let separate = match item {
-            Item::Block(_) => true,
-            Item::Attr(_, value) => is_multiline(value),
-            _ => false,
-        };
-        let previous_separate = match lines.last() {
-            Some(Item::Block(_)) => true,
-            Some(Item::Attr(_, value)) => is_multiline(value),
-            _ => false,
-        };
-        let needs_blank = (separate || previous_separate)
-            && !matches!(
-                lines.last(),
-                None | Some(Item::Blank) | Some(Item::Comment(_))
-            );
-        if needs_blank && !matches!(item, Item::Blank) {
-            lines.push(&Item::Blank);
+        let last = lines.last().copied();
+        let needs_blank = (item.separate() || last.is_some_and(Line::separate))
+            && !matches!(last, None | Some(Line::Blank) | Some(Line::Comment(_)));
+        if needs_blank && !matches!(item, Line::Blank) {
+            lines.push(Line::Blank);
         }
-        if matches!(item, Item::Blank) && matches!(lines.last(), None | Some(Item::Blank)) {
+        if matches!(item, Line::Blank) && matches!(lines.last(), None | Some(Line::Blank)) {
             continue;
         }
         lines.push(item);
     }
-    while matches!(lines.last(), Some(Item::Blank)) {
+    while matches!(lines.last(), Some(Line::Blank)) {
         lines.pop();
     }
 
-    let pad = " ".repeat(indent);
+    let pad = |out: &mut String| indent_by(out, indent);
     let mut index = 0;
     while index < lines.len() {
         match lines[index] {
-            Item::Blank => {
+            Line::Blank => {
                 out.push('\n');
                 index += 1;
             }
-            Item::Comment(text) => {
-                out.push_str(&format!("{pad}# {text}\n"));
+            Line::Comment(text) => {
+                pad(out);
+                out.push_str("# ");
+                out.push_str(text);
+                out.push('\n');
                 index += 1;
             }
-            Item::Block(block) => {
+            Line::Block(block) => {
                 let line = at.next(out);
-                out.push_str(&pad);
+                pad(out);
                 out.push_str(&block.kind);
                 for label in &block.labels {
                     out.push(' ');
-                    out.push_str(&quote(label));
+                    quote_into(label, out);
                 }
                 let body = if block.body.is_empty() {
                     out.push_str(" {}\n");
@@ -184,7 +220,8 @@ fn write_body(items: &[Item], indent: usize, out: &mut String, at: &mut Lines) -
                 } else {
                     out.push_str(" {\n");
                     let body = write_body(&block.body, indent + 2, out, at);
-                    out.push_str(&format!("{pad}}}\n"));
+                    pad(out);
+                    out.push_str("}\n");
                     body
                 };
                 tree.push(read::Item {
@@ -198,49 +235,53 @@ fn write_body(items: &[Item], indent: usize, out: &mut String, at: &mut Lines) -
                 });
                 index += 1;
             }
-            Item::Attr(..) => {
+            Line::Attr(key, value, true) => {
+                let line = at.next(out);
+                pad(out);
+                out.push_str(&key_text(key));
+                out.push_str(" = ");
+                let start = out.len();
+                write_multiline(value, indent, out, at);
+                tree.push(attribute(key, &out[start..], line, indent));
+                out.push('\n');
+                index += 1;
+            }
+            Line::Attr(_, _, false) => {
                 // A run of single-line attributes shares one `=` column.
                 let start = index;
-                while index < lines.len()
-                    && matches!(lines[index], Item::Attr(_, value) if !is_multiline(value))
-                {
+                while matches!(lines.get(index), Some(Line::Attr(_, _, false))) {
                     index += 1;
-                }
-                if index == start {
-                    let Item::Attr(key, value) = lines[index] else {
-                        unreachable!()
-                    };
-                    let line = at.next(out);
-                    out.push_str(&format!("{pad}{} = ", key_text(key)));
-                    let start = out.len();
-                    write_multiline(value, indent, out, at);
-                    tree.push(attribute(key, &out[start..], line, indent));
-                    out.push('\n');
-                    index += 1;
-                    continue;
                 }
                 let width = lines[start..index]
                     .iter()
-                    .map(|item| match item {
-                        Item::Attr(key, _) => key_text(key).chars().count(),
+                    .map(|line| match line {
+                        Line::Attr(key, ..) => key_text(key).chars().count(),
                         _ => 0,
                     })
                     .max()
                     .unwrap_or(0);
-                for item in &lines[start..index] {
-                    if let Item::Attr(key, value) = item {
-                        let line = at.next(out);
+                for line in &lines[start..index] {
+                    if let Line::Attr(key, value, _) = *line {
+                        let number = at.next(out);
+                        pad(out);
                         let text = key_text(key);
-                        let spaces = width - text.chars().count();
-                        let written = inline(value);
-                        out.push_str(&format!("{pad}{text}{} = {written}\n", " ".repeat(spaces),));
-                        tree.push(attribute(key, &written, line, indent));
+                        out.push_str(&text);
+                        indent_by(out, width - text.chars().count());
+                        out.push_str(" = ");
+                        let start = out.len();
+                        inline(value, out);
+                        tree.push(attribute(key, &out[start..], number, indent));
+                        out.push('\n');
                     }
                 }
             }
         }
     }
     tree
+}
+
+fn indent_by(out: &mut String, width: usize) {
+    out.extend(std::iter::repeat_n(' ', width));
 }
 
 /// An attribute as the rules read it: its value decoded from the text written for it.
@@ -255,72 +296,91 @@ fn attribute(key: &str, written: &str, line: usize, indent: usize) -> read::Item
     }
 }
 
-fn write_multiline(expr: &Expr, indent: usize, out: &mut String, lines: &mut Lines) {
-    let pad = " ".repeat(indent);
+fn write_multiline(expr: &Expr, indent: usize, out: &mut String, at: &mut Lines) {
     match expr {
         Expr::Object(entries) => {
             out.push_str("{\n");
-            let items: Vec<Item> = entries
+            let lines = entries
                 .iter()
-                .map(|(k, v)| Item::Attr(k.clone(), v.clone()))
-                .collect();
-            write_body(&items, indent + 2, out, lines);
-            out.push_str(&format!("{pad}}}"));
+                .map(|(key, value)| Line::Attr(key, value, is_multiline(value)));
+            write_lines(lines, indent + 2, out, at);
+            indent_by(out, indent);
+            out.push('}');
         }
         Expr::List(items) => {
             out.push_str("[\n");
             for item in items {
-                out.push_str(&format!("{pad}  "));
+                indent_by(out, indent + 2);
                 if is_multiline(item) {
-                    write_multiline(item, indent + 2, out, lines);
+                    write_multiline(item, indent + 2, out, at);
                 } else {
-                    out.push_str(&inline(item));
+                    inline(item, out);
                 }
                 out.push_str(",\n");
             }
-            out.push_str(&format!("{pad}]"));
+            indent_by(out, indent);
+            out.push(']');
         }
-        other => out.push_str(&inline(other)),
+        other => inline(other, out),
     }
 }
 
-fn inline(expr: &Expr) -> String {
+/// Writes `expr` on one line.
+fn inline(expr: &Expr, out: &mut String) {
     match expr {
-        Expr::Str(text) => quote(text),
-        Expr::Num(n) => n.to_string(),
-        Expr::Bool(b) => b.to_string(),
-        Expr::Raw(text) => text.clone(),
-        Expr::List(items) => format!(
-            "[{}]",
-            items.iter().map(inline).collect::<Vec<_>>().join(", ")
-        ),
-        Expr::Object(entries) if entries.is_empty() => "{}".into(),
+        Expr::Str(text) => quote_into(text, out),
+        Expr::Num(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Expr::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Expr::Raw(text) => out.push_str(text),
+        Expr::List(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push_str(", ");
+                }
+                inline(item, out);
+            }
+            out.push(']');
+        }
+        Expr::Object(entries) if entries.is_empty() => out.push_str("{}"),
         Expr::Object(entries) => {
-            let parts: Vec<String> = entries
-                .iter()
-                .map(|(k, v)| format!("{} = {}", key_text(k), inline(v)))
-                .collect();
-            format!("{{ {} }}", parts.join(", "))
+            out.push_str("{ ");
+            for (index, (key, value)) in entries.iter().enumerate() {
+                if index > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&key_text(key));
+                out.push_str(" = ");
+                inline(value, out);
+            }
+            out.push_str(" }");
         }
     }
 }
 
 /// Object keys and attribute names: bare when they are identifiers, quoted otherwise.
-fn key_text(key: &str) -> String {
+fn key_text(key: &str) -> Cow<'_, str> {
     let identifier = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if identifier {
-        key.to_owned()
+        Cow::Borrowed(key)
     } else {
-        quote(key)
+        Cow::Owned(quote(key))
     }
 }
 
 /// A quoted HCL string. `${` and `%{` are doubled so user text never interpolates.
 pub fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
+    quote_into(text, &mut out);
+    out
+}
+
+fn quote_into(text: &str, out: &mut String) {
     out.push('"');
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -338,13 +398,12 @@ pub fn quote(text: &str) -> String {
                 || crate::text::is_invisible_mark(c)
                 || crate::text::is_unicode_line_break(c) =>
             {
-                out.push_str(&format!("\\u{:04X}", c as u32));
+                let _ = write!(out, "\\u{:04X}", c as u32);
             }
             c => out.push(c),
         }
     }
     out.push('"');
-    out
 }
 
 #[cfg(test)]

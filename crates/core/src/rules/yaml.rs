@@ -2,6 +2,7 @@
 //! [`MAX_BYTES`] of input, [`MAX_DEPTH`] levels of nesting and [`MAX_NODES`] nodes after alias
 //! expansion, so a "billion laughs" document fails fast instead of hanging the tab.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
@@ -14,7 +15,8 @@ pub const MAX_NODES: usize = 500_000;
 pub enum Value {
     /// A scalar as written; `quoted` when it was in quotes (so `"8080"` is not a number).
     Scalar {
-        text: String,
+        /// Borrowed when a generator wrote it from a constant (a field name, say).
+        text: Cow<'static, str>,
         quoted: bool,
     },
     Sequence(Vec<Node>),
@@ -77,7 +79,7 @@ impl Node {
             Value::Scalar {
                 text,
                 quoted: false,
-            } => match text.as_str() {
+            } => match text.as_ref() {
                 "true" => Some(true),
                 "false" => Some(false),
                 _ => None,
@@ -170,7 +172,7 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
                 let quoted = !matches!(style, ScalarStyle::Plain);
                 let node = Node {
                     value: Value::Scalar {
-                        text: text.into_owned(),
+                        text: Cow::Owned(text.into_owned()),
                         quoted,
                     },
                     line,

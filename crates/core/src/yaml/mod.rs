@@ -14,6 +14,7 @@
 
 mod ser;
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -236,7 +237,7 @@ impl Yaml {
                 self.push(' ');
                 let (body, chomp) = match text.strip_suffix('\n') {
                     Some(body) => (body, ""),
-                    None => (text.as_str(), "-"),
+                    None => (text.as_ref(), "-"),
                 };
                 // A block scalar starts where its first line of text does.
                 let blank = body.split('\n').take_while(|line| line.is_empty()).count();
@@ -401,6 +402,10 @@ fn write_folded(text: &str, column: usize, continuation: usize, out: &mut String
 /// linters flag), at most one final newline, nothing invisible, and a first line that does not
 /// start with a space (the block's indentation would swallow it).
 fn block_literal_fits(text: &str) -> bool {
+    // Most strings are one short line: a byte scan settles those.
+    if !text.as_bytes().contains(&b'\n') {
+        return false;
+    }
     let body = text.strip_suffix('\n').unwrap_or(text);
     body.contains('\n')
         && !body.ends_with('\n')
@@ -415,32 +420,66 @@ fn block_literal_fits(text: &str) -> bool {
 }
 
 /// A string as a scalar: plain when nothing else could be read from it, else double-quoted.
-pub fn string_scalar(text: &str) -> String {
+pub fn string_scalar(text: &str) -> Cow<'_, str> {
     if is_plain_safe(text) {
-        text.to_owned()
+        Cow::Borrowed(text)
     } else {
-        double_quoted(text)
+        Cow::Owned(double_quoted(text))
     }
 }
 
 fn is_plain_safe(text: &str) -> bool {
-    let Some(&first) = text.as_bytes().first() else {
+    let bytes = text.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
         return false;
     };
     // Digits, signs and dots start numbers, versions, dates and times: always quote those.
-    if !(first.is_ascii_alphabetic() || matches!(first, b'/' | b'_' | b'$')) {
-        return false;
-    }
-    if text.ends_with([' ', ':']) || text.contains(": ") || text.contains(" #") {
+    if !(first.is_ascii_alphabetic() || matches!(first, b'/' | b'_' | b'$'))
+        || matches!(last, b' ' | b':')
+    {
         return false;
     }
     // Flow indicators ({ } [ ] ,) only matter at the start or inside flow collections, and this
-    // writer uses flow style only for empty collections.
-    if !text
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b" _./-=+~@()$%^;&|!?*<>:'{}[],".contains(&b))
-    {
-        return false;
+    // writer uses flow style only for empty collections. `: ` would start a value, and `#` is
+    // never plain, so it cannot start a comment.
+    let mut previous = 0;
+    for &b in bytes {
+        let allowed = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b' ' | b'_'
+                    | b'.'
+                    | b'/'
+                    | b'-'
+                    | b'='
+                    | b'+'
+                    | b'~'
+                    | b'@'
+                    | b'('
+                    | b')'
+                    | b'$'
+                    | b'%'
+                    | b'^'
+                    | b';'
+                    | b'&'
+                    | b'|'
+                    | b'!'
+                    | b'?'
+                    | b'*'
+                    | b'<'
+                    | b'>'
+                    | b':'
+                    | b'\''
+                    | b'{'
+                    | b'}'
+                    | b'['
+                    | b']'
+                    | b','
+            );
+        if !allowed || (previous == b':' && b == b' ') {
+            return false;
+        }
+        previous = b;
     }
     !(text.len() <= 5
         && ["true", "false", "yes", "no", "on", "off", "y", "n", "null"]

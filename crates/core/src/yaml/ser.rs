@@ -5,6 +5,7 @@
 //! unit become null, an enum variant with data becomes a one-key mapping) but builds plain
 //! vectors instead of hashed maps, since a generated file is written once and read in order.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -20,10 +21,10 @@ pub(crate) fn to_node<T: Serialize + ?Sized>(value: &T) -> Node {
         .unwrap_or_else(|error| panic!("generator types always serialize: {error}"))
 }
 
-fn scalar(text: String, string: bool) -> Node {
+fn scalar(text: impl Into<Cow<'static, str>>, string: bool) -> Node {
     Node {
         value: Value::Scalar {
-            text,
+            text: text.into(),
             quoted: string,
         },
         line: 0,
@@ -32,7 +33,7 @@ fn scalar(text: String, string: bool) -> Node {
 }
 
 fn null() -> Node {
-    scalar("null".into(), false)
+    scalar("null", false)
 }
 
 fn collection(value: Value) -> Node {
@@ -82,8 +83,11 @@ impl ser::Serializer for NodeSerializer {
     type SerializeStruct = Mapping;
     type SerializeStructVariant = Variant<Mapping>;
 
+    fn serialize_bool(self, v: bool) -> Result<Node, Error> {
+        Ok(scalar(if v { "true" } else { "false" }, false))
+    }
+
     numbers!(
-        serialize_bool: bool,
         serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
         serialize_i128: i128,
         serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64,
@@ -137,7 +141,7 @@ impl ser::Serializer for NodeSerializer {
         _index: u32,
         variant: &'static str,
     ) -> Result<Node, Error> {
-        Ok(scalar(variant.to_owned(), true))
+        Ok(scalar(variant, true))
     }
 
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
@@ -155,7 +159,7 @@ impl ser::Serializer for NodeSerializer {
         variant: &'static str,
         value: &T,
     ) -> Result<Node, Error> {
-        let entry = (scalar(variant.to_owned(), true), value.serialize(self)?);
+        let entry = (scalar(variant, true), value.serialize(self)?);
         Ok(collection(Value::Mapping(vec![entry])))
     }
 
@@ -291,7 +295,7 @@ impl ser::SerializeStruct for Mapping {
     ) -> Result<(), Error> {
         // Field names are distinct, so no search for an earlier entry.
         let value = value.serialize(NodeSerializer)?;
-        self.0.push((scalar(key.to_owned(), true), value));
+        self.0.push((scalar(key, true), value));
         Ok(())
     }
 
@@ -314,7 +318,7 @@ impl ser::SerializeTupleVariant for Variant<Sequence> {
     fn end(self) -> Result<Node, Error> {
         let inner = ser::SerializeSeq::end(self.1)?;
         Ok(collection(Value::Mapping(vec![(
-            scalar(self.0.to_owned(), true),
+            scalar(self.0, true),
             inner,
         )])))
     }
@@ -335,7 +339,7 @@ impl ser::SerializeStructVariant for Variant<Mapping> {
     fn end(self) -> Result<Node, Error> {
         let inner = ser::SerializeStruct::end(self.1)?;
         Ok(collection(Value::Mapping(vec![(
-            scalar(self.0.to_owned(), true),
+            scalar(self.0, true),
             inner,
         )])))
     }
@@ -345,7 +349,7 @@ impl ser::SerializeStructVariant for Variant<Mapping> {
 /// rule); anything else is refused.
 struct KeySerializer;
 
-fn key(text: String) -> Result<Node, Error> {
+fn key(text: impl Into<Cow<'static, str>>) -> Result<Node, Error> {
     Ok(scalar(text, true))
 }
 
@@ -418,7 +422,7 @@ impl ser::Serializer for KeySerializer {
         _index: u32,
         variant: &'static str,
     ) -> Result<Node, Error> {
-        key(variant.to_owned())
+        key(variant)
     }
 
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
