@@ -15,12 +15,122 @@ pub const MAX_NODES: usize = 500_000;
 pub enum Value {
     /// A scalar as written; `quoted` when it was in quotes (so `"8080"` is not a number).
     Scalar {
-        /// Borrowed when a generator wrote it from a constant (a field name, say).
-        text: Cow<'static, str>,
+        text: Text,
         quoted: bool,
     },
     Sequence(Vec<Node>),
     Mapping(Vec<(Node, Node)>),
+}
+
+/// The text of a scalar. Short text (most names, numbers and flags) is held in place and
+/// constants are borrowed, so a tree of thousands of scalars is not thousands of allocations.
+#[derive(Clone)]
+pub struct Text(Repr);
+
+const INLINE: usize = 22;
+
+#[derive(Clone)]
+enum Repr {
+    Static(&'static str),
+    Inline(u8, [u8; INLINE]),
+    Heap(String),
+}
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Repr::Static(text) => text,
+            // SAFETY: `bytes[..len]` is only ever copied whole from a `str` (see `From<&str>`
+            // and `display`, which write complete `str` parts), so it is valid UTF-8.
+            Repr::Inline(len, bytes) => unsafe {
+                std::str::from_utf8_unchecked(&bytes[..usize::from(*len)])
+            },
+            Repr::Heap(text) => text,
+        }
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Text {
+        if text.len() <= INLINE {
+            let mut bytes = [0; INLINE];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            Text(Repr::Inline(text.len() as u8, bytes))
+        } else {
+            Text(Repr::Heap(text.to_owned()))
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Text {
+        if text.len() <= INLINE {
+            Text::from(text.as_str())
+        } else {
+            Text(Repr::Heap(text))
+        }
+    }
+}
+
+impl Text {
+    /// `value` as written by `Display`, without allocating when it is short (numbers are).
+    pub fn display(value: impl std::fmt::Display) -> Text {
+        struct Buffer {
+            bytes: [u8; INLINE],
+            len: usize,
+            spilled: Option<String>,
+        }
+        impl std::fmt::Write for Buffer {
+            fn write_str(&mut self, part: &str) -> std::fmt::Result {
+                if let Some(text) = &mut self.spilled {
+                    text.push_str(part);
+                } else if self.len + part.len() <= INLINE {
+                    self.bytes[self.len..self.len + part.len()].copy_from_slice(part.as_bytes());
+                    self.len += part.len();
+                } else {
+                    let mut text = String::from_utf8_lossy(&self.bytes[..self.len]).into_owned();
+                    text.push_str(part);
+                    self.spilled = Some(text);
+                }
+                Ok(())
+            }
+        }
+        let mut buffer = Buffer {
+            bytes: [0; INLINE],
+            len: 0,
+            spilled: None,
+        };
+        let _ = std::fmt::Write::write_fmt(&mut buffer, format_args!("{value}"));
+        match buffer.spilled {
+            Some(text) => Text(Repr::Heap(text)),
+            None => Text(Repr::Inline(buffer.len as u8, buffer.bytes)),
+        }
+    }
+
+    /// A constant, borrowed.
+    pub fn constant(text: &'static str) -> Text {
+        Text(Repr::Static(text))
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
 }
 
 /// A node and where it starts (1-based line and column).
@@ -79,7 +189,7 @@ impl Node {
             Value::Scalar {
                 text,
                 quoted: false,
-            } => match text.as_ref() {
+            } => match text.as_str() {
                 "true" => Some(true),
                 "false" => Some(false),
                 _ => None,
@@ -172,7 +282,10 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
                 let quoted = !matches!(style, ScalarStyle::Plain);
                 let node = Node {
                     value: Value::Scalar {
-                        text: Cow::Owned(text.into_owned()),
+                        text: match text {
+                            Cow::Borrowed(text) => Text::from(text),
+                            Cow::Owned(text) => Text::from(text),
+                        },
                         quoted,
                     },
                     line,

@@ -14,6 +14,8 @@
 
 mod ser;
 
+pub(crate) use ser::to_node;
+
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
@@ -73,7 +75,15 @@ impl Yaml {
         value: &T,
         comment: impl Fn(&str) -> Option<&'static str>,
     ) -> &mut Self {
-        let mut node = ser::to_node(value);
+        self.node_document(ser::to_node(value), comment)
+    }
+
+    /// Appends a document already made a tree (by [`to_node`]).
+    pub(crate) fn node_document(
+        &mut self,
+        mut node: Node,
+        comment: impl Fn(&str) -> Option<&'static str>,
+    ) -> &mut Self {
         self.push_str("---");
         self.newline();
         match &mut node.value {
@@ -318,6 +328,22 @@ impl std::ops::Add for Yaml {
     }
 }
 
+/// The entries of mapping `node` under `keys`, in that order, as a new mapping.
+pub(crate) fn subset(node: &Node, keys: &[&'static str]) -> Node {
+    let entries = keys
+        .iter()
+        .map(|key| {
+            let value = node.get(key).unwrap_or_else(|| panic!("no {key}"));
+            (ser::string(key), value.clone())
+        })
+        .collect();
+    Node {
+        value: Value::Mapping(entries),
+        line: 0,
+        column: 0,
+    }
+}
+
 fn indent(out: &mut String, width: usize) {
     out.extend(std::iter::repeat_n(' ', width));
 }
@@ -428,6 +454,23 @@ pub fn string_scalar(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// The bytes a plain scalar may hold (after its first).
+const PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let others = b" _./-=+~@()$%^;&|!?*<>:'{}[],";
+    let mut i = 0;
+    while i < others.len() {
+        table[others[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 fn is_plain_safe(text: &str) -> bool {
     let bytes = text.as_bytes();
     let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
@@ -444,39 +487,7 @@ fn is_plain_safe(text: &str) -> bool {
     // never plain, so it cannot start a comment.
     let mut previous = 0;
     for &b in bytes {
-        let allowed = b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b' ' | b'_'
-                    | b'.'
-                    | b'/'
-                    | b'-'
-                    | b'='
-                    | b'+'
-                    | b'~'
-                    | b'@'
-                    | b'('
-                    | b')'
-                    | b'$'
-                    | b'%'
-                    | b'^'
-                    | b';'
-                    | b'&'
-                    | b'|'
-                    | b'!'
-                    | b'?'
-                    | b'*'
-                    | b'<'
-                    | b'>'
-                    | b':'
-                    | b'\''
-                    | b'{'
-                    | b'}'
-                    | b'['
-                    | b']'
-                    | b','
-            );
-        if !allowed || (previous == b':' && b == b' ') {
+        if !PLAIN[usize::from(b)] || (previous == b':' && b == b' ') {
             return false;
         }
         previous = b;
@@ -508,6 +519,10 @@ fn double_quoted(text: &str) -> String {
 
 /// Writes one character as it is written inside double quotes.
 fn push_escaped(c: char, out: &mut String) {
+    if matches!(c, ' '..='~') && c != '"' && c != '\\' {
+        out.push(c);
+        return;
+    }
     match c {
         '"' => out.push_str("\\\""),
         '\\' => out.push_str("\\\\"),

@@ -5,13 +5,12 @@
 //! unit become null, an enum variant with data becomes a one-key mapping) but builds plain
 //! vectors instead of hashed maps, since a generated file is written once and read in order.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
 use serde::ser::{self, Impossible};
 
-use crate::rules::yaml::{Node, Value};
+use crate::rules::yaml::{Node, Text, Value};
 
 /// `value` as a node tree, without positions yet. Strings are marked `quoted`: they must be
 /// read back as strings, which the writer ensures (and then records how it wrote them).
@@ -21,10 +20,10 @@ pub(crate) fn to_node<T: Serialize + ?Sized>(value: &T) -> Node {
         .unwrap_or_else(|error| panic!("generator types always serialize: {error}"))
 }
 
-fn scalar(text: impl Into<Cow<'static, str>>, string: bool) -> Node {
+fn scalar(text: Text, string: bool) -> Node {
     Node {
         value: Value::Scalar {
-            text: text.into(),
+            text,
             quoted: string,
         },
         line: 0,
@@ -32,8 +31,13 @@ fn scalar(text: impl Into<Cow<'static, str>>, string: bool) -> Node {
     }
 }
 
+/// A string scalar.
+pub(crate) fn string(text: &'static str) -> Node {
+    scalar(Text::constant(text), true)
+}
+
 fn null() -> Node {
-    scalar("null", false)
+    scalar(Text::constant("null"), false)
 }
 
 fn collection(value: Value) -> Node {
@@ -67,7 +71,7 @@ struct NodeSerializer;
 macro_rules! numbers {
     ($($method:ident: $type:ty),*) => {
         $(fn $method(self, v: $type) -> Result<Node, Error> {
-            Ok(scalar(v.to_string(), false))
+            Ok(scalar(Text::display(v), false))
         })*
     };
 }
@@ -84,7 +88,10 @@ impl ser::Serializer for NodeSerializer {
     type SerializeStructVariant = Variant<Mapping>;
 
     fn serialize_bool(self, v: bool) -> Result<Node, Error> {
-        Ok(scalar(if v { "true" } else { "false" }, false))
+        Ok(scalar(
+            Text::constant(if v { "true" } else { "false" }),
+            false,
+        ))
     }
 
     numbers!(
@@ -101,21 +108,21 @@ impl ser::Serializer for NodeSerializer {
     fn serialize_f64(self, v: f64) -> Result<Node, Error> {
         // As JSON writes it (`1.0`, not `1`, so it stays a float); NaN and infinities are null.
         Ok(match serde_json::Number::from_f64(v) {
-            Some(number) => scalar(number.to_string(), false),
+            Some(number) => scalar(Text::display(number), false),
             None => null(),
         })
     }
 
     fn serialize_char(self, v: char) -> Result<Node, Error> {
-        Ok(scalar(v.to_string(), true))
+        Ok(scalar(Text::display(v), true))
     }
 
     fn serialize_str(self, v: &str) -> Result<Node, Error> {
-        Ok(scalar(v.to_owned(), true))
+        Ok(scalar(Text::from(v), true))
     }
 
     fn serialize_bytes(self, v: &[u8]) -> Result<Node, Error> {
-        let items = v.iter().map(|b| scalar(b.to_string(), false)).collect();
+        let items = v.iter().map(|b| scalar(Text::display(b), false)).collect();
         Ok(collection(Value::Sequence(items)))
     }
 
@@ -141,7 +148,7 @@ impl ser::Serializer for NodeSerializer {
         _index: u32,
         variant: &'static str,
     ) -> Result<Node, Error> {
-        Ok(scalar(variant, true))
+        Ok(scalar(Text::constant(variant), true))
     }
 
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
@@ -159,7 +166,10 @@ impl ser::Serializer for NodeSerializer {
         variant: &'static str,
         value: &T,
     ) -> Result<Node, Error> {
-        let entry = (scalar(variant, true), value.serialize(self)?);
+        let entry = (
+            scalar(Text::constant(variant), true),
+            value.serialize(self)?,
+        );
         Ok(collection(Value::Mapping(vec![entry])))
     }
 
@@ -295,7 +305,7 @@ impl ser::SerializeStruct for Mapping {
     ) -> Result<(), Error> {
         // Field names are distinct, so no search for an earlier entry.
         let value = value.serialize(NodeSerializer)?;
-        self.0.push((scalar(key, true), value));
+        self.0.push((scalar(Text::constant(key), true), value));
         Ok(())
     }
 
@@ -318,7 +328,7 @@ impl ser::SerializeTupleVariant for Variant<Sequence> {
     fn end(self) -> Result<Node, Error> {
         let inner = ser::SerializeSeq::end(self.1)?;
         Ok(collection(Value::Mapping(vec![(
-            scalar(self.0, true),
+            scalar(Text::constant(self.0), true),
             inner,
         )])))
     }
@@ -339,7 +349,7 @@ impl ser::SerializeStructVariant for Variant<Mapping> {
     fn end(self) -> Result<Node, Error> {
         let inner = ser::SerializeStruct::end(self.1)?;
         Ok(collection(Value::Mapping(vec![(
-            scalar(self.0, true),
+            scalar(Text::constant(self.0), true),
             inner,
         )])))
     }
@@ -349,14 +359,14 @@ impl ser::SerializeStructVariant for Variant<Mapping> {
 /// rule); anything else is refused.
 struct KeySerializer;
 
-fn key(text: impl Into<Cow<'static, str>>) -> Result<Node, Error> {
+fn key(text: Text) -> Result<Node, Error> {
     Ok(scalar(text, true))
 }
 
 macro_rules! number_keys {
     ($($method:ident: $type:ty),*) => {
         $(fn $method(self, v: $type) -> Result<Node, Error> {
-            key(v.to_string())
+            key(Text::display(v))
         })*
     };
 }
@@ -393,7 +403,7 @@ impl ser::Serializer for KeySerializer {
     }
 
     fn serialize_str(self, v: &str) -> Result<Node, Error> {
-        key(v.to_owned())
+        key(Text::from(v))
     }
 
     fn serialize_bytes(self, _v: &[u8]) -> Result<Node, Error> {
@@ -422,7 +432,7 @@ impl ser::Serializer for KeySerializer {
         _index: u32,
         variant: &'static str,
     ) -> Result<Node, Error> {
-        key(variant)
+        key(Text::constant(variant))
     }
 
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
@@ -501,7 +511,7 @@ mod tests {
     /// The tree as JSON, to compare with what serde_json makes of the same value.
     fn as_json(node: &Node) -> serde_json::Value {
         match &node.value {
-            Value::Scalar { text, quoted: true } => json!(text),
+            Value::Scalar { text, quoted: true } => json!(text.as_str()),
             Value::Scalar {
                 text,
                 quoted: false,

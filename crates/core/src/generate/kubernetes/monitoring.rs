@@ -21,8 +21,13 @@ pub(super) fn enabled(context: &Context) -> bool {
 pub(super) fn service_monitor_spec(context: &Context) -> Value {
     json!({
         "selector": { "matchLabels": context.selector_labels() },
-        "endpoints": [{ "port": "http", "path": "/metrics", "interval": "30s" }],
+        "endpoints": endpoints(),
     })
+}
+
+/// Where Prometheus scrapes the service.
+pub(super) fn endpoints() -> Value {
+    json!([{ "port": "http", "path": "/metrics", "interval": "30s" }])
 }
 
 /// The alert groups: error rate and latency from the service's own metrics, restarts and

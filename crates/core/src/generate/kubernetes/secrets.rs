@@ -151,11 +151,16 @@ pub fn external_secret_data(context: &Context) -> Option<Vec<Value>> {
 
 /// Without a secrets store, the Secret the pods read, with every key and no value. It is kept
 /// out of the kustomization, so applying the manifests again never blanks values set since.
+/// Without a secrets store, the service's secret keys need a Secret the team fills in.
+pub fn needs_placeholder_secret(context: &Context) -> bool {
+    context.project.secrets_provider == SecretsProvider::None && !context.secret_keys().is_empty()
+}
+
 pub fn placeholder_secret(context: &Context) -> Option<Yaml> {
-    let keys = context.secret_keys();
-    if context.project.secrets_provider != SecretsProvider::None || keys.is_empty() {
+    if !needs_placeholder_secret(context) {
         return None;
     }
+    let keys = context.secret_keys();
     let mut metadata = context.metadata(&context.secret_name());
     metadata
         .annotations
