@@ -1,7 +1,7 @@
 //! Argo CD: an Application per service and environment that syncs that environment's chart
 //! values from the repository, and an ApplicationSet that generates the same Applications.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::bundle::GeneratedFile;
 use crate::model::{AppService, DeployTool, Project, Stage};
@@ -23,120 +23,281 @@ fn branch(project: &Project, stage: Stage) -> &str {
     }
 }
 
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Object<T: Serialize> {
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: Metadata,
+    spec: T,
+}
+
+#[derive(Serialize)]
+struct Metadata {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    labels: Option<Labels>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    finalizers: Option<[&'static str; 1]>,
+}
+
+#[derive(Serialize)]
+struct Labels {
+    #[serde(rename = "app.kubernetes.io/part-of")]
+    part_of: String,
+    #[serde(rename = "app.kubernetes.io/managed-by")]
+    managed_by: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Spec<'a> {
+    project: &'static str,
+    source: Source<'a>,
+    destination: Destination<'a>,
+    sync_policy: SyncPolicy,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Source<'a> {
+    #[serde(rename = "repoURL")]
+    repo_url: String,
+    target_revision: &'a str,
+    path: &'a str,
+    helm: Helm<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Helm<'a> {
+    release_name: &'a str,
+    value_files: [&'a str; 2],
+}
+
+#[derive(Serialize)]
+struct Destination<'a> {
+    server: &'static str,
+    namespace: &'a str,
+}
+
 /// Automated sync that deletes what was removed from Git and undoes changes made by hand,
 /// retried with backoff; the namespace is created with restricted Pod Security.
-fn sync_policy() -> Value {
-    json!({
-        "automated": { "prune": true, "selfHeal": true },
-        "syncOptions": ["CreateNamespace=true"],
-        "managedNamespaceMetadata": {
-            "labels": {
-                "pod-security.kubernetes.io/enforce": "restricted",
-                "pod-security.kubernetes.io/audit": "restricted",
-                "pod-security.kubernetes.io/warn": "restricted",
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SyncPolicy {
+    automated: Automated,
+    sync_options: [&'static str; 1],
+    managed_namespace_metadata: ManagedNamespace,
+    retry: Retry,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Automated {
+    prune: bool,
+    self_heal: bool,
+}
+
+#[derive(Serialize)]
+struct ManagedNamespace {
+    labels: PodSecurity,
+}
+
+/// Restricted Pod Security, enforced and reported.
+#[derive(Serialize)]
+struct PodSecurity {
+    #[serde(rename = "pod-security.kubernetes.io/enforce")]
+    enforce: &'static str,
+    #[serde(rename = "pod-security.kubernetes.io/audit")]
+    audit: &'static str,
+    #[serde(rename = "pod-security.kubernetes.io/warn")]
+    warn: &'static str,
+}
+
+#[derive(Serialize)]
+struct Retry {
+    limit: u32,
+    backoff: Backoff,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Backoff {
+    duration: &'static str,
+    factor: u32,
+    max_duration: &'static str,
+}
+
+fn sync_policy() -> SyncPolicy {
+    SyncPolicy {
+        automated: Automated {
+            prune: true,
+            self_heal: true,
+        },
+        sync_options: ["CreateNamespace=true"],
+        managed_namespace_metadata: ManagedNamespace {
+            labels: PodSecurity {
+                enforce: "restricted",
+                audit: "restricted",
+                warn: "restricted",
             },
         },
-        "retry": { "limit": 5, "backoff": { "duration": "5s", "factor": 2, "maxDuration": "3m" } },
-    })
+        retry: Retry {
+            limit: 5,
+            backoff: Backoff {
+                duration: "5s",
+                factor: 2,
+                max_duration: "3m",
+            },
+        },
+    }
 }
 
 /// Object metadata an Application carries, named `name`, in `namespace` when given (the
 /// ApplicationSet's template takes its namespace from the set).
-fn metadata(project: &Project, name: &str, namespace: Option<&str>) -> Value {
-    let mut metadata = serde_json::Map::new();
-    metadata.insert("name".into(), json!(name));
-    if let Some(namespace) = namespace {
-        metadata.insert("namespace".into(), json!(namespace));
+fn metadata(project: &Project, name: String, namespace: Option<&'static str>) -> Metadata {
+    Metadata {
+        name,
+        namespace,
+        labels: Some(Labels {
+            part_of: project.name.clone(),
+            managed_by: "shipshape",
+        }),
+        // Deleting the Application deletes what it deployed.
+        finalizers: Some(["resources-finalizer.argocd.argoproj.io"]),
     }
-    metadata.insert(
-        "labels".into(),
-        json!({ "app.kubernetes.io/part-of": project.name, "app.kubernetes.io/managed-by": "shipshape" }),
-    );
-    // Deleting the Application deletes what it deployed.
-    metadata.insert(
-        "finalizers".into(),
-        json!(["resources-finalizer.argocd.argoproj.io"]),
-    );
-    Value::Object(metadata)
 }
 
 /// The spec of an Application: the chart at `path` on `revision`, with `values` on top of
 /// values.yaml, released as `release` into `namespace`. The ApplicationSet passes templates.
-fn spec(
+fn spec<'a>(
     project: &Project,
-    revision: &str,
-    path: &str,
-    release: &str,
-    values: &str,
-    namespace: &str,
-) -> Value {
-    json!({
-        "project": "default",
-        "source": {
-            "repoURL": repository_url(project),
-            "targetRevision": revision,
-            "path": path,
-            "helm": { "releaseName": release, "valueFiles": ["values.yaml", values] },
+    revision: &'a str,
+    path: &'a str,
+    release: &'a str,
+    values: &'a str,
+    namespace: &'a str,
+) -> Spec<'a> {
+    Spec {
+        project: "default",
+        source: Source {
+            repo_url: repository_url(project),
+            target_revision: revision,
+            path,
+            helm: Helm {
+                release_name: release,
+                value_files: ["values.yaml", values],
+            },
         },
-        "destination": { "server": "https://kubernetes.default.svc", "namespace": namespace },
-        "syncPolicy": sync_policy(),
-    })
+        destination: Destination {
+            server: "https://kubernetes.default.svc",
+            namespace,
+        },
+        sync_policy: sync_policy(),
+    }
 }
 
-fn application(project: &Project, service: &AppService, stage: Stage) -> Value {
-    let metadata = metadata(
-        project,
-        &format!("{}-{}", service.name, stage.key()),
-        Some(NAMESPACE),
-    );
-    json!({
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": metadata,
-        "spec": spec(
+fn application(project: &Project, service: &AppService, stage: Stage) -> GeneratedFile {
+    let chart = super::kubernetes::helm::folder(&service.name);
+    let values = format!("values/{}.yaml", stage.key());
+    let object = Object {
+        api_version: "argoproj.io/v1alpha1",
+        kind: "Application",
+        metadata: metadata(
+            project,
+            format!("{}-{}", service.name, stage.key()),
+            Some(NAMESPACE),
+        ),
+        spec: spec(
             project,
             branch(project, stage),
-            &super::kubernetes::helm::folder(&service.name),
+            &chart,
             &service.name,
-            &format!("values/{}.yaml", stage.key()),
+            &values,
             &project.environment(stage).namespace,
         ),
-    })
+    };
+    let mut yaml = crate::yaml::Yaml::with_comments(&format!(
+        "{HEADER}# Apply once: kubectl apply -n {NAMESPACE} -f <this file>\n"
+    ));
+    yaml.document(&object);
+    yaml.into_file(format!("argocd/{}/{}.yaml", stage.key(), service.name))
+}
+
+const HEADER: &str = "# Generated by Shipshape; change the settings rather than this file.\n";
+
+/// One Application of the set: what its template fills in.
+#[derive(Serialize)]
+struct Element<'a> {
+    service: &'a str,
+    environment: &'static str,
+    namespace: &'a str,
+    branch: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ApplicationSetSpec<'a> {
+    go_template: bool,
+    go_template_options: [&'static str; 1],
+    generators: [ListGenerator<'a>; 1],
+    template: Template<'a>,
+}
+
+#[derive(Serialize)]
+struct ListGenerator<'a> {
+    list: Elements<'a>,
+}
+
+#[derive(Serialize)]
+struct Elements<'a> {
+    elements: Vec<Element<'a>>,
+}
+
+#[derive(Serialize)]
+struct Template<'a> {
+    metadata: Metadata,
+    spec: Spec<'a>,
 }
 
 pub fn files(project: &Project) -> Vec<GeneratedFile> {
     if project.deploy_tool != DeployTool::ArgoCd {
         return Vec::new();
     }
-    let header = "# Generated by Shipshape; change the settings rather than this file.\n";
     let mut files = Vec::new();
     let mut elements = Vec::new();
     for stage in Stage::ALL {
         for service in &project.services {
-            let mut yaml = crate::yaml::Yaml::with_comments(&format!(
-                "{header}# Apply once: kubectl apply -n {NAMESPACE} -f <this file>\n"
-            ));
-            yaml.document(&application(project, service, stage));
-            files.push(yaml.into_file(format!("argocd/{}/{}.yaml", stage.key(), service.name)));
-            elements.push(json!({
-                "service": service.name,
-                "environment": stage.key(),
-                "namespace": project.environment(stage).namespace,
-                "branch": branch(project, stage),
-            }));
+            files.push(application(project, service, stage));
+            elements.push(Element {
+                service: &service.name,
+                environment: stage.key(),
+                namespace: &project.environment(stage).namespace,
+                branch: branch(project, stage),
+            });
         }
     }
-    let set = json!({
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "ApplicationSet",
-        "metadata": { "name": project.name, "namespace": NAMESPACE },
-        "spec": {
-            "goTemplate": true,
-            "goTemplateOptions": ["missingkey=error"],
-            "generators": [{ "list": { "elements": elements } }],
-            "template": {
-                "metadata": metadata(project, "{{ .service }}-{{ .environment }}", None),
-                "spec": spec(
+    let set = Object {
+        api_version: "argoproj.io/v1alpha1",
+        kind: "ApplicationSet",
+        metadata: Metadata {
+            name: project.name.clone(),
+            namespace: Some(NAMESPACE),
+            labels: None,
+            finalizers: None,
+        },
+        spec: ApplicationSetSpec {
+            go_template: true,
+            go_template_options: ["missingkey=error"],
+            generators: [ListGenerator {
+                list: Elements { elements },
+            }],
+            template: Template {
+                metadata: metadata(project, "{{ .service }}-{{ .environment }}".into(), None),
+                spec: spec(
                     project,
                     "{{ .branch }}",
                     "charts/{{ .service }}",
@@ -146,9 +307,9 @@ pub fn files(project: &Project) -> Vec<GeneratedFile> {
                 ),
             },
         },
-    });
+    };
     let mut yaml = crate::yaml::Yaml::with_comments(&format!(
-        "{header}# The same Applications from one object; use this or the files per environment.\n"
+        "{HEADER}# The same Applications from one object; use this or the files per environment.\n"
     ));
     yaml.document(&set);
     files.push(yaml.into_file("argocd/applicationset.yaml".into()));

@@ -84,6 +84,8 @@ impl Yaml {
         mut node: Node,
         comment: impl Fn(&str) -> Option<&'static str>,
     ) -> &mut Self {
+        // Room for a typical document up front, rather than doubling from a few bytes.
+        self.text.reserve(2048);
         self.push_str("---");
         self.newline();
         match &mut node.value {

@@ -6,7 +6,62 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
 
-pub type Labels = IndexMap<String, String>;
+/// Labels (or any short string map) in insertion order. A handful of entries each, so a vector
+/// searched in place: cheaper than a hashed map for the hundreds of them one bundle builds.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Labels(Vec<(String, String)>);
+
+impl Labels {
+    pub fn new() -> Labels {
+        Labels(Vec::new())
+    }
+
+    /// Sets `key`, keeping its place when it is already there.
+    pub fn insert(&mut self, key: String, value: String) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => entry.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&String> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::ops::Index<&str> for Labels {
+    type Output = String;
+
+    fn index(&self, key: &str) -> &String {
+        self.get(key).unwrap_or_else(|| panic!("no label {key}"))
+    }
+}
+
+impl FromIterator<(String, String)> for Labels {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Labels {
+        let mut labels = Labels::new();
+        for (key, value) in pairs {
+            labels.insert(key, value);
+        }
+        labels
+    }
+}
+
+impl<const N: usize> From<[(String, String); N]> for Labels {
+    fn from(pairs: [(String, String); N]) -> Labels {
+        pairs.into_iter().collect()
+    }
+}
+
+impl Serialize for Labels {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -23,7 +78,7 @@ pub struct Metadata {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(skip_serializing_if = "Labels::is_empty")]
     pub labels: Labels,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub annotations: IndexMap<String, String>,
@@ -422,7 +477,7 @@ pub struct NetworkPolicySpec {
 #[derive(Serialize, Clone, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct PodSelector {
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(skip_serializing_if = "Labels::is_empty")]
     pub match_labels: Labels,
 }
 
