@@ -13,7 +13,7 @@ pub enum Expr {
     Num(i64),
     Bool(bool),
     /// An expression written by the generator: `var.region`, `module.vpc.vpc_id`, a call.
-    Raw(String),
+    Raw(Cow<'static, str>),
     List(Vec<Expr>),
     Object(Vec<(String, Expr)>),
 }
@@ -21,7 +21,8 @@ pub enum Expr {
 /// One line or block of a body.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
-    Attr(String, Expr),
+    /// Attribute names are the generator's own constants.
+    Attr(&'static str, Expr),
     Block(Block),
     /// A blank line, which ends a run of aligned attributes.
     Blank,
@@ -30,7 +31,7 @@ pub enum Item {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Block {
-    pub kind: String,
+    pub kind: &'static str,
     pub labels: Vec<String>,
     pub body: Vec<Item>,
 }
@@ -39,17 +40,17 @@ pub fn str(text: impl Into<String>) -> Expr {
     Expr::Str(text.into())
 }
 
-pub fn raw(text: impl Into<String>) -> Expr {
+pub fn raw(text: impl Into<Cow<'static, str>>) -> Expr {
     Expr::Raw(text.into())
 }
 
-pub fn attr(key: &str, value: Expr) -> Item {
-    Item::Attr(key.into(), value)
+pub fn attr(key: &'static str, value: Expr) -> Item {
+    Item::Attr(key, value)
 }
 
-pub fn block(kind: &str, labels: &[&str], body: Vec<Item>) -> Item {
+pub fn block(kind: &'static str, labels: &[&str], body: Vec<Item>) -> Item {
     Item::Block(Block {
-        kind: kind.into(),
+        kind,
         labels: labels.iter().map(|l| l.to_string()).collect(),
         body,
     })
@@ -226,7 +227,7 @@ fn write_lines<'a>(
                 };
                 tree.push(read::Item {
                     kind: read::Kind::Block {
-                        kind: block.kind.clone(),
+                        kind: block.kind.to_owned(),
                         labels: block.labels.clone(),
                         body,
                     },

@@ -142,7 +142,12 @@ fn provider() -> Item {
     )
 }
 
-fn variable(name: &str, kind: &str, description: &str, validations: &[(&str, &str)]) -> Item {
+fn variable(
+    name: &str,
+    kind: &'static str,
+    description: &str,
+    validations: &[(&str, &str)],
+) -> Item {
     let mut body = vec![
         attr("description", str(description)),
         attr("type", raw(kind)),
@@ -152,7 +157,7 @@ fn variable(name: &str, kind: &str, description: &str, validations: &[(&str, &st
             "validation",
             &[],
             vec![
-                attr("condition", raw(*condition)),
+                attr("condition", raw(condition.to_string())),
                 attr("error_message", str(*message)),
             ],
         ));
@@ -713,7 +718,7 @@ fn service_secrets(project: &Project, secrets: bool) -> Vec<Item> {
     items
 }
 
-fn output(name: &str, description: &str, value: &str) -> Item {
+fn output(name: &str, description: &str, value: &'static str) -> Item {
     block(
         "output",
         &[name],

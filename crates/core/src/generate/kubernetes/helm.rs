@@ -360,7 +360,7 @@ struct MonitoringValues<'a> {
     enabled: bool,
     release: &'a str,
     endpoints: Value,
-    rule_groups: Value,
+    rule_groups: Vec<monitoring::RuleGroup>,
 }
 
 /// All values for one environment, cut from the Kubernetes generator's own objects.

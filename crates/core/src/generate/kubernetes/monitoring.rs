@@ -2,8 +2,10 @@
 //! PrometheusRule with the alerts every service needs on day one. The metric names are the
 //! ones the per-runtime snippets (`observability/snippets/`) expose.
 
-use crate::yaml::Yaml;
+use serde::Serialize;
 use serde_json::{Value, json};
+
+use crate::yaml::Yaml;
 
 use super::types::{Object, Spec};
 use super::{Context, documents};
@@ -30,64 +32,103 @@ pub(super) fn endpoints() -> Value {
     json!([{ "port": "http", "path": "/metrics", "interval": "30s" }])
 }
 
+/// A group of alerting rules, as the Prometheus Operator reads them.
+#[derive(Serialize)]
+pub(super) struct RuleGroup {
+    name: String,
+    rules: Vec<AlertRule>,
+}
+
+#[derive(Serialize)]
+struct AlertRule {
+    alert: &'static str,
+    expr: String,
+    #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
+    wait: Option<&'static str>,
+    labels: AlertLabels,
+    annotations: Annotations,
+}
+
+#[derive(Serialize)]
+struct AlertLabels {
+    severity: &'static str,
+    service: String,
+}
+
+#[derive(Serialize)]
+struct Annotations {
+    summary: String,
+    description: &'static str,
+}
+
+#[derive(Serialize)]
+struct Groups {
+    groups: Vec<RuleGroup>,
+}
+
 /// The alert groups: error rate and latency from the service's own metrics, restarts and
 /// crash loops from kube-state-metrics.
-pub(super) fn rule_groups(context: &Context) -> Value {
+pub(super) fn rule_groups(context: &Context) -> Vec<RuleGroup> {
     let namespace = &context.environment.namespace;
     let service = context.name();
     let selector = format!("namespace=\"{namespace}\", service=\"{service}\"");
     let pods = format!("namespace=\"{namespace}\", container=\"{service}\"");
-    let labels = |severity: &str| json!({ "severity": severity, "service": service });
-    json!([{
-        "name": format!("{service}.rules"),
-        "rules": [
-            {
-                "alert": "HighErrorRate",
-                "expr": format!(
+    let rule = |alert, expr, wait, severity, summary: &str, description| AlertRule {
+        alert,
+        expr,
+        wait,
+        labels: AlertLabels {
+            severity,
+            service: service.to_owned(),
+        },
+        annotations: Annotations {
+            summary: format!("{service}: {summary}"),
+            description,
+        },
+    };
+    vec![RuleGroup {
+        name: format!("{service}.rules"),
+        rules: vec![
+            rule(
+                "HighErrorRate",
+                format!(
                     "sum(rate({REQUESTS_METRIC}{{{selector}, status=~\"5..\"}}[5m])) / sum(rate({REQUESTS_METRIC}{{{selector}}}[5m])) > 0.05"
                 ),
-                "for": "5m",
-                "labels": labels("critical"),
-                "annotations": {
-                    "summary": format!("{service}: more than 5% of requests fail"),
-                    "description": "The 5xx share of requests has been above 5% for 5 minutes. Check the latest deployment and roll back if it started then.",
-                },
-            },
-            {
-                "alert": "HighLatency",
-                "expr": format!(
+                Some("5m"),
+                "critical",
+                "more than 5% of requests fail",
+                "The 5xx share of requests has been above 5% for 5 minutes. Check the latest deployment and roll back if it started then.",
+            ),
+            rule(
+                "HighLatency",
+                format!(
                     "histogram_quantile(0.95, sum by (le) (rate({DURATION_METRIC}_bucket{{{selector}}}[5m]))) > 2"
                 ),
-                "for": "5m",
-                "labels": labels("warning"),
-                "annotations": {
-                    "summary": format!("{service}: p95 latency above 2 s"),
-                    "description": "95% of requests took longer than 2 seconds for 5 minutes. Check the database, the cache and the pods' CPU.",
-                },
-            },
-            {
-                "alert": "PodRestarting",
-                "expr": format!("increase(kube_pod_container_status_restarts_total{{{pods}}}[15m]) > 2"),
-                "labels": labels("warning"),
-                "annotations": {
-                    "summary": format!("{service}: a container restarted more than twice in 15 minutes"),
-                    "description": "Check the liveness probe and the container's memory limit (OOMKilled).",
-                },
-            },
-            {
-                "alert": "CrashLooping",
-                "expr": format!(
+                Some("5m"),
+                "warning",
+                "p95 latency above 2 s",
+                "95% of requests took longer than 2 seconds for 5 minutes. Check the database, the cache and the pods' CPU.",
+            ),
+            rule(
+                "PodRestarting",
+                format!("increase(kube_pod_container_status_restarts_total{{{pods}}}[15m]) > 2"),
+                None,
+                "warning",
+                "a container restarted more than twice in 15 minutes",
+                "Check the liveness probe and the container's memory limit (OOMKilled).",
+            ),
+            rule(
+                "CrashLooping",
+                format!(
                     "max_over_time(kube_pod_container_status_waiting_reason{{{pods}, reason=\"CrashLoopBackOff\"}}[5m]) >= 1"
                 ),
-                "for": "5m",
-                "labels": labels("critical"),
-                "annotations": {
-                    "summary": format!("{service}: a pod is crash-looping"),
-                    "description": "A container keeps failing at start. Read its logs: kubectl logs --previous.",
-                },
-            },
+                Some("5m"),
+                "critical",
+                "a pod is crash-looping",
+                "A container keeps failing at start. Read its logs: kubectl logs --previous.",
+            ),
         ],
-    }])
+    }]
 }
 
 /// The ServiceMonitor and PrometheusRule documents, labelled for the Prometheus release.
@@ -111,7 +152,9 @@ pub(super) fn documents_for(context: &Context) -> Yaml {
         kind: "PrometheusRule",
         metadata: metadata(),
         body: Spec {
-            spec: json!({ "groups": rule_groups(context) }),
+            spec: Groups {
+                groups: rule_groups(context),
+            },
         },
     }]);
     out
