@@ -210,7 +210,7 @@ fn write_lines<'a>(
             Line::Block(block) => {
                 let line = at.next(out);
                 pad(out);
-                out.push_str(&block.kind);
+                out.push_str(block.kind);
                 for label in &block.labels {
                     out.push(' ');
                     quote_into(label, out);
