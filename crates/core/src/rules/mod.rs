@@ -195,8 +195,23 @@ impl Diagnostic {
         text: &'a str,
         found: Vec<(&'a yaml::Node, String)>,
     ) -> impl Iterator<Item = Diagnostic> + 'a {
+        // In line order, so one walk over the text finds every line's end.
+        let mut found = found;
+        found.sort_by_key(|(node, _)| (node.line, node.column));
+        let mut lines = text.lines().enumerate();
+        let mut current: Option<(usize, &str)> = None;
         found.into_iter().map(move |(node, message)| {
-            Diagnostic::at(info, path, Some(text), node.line, node.column, message)
+            while current.is_none_or(|(index, _)| index + 1 < node.line) {
+                match lines.next() {
+                    Some(line) => current = Some(line),
+                    None => break,
+                }
+            }
+            let mut diagnostic = Diagnostic::at(info, path, None, node.line, node.column, message);
+            if let Some((_, line)) = current.filter(|(index, _)| index + 1 == node.line) {
+                diagnostic.end_column = line.chars().count() + 1;
+            }
+            diagnostic
         })
     }
 }

@@ -241,28 +241,29 @@ impl<'a> Context<'a> {
 
     fn documents(&self) -> Yaml {
         let name = self.name().to_owned();
-        let mut out = documents(&[Object {
+        let mut out = Yaml::default();
+        out.document(&Object {
             api_version: "v1",
             kind: "ServiceAccount",
             metadata: self.metadata(&name),
             body: ServiceAccountBody {
                 automount_service_account_token: false,
             },
-        }]);
-        out += documents(&[self.config_map()]);
+        });
+        out.document(&self.config_map());
         if let Some(external_secret) = secrets::external_secret(self) {
             out += external_secret;
         }
         out += self.workloads();
-        out += documents(&[self.service_object()]);
+        out.document(&self.service_object());
         if let Some(ingress) = self.ingress() {
-            out += documents(&[ingress]);
+            out.document(&ingress);
         }
         if self.uses_hpa() {
-            out += documents(&[self.hpa()]);
+            out.document(&self.hpa());
         }
-        out += documents(&[self.pdb()]);
-        out += documents(&[self.network_policy()]);
+        out.document(&self.pdb());
+        out.document(&self.network_policy());
         if monitoring::enabled(self) {
             out += monitoring::documents_for(self);
         }
@@ -831,13 +832,14 @@ fn namespace_documents(project: &Project, environment: &Environment) -> Yaml {
             "restricted".into(),
         );
     }
-    let mut out = documents(&[Object {
+    let mut out = Yaml::default();
+    out.document(&Object {
         api_version: "v1",
         kind: "Namespace",
         metadata: namespace,
         body: Empty {},
-    }]);
-    out += documents(&[Object {
+    });
+    out.document(&Object {
         api_version: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
         metadata: metadata("default-deny"),
@@ -849,15 +851,15 @@ fn namespace_documents(project: &Project, environment: &Environment) -> Yaml {
                 egress: vec![],
             },
         },
-    }]);
-    out += documents(&[Object {
+    });
+    out.document(&Object {
         api_version: "v1",
         kind: "ResourceQuota",
         metadata: metadata("compute"),
         body: Spec {
             spec: quota(project, environment),
         },
-    }]);
+    });
     out
 }
 
@@ -1094,14 +1096,15 @@ fn postgres_documents(project: &Project, stage: Stage) -> Yaml {
             ],
         },
     };
-    let mut out = documents(&[Object {
+    let mut out = Yaml::default();
+    out.document(&Object {
         api_version: "v1",
         kind: "ServiceAccount",
         metadata: metadata("postgres"),
         body: ServiceAccountBody {
             automount_service_account_token: false,
         },
-    }]);
+    });
     let mut statefulset_metadata = metadata("postgres");
     // One database pod is this choice's trade-off, written down where linters look.
     statefulset_metadata.annotations.insert(
@@ -1111,7 +1114,7 @@ fn postgres_documents(project: &Project, stage: Stage) -> Yaml {
          (kubernetes.in_cluster_postgres: false)."
             .into(),
     );
-    out += documents(&[Object {
+    out.document(&Object {
         api_version: "apps/v1",
         kind: "StatefulSet",
         metadata: statefulset_metadata,
@@ -1136,7 +1139,7 @@ fn postgres_documents(project: &Project, stage: Stage) -> Yaml {
                 }],
             },
         },
-    }]);
+    });
     let service = |name: &str, headless: bool| Object {
         api_version: "v1",
         kind: "Service",
@@ -1159,7 +1162,7 @@ fn postgres_documents(project: &Project, stage: Stage) -> Yaml {
         service("postgres-headless", true),
         service("postgres", false),
     ]);
-    out += documents(&[Object {
+    out.document(&Object {
         api_version: "policy/v1",
         kind: "PodDisruptionBudget",
         metadata: metadata("postgres"),
@@ -1173,7 +1176,7 @@ fn postgres_documents(project: &Project, stage: Stage) -> Yaml {
                 },
             },
         },
-    }]);
+    });
     let clients: Vec<Peer> = project
         .services
         .iter()
@@ -1185,7 +1188,7 @@ fn postgres_documents(project: &Project, stage: Stage) -> Yaml {
             ..Peer::default()
         })
         .collect();
-    out += documents(&[Object {
+    out.document(&Object {
         api_version: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
         metadata: metadata("postgres"),
@@ -1203,6 +1206,6 @@ fn postgres_documents(project: &Project, stage: Stage) -> Yaml {
                 egress: vec![dns_egress()],
             },
         },
-    }]);
+    });
     out
 }

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use crate::yaml::Yaml;
 
+use super::Context;
 use super::types::{Object, Spec};
-use super::{Context, documents};
 use crate::model::Runtime;
 
 /// Requests counted by status code, and their duration histogram, in every runtime's snippet.
@@ -139,15 +139,16 @@ pub(super) fn documents_for(context: &Context) -> Yaml {
         metadata.labels.insert("release".into(), release.clone());
         metadata
     };
-    let mut out = documents(&[Object {
+    let mut out = Yaml::default();
+    out.document(&Object {
         api_version: "monitoring.coreos.com/v1",
         kind: "ServiceMonitor",
         metadata: metadata(),
         body: Spec {
             spec: service_monitor_spec(context),
         },
-    }]);
-    out += documents(&[Object {
+    });
+    out.document(&Object {
         api_version: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
         metadata: metadata(),
@@ -156,6 +157,6 @@ pub(super) fn documents_for(context: &Context) -> Yaml {
                 groups: rule_groups(context),
             },
         },
-    }]);
+    });
     out
 }

@@ -109,21 +109,21 @@ pub fn store(project: &Project, stage: Stage) -> Option<Yaml> {
             }
             _ => {}
         }
-        out += documents(&[Object {
+        out.document(&Object {
             api_version: "v1",
             kind: "ServiceAccount",
             metadata: account,
             body: ServiceAccountBody {
                 automount_service_account_token: false,
             },
-        }]);
+        });
     }
-    out += documents(&[Object {
+    out.document(&Object {
         api_version: "external-secrets.io/v1",
         kind: "SecretStore",
         metadata: metadata(STORE_NAME),
         body: Spec { spec },
-    }]);
+    });
     Some(out)
 }
 
