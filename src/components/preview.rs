@@ -128,10 +128,26 @@ pub fn Preview(props: &PreviewProps) -> Html {
         })
     };
 
-    // Errors first, then by file and line.
+    // Errors first, then by file and position; a total order, so an unstable sort (smaller in
+    // the web app) gives one answer.
     let mut shown: Vec<&Diagnostic> = props.findings.iter().filter(|d| filter.keeps(d)).collect();
-    shown.sort_by(|a, b| {
-        (rank(a.severity), &a.file, a.line).cmp(&(rank(b.severity), &b.file, b.line))
+    shown.sort_unstable_by(|a, b| {
+        (
+            rank(a.severity),
+            &a.file,
+            a.line,
+            a.column,
+            a.code,
+            &a.message,
+        )
+            .cmp(&(
+                rank(b.severity),
+                &b.file,
+                b.line,
+                b.column,
+                b.code,
+                &b.message,
+            ))
     });
     let problems = shown.iter().map(|d| {
         let setting = d.field.map(|f| f.label());

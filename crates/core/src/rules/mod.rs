@@ -195,20 +195,18 @@ impl Diagnostic {
         text: &'a str,
         found: Vec<(&'a yaml::Node, String)>,
     ) -> impl Iterator<Item = Diagnostic> + 'a {
-        // In line order, so one walk over the text finds every line's end.
-        let mut found = found;
-        found.sort_by_key(|(node, _)| (node.line, node.column));
-        let mut lines = text.lines().enumerate();
-        let mut current: Option<(usize, &str)> = None;
+        // Where each line starts, found once for all the findings (only when there are any).
+        let starts: Vec<usize> = if found.is_empty() {
+            Vec::new()
+        } else {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+                .collect()
+        };
         found.into_iter().map(move |(node, message)| {
-            while current.is_none_or(|(index, _)| index + 1 < node.line) {
-                match lines.next() {
-                    Some(line) => current = Some(line),
-                    None => break,
-                }
-            }
             let mut diagnostic = Diagnostic::at(info, path, None, node.line, node.column, message);
-            if let Some((_, line)) = current.filter(|(index, _)| index + 1 == node.line) {
+            if let Some(&start) = starts.get(node.line.wrapping_sub(1)) {
+                let line = text[start..].lines().next().unwrap_or("");
                 diagnostic.end_column = line.chars().count() + 1;
             }
             diagnostic
@@ -344,7 +342,10 @@ impl<'a> Parsed<'a> {
             }
             Form::Other => {}
         }
-        found.sort_by(|a, b| (a.line, a.column, a.code).cmp(&(b.line, b.column, b.code)));
+        // A total order, so an unstable sort (smaller in the web app) gives one answer.
+        found.sort_unstable_by(|a, b| {
+            (a.line, a.column, a.code, &a.message).cmp(&(b.line, b.column, b.code, &b.message))
+        });
         found
     }
 }

@@ -65,7 +65,7 @@ impl Yaml {
 
     /// Appends `value` as one more document, opened by `---`.
     pub fn document<T: Serialize + ?Sized>(&mut self, value: &T) -> &mut Self {
-        self.document_commented(value, |_| None)
+        self.node_document(ser::to_node(value), &|_| None)
     }
 
     /// Appends `value` as a document, with the comment `comment` gives for a top-level key
@@ -73,16 +73,17 @@ impl Yaml {
     pub fn document_commented<T: Serialize + ?Sized>(
         &mut self,
         value: &T,
-        comment: impl Fn(&str) -> Option<&'static str>,
+        comment: &dyn Fn(&str) -> Option<&'static str>,
     ) -> &mut Self {
         self.node_document(ser::to_node(value), comment)
     }
 
-    /// Appends a document already made a tree (by [`to_node`]).
+    /// Appends a document already made a tree (by [`to_node`]). Not generic, so the web app
+    /// holds one copy of the writer however many types it writes.
     pub(crate) fn node_document(
         &mut self,
         mut node: Node,
-        comment: impl Fn(&str) -> Option<&'static str>,
+        comment: &dyn Fn(&str) -> Option<&'static str>,
     ) -> &mut Self {
         // Room for a typical document up front, rather than doubling from a few bytes.
         self.text.reserve(2048);
@@ -93,7 +94,7 @@ impl Yaml {
                 node.line = self.line + 1;
                 node.column = 1;
                 for (index, (key, value)) in entries.iter_mut().enumerate() {
-                    if let Some(text) = key.as_str().and_then(&comment) {
+                    if let Some(text) = key.as_str().and_then(comment) {
                         self.push_str("# ");
                         self.push_str(text);
                         self.newline();
@@ -633,7 +634,7 @@ mod tests {
         let mut yaml = Yaml::default();
         yaml.document_commented(
             &json!({"port": 80, "name": "x", "nested": {"port": 1}}),
-            |key| (key == "port").then_some("The port."),
+            &|key| (key == "port").then_some("The port."),
         );
         assert_eq!(
             yaml.text(),

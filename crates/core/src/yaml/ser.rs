@@ -15,9 +15,10 @@ use crate::rules::yaml::{Node, Text, Value};
 /// `value` as a node tree, without positions yet. Strings are marked `quoted`: they must be
 /// read back as strings, which the writer ensures (and then records how it wrote them).
 pub(crate) fn to_node<T: Serialize + ?Sized>(value: &T) -> Node {
-    value
-        .serialize(NodeSerializer)
-        .unwrap_or_else(|error| panic!("generator types always serialize: {error}"))
+    match value.serialize(NodeSerializer) {
+        Ok(node) => node,
+        Err(never) => match never {},
+    }
 }
 
 fn scalar(text: Text, string: bool) -> Node {
@@ -48,13 +49,15 @@ fn collection(value: Value) -> Node {
     }
 }
 
-/// Why a value could not become YAML: only map keys that are not scalars.
+/// Never made: a generator type that cannot become YAML (a map keyed by a list, say) is a bug,
+/// and serializing it panics. Being uninhabited, it lets the compiler drop every error path of
+/// every type's serialization, which keeps the web app small.
 #[derive(Debug)]
-pub(crate) struct Error(String);
+pub(crate) enum Error {}
 
 impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {}
     }
 }
 
@@ -62,7 +65,7 @@ impl std::error::Error for Error {}
 
 impl ser::Error for Error {
     fn custom<T: fmt::Display>(message: T) -> Self {
-        Error(message.to_string())
+        panic!("generator types always serialize: {message}")
     }
 }
 
@@ -280,10 +283,7 @@ impl ser::SerializeMap for Mapping {
     }
 
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        let key = self
-            .1
-            .take()
-            .ok_or_else(|| Error("a map value came before its key".into()))?;
+        let key = self.1.take().expect("a map value comes after its key");
         let value = value.serialize(NodeSerializer)?;
         self.insert(key, value);
         Ok(())
@@ -372,7 +372,7 @@ macro_rules! number_keys {
 }
 
 fn not_a_key<T>() -> Result<T, Error> {
-    Err(Error("a map key must be a string or a number".into()))
+    panic!("a map key of a generated file must be a string or a number")
 }
 
 impl ser::Serializer for KeySerializer {
