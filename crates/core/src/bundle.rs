@@ -36,6 +36,32 @@ impl GeneratedFile {
     }
 }
 
+impl GeneratedFile {
+    /// Whether the tree the generator handed over is exactly what the rules' parser reads from
+    /// the text (true when there is none). For tests: the rules trust the tree.
+    #[doc(hidden)]
+    pub fn tree_matches_text(&self) -> Result<(), String> {
+        let differs = |parsed: String| {
+            Err(format!(
+                "{}: the generator's tree is not what the text reads as
+{parsed}",
+                self.path
+            ))
+        };
+        match &self.tree {
+            None => Ok(()),
+            Some(Tree::Yaml(documents)) => match yaml::parse(&self.contents) {
+                Ok(parsed) if parsed == *documents => Ok(()),
+                parsed => differs(format!("{parsed:?}")),
+            },
+            Some(Tree::Hcl(items)) => match hcl::parse(&self.contents) {
+                Ok(parsed) if parsed == *items => Ok(()),
+                parsed => differs(format!("{parsed:?}")),
+            },
+        }
+    }
+}
+
 impl Clone for GeneratedFile {
     fn clone(&self) -> Self {
         GeneratedFile::new(self.path.clone(), self.contents.clone())

@@ -243,7 +243,7 @@ fn write_lines<'a>(
                 out.push_str(" = ");
                 let start = out.len();
                 write_multiline(value, indent, out, at);
-                tree.push(attribute(key, &out[start..], line, indent));
+                tree.push(attribute(key, value, &out[start..], line, indent));
                 out.push('\n');
                 index += 1;
             }
@@ -271,7 +271,7 @@ fn write_lines<'a>(
                         out.push_str(" = ");
                         let start = out.len();
                         inline(value, out);
-                        tree.push(attribute(key, &out[start..], number, indent));
+                        tree.push(attribute(key, value, &out[start..], number, indent));
                         out.push('\n');
                     }
                 }
@@ -286,14 +286,25 @@ fn indent_by(out: &mut String, width: usize) {
 }
 
 /// An attribute as the rules read it: its value decoded from the text written for it.
-fn attribute(key: &str, written: &str, line: usize, indent: usize) -> read::Item {
+fn attribute(key: &str, value: &Expr, written: &str, line: usize, indent: usize) -> read::Item {
     read::Item {
         kind: read::Kind::Attribute {
             key: key.to_owned(),
-            value: read::value(written),
+            value: read_value(value, written),
         },
         line,
         column: indent + 1,
+    }
+}
+
+/// What the reader makes of `expr`, written as `written`: literals are known without reading
+/// them back; references, calls and collections are read from their text, as the reader does.
+fn read_value(expr: &Expr, written: &str) -> read::Value {
+    match expr {
+        Expr::Str(text) => read::Value::Str(text.clone()),
+        Expr::Bool(flag) => read::Value::Bool(*flag),
+        Expr::Num(_) => read::Value::Number(written.to_owned()),
+        Expr::Raw(_) | Expr::List(_) | Expr::Object(_) => read::value(written),
     }
 }
 

@@ -119,6 +119,8 @@ fn base() -> Project {
 fn check_bundle(project: &Project) -> Result<(), TestCaseError> {
     let bundle = generate(project);
     for file in bundle.files() {
+        // The rules read the tree each generator wrote the file from, not the text.
+        file.tree_matches_text().map_err(TestCaseError::fail)?;
         // Helm templates are Go templates; their output is checked by rendering in conformance.
         let is_yaml = (file.path.ends_with(".yml") || file.path.ends_with(".yaml"))
             && !file.path.contains("/templates/");

@@ -340,6 +340,29 @@ pub(crate) fn subset(node: &Node, keys: &[&'static str]) -> Node {
             (ser::string(key), value.clone())
         })
         .collect();
+    mapping(entries)
+}
+
+/// [`subset`], moving the entries out of `node` rather than copying them.
+pub(crate) fn into_subset(node: Node, keys: &[&'static str]) -> Node {
+    let Value::Mapping(entries) = node.value else {
+        panic!("not a mapping");
+    };
+    let mut entries: Vec<Option<(Node, Node)>> = entries.into_iter().map(Some).collect();
+    let picked = keys
+        .iter()
+        .map(|key| {
+            entries
+                .iter_mut()
+                .find(|entry| entry.as_ref().is_some_and(|(k, _)| k.as_str() == Some(key)))
+                .and_then(Option::take)
+                .unwrap_or_else(|| panic!("no {key}"))
+        })
+        .collect();
+    mapping(picked)
+}
+
+fn mapping(entries: Vec<(Node, Node)>) -> Node {
     Node {
         value: Value::Mapping(entries),
         line: 0,
@@ -432,7 +455,7 @@ fn write_folded(text: &str, column: usize, continuation: usize, out: &mut String
 /// start with a space (the block's indentation would swallow it).
 fn block_literal_fits(text: &str) -> bool {
     // Most strings are one short line: a byte scan settles those.
-    if !text.as_bytes().contains(&b'\n') {
+    if !text.bytes().any(|b| b == b'\n') {
         return false;
     }
     let body = text.strip_suffix('\n').unwrap_or(text);
