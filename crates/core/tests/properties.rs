@@ -22,6 +22,7 @@ const HOSTILE: &[&str] = &[
     "---",
     "...",
     "\n",
+    "\n  ",
     "\r\n",
     "\t",
     "${{ github.token }}",

@@ -451,8 +451,9 @@ fn write_folded(text: &str, column: usize, continuation: usize, out: &mut String
 }
 
 /// A literal block keeps multi-line text exactly, when the text has no trailing spaces (which
-/// linters flag), at most one final newline, nothing invisible, and a first line that does not
-/// start with a space (the block's indentation would swallow it).
+/// linters flag), at most one final newline, nothing invisible, and a first line of text that
+/// does not start with a space or tab (the block takes its indentation from that line, so the
+/// extra spaces would be lost, even after blank lines).
 fn block_literal_fits(text: &str) -> bool {
     // Most strings are one short line: a byte scan settles those.
     if !text.bytes().any(|b| b == b'\n') {
@@ -461,7 +462,10 @@ fn block_literal_fits(text: &str) -> bool {
     let body = text.strip_suffix('\n').unwrap_or(text);
     body.contains('\n')
         && !body.ends_with('\n')
-        && !body.starts_with([' ', '\t'])
+        && !body
+            .split('\n')
+            .find(|line| !line.is_empty())
+            .is_some_and(|line| line.starts_with([' ', '\t']))
         && body.split('\n').all(|line| {
             !line.ends_with([' ', '\t']) && !line.chars().all(|c| c == ' ' || c == '\t')
                 || line.is_empty()
@@ -766,6 +770,8 @@ mod tests {
             "key: value\n- item",
             "\nafter a blank line",
             "\n\ntwo blank lines\nfirst",
+            "\n  indented after a blank line\nb",
+            "\n\n\tindented by a tab",
         ] {
             round_trip(&json!({ "k": text, "list": [text] }));
         }
