@@ -169,7 +169,12 @@ async fn a_refused_value_stays_in_the_field_with_its_message() {
 
     type_into(&root, "#services-0-name", "payments-api");
     preview_shows(&root, "# Service: payments-api").await;
-    assert_eq!(text(&root, "#services-0-name-error"), "");
+    // The form may render a moment after the preview.
+    eventually(|| {
+        let error = text(&root, "#services-0-name-error");
+        (!error.is_empty()).then(|| format!("the message stays: {error}"))
+    })
+    .await;
     assert!(query(&root, ".stale").is_none());
 }
 
@@ -178,12 +183,17 @@ async fn choosing_a_runtime_changes_the_build() {
     let root = mount().await;
     choose(&root, "#services-0-runtime", "go");
     preview_shows(&root, "FROM golang:1.25").await;
-    let version: HtmlSelectElement = find(&root, "#services-0-version").dyn_into().unwrap();
-    assert_eq!(
-        version.value(),
-        "1.25",
-        "the version list follows the runtime"
-    );
+    // The form is its own component and may render a moment after the preview.
+    eventually(|| {
+        let version: HtmlSelectElement = find(&root, "#services-0-version").dyn_into().unwrap();
+        (version.value() != "1.25").then(|| {
+            format!(
+                "the version list follows the runtime: {:?}",
+                version.value()
+            )
+        })
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
@@ -272,10 +282,11 @@ async fn without_a_secrets_store_each_service_gets_a_secret_to_fill_in() {
             .then(|| format!("tabs: {tabs}"))
     })
     .await;
-    assert!(
-        query(&root, "#secrets-store-address").is_none(),
-        "no store, no address field"
-    );
+    // The form may render a moment after the preview.
+    eventually(|| {
+        query(&root, "#secrets-store-address").map(|_| "no store, yet an address field".into())
+    })
+    .await;
     choose(&root, "#secrets-provider", "vault");
     eventually(|| {
         let address = query(&root, "#secrets-store-address")?
@@ -654,10 +665,11 @@ async fn the_database_comes_and_goes_with_the_services_that_use_it() {
             .then(|| "the database is still there".into())
     })
     .await;
-    assert!(
-        query(&root, "#postgres-version").is_none(),
-        "no database, no version field"
-    );
+    // The form may render a moment after the preview.
+    eventually(|| {
+        query(&root, "#postgres-version").map(|_| "no database, yet a version field".into())
+    })
+    .await;
 }
 
 /// Answers the page's `confirm()` dialogs with `answer` from now on.
