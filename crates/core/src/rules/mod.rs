@@ -136,19 +136,15 @@ impl fmt::Display for Diagnostic {
 }
 
 impl Diagnostic {
-    /// A finding of `info` at `line`:`column` of `path`, spanning to the end of that line of
-    /// `text` (when the text is at hand).
+    /// A finding of `info` at `line`:`column` of `path` (ending there; see `at_nodes` for
+    /// findings that span to the end of their line).
     pub(crate) fn at(
         info: &'static RuleInfo,
         path: &str,
-        text: Option<&str>,
         line: usize,
         column: usize,
         message: String,
     ) -> Diagnostic {
-        let end_column = text
-            .and_then(|t| t.lines().nth(line.saturating_sub(1)))
-            .map_or(column, |l| l.chars().count() + 1);
         Diagnostic {
             code: info.code,
             name: info.name,
@@ -158,7 +154,7 @@ impl Diagnostic {
             line,
             column,
             end_line: line,
-            end_column,
+            end_column: column,
             fix: info.fix,
             field: None,
         }
@@ -204,7 +200,7 @@ impl Diagnostic {
                 .collect()
         };
         found.into_iter().map(move |(node, message)| {
-            let mut diagnostic = Diagnostic::at(info, path, None, node.line, node.column, message);
+            let mut diagnostic = Diagnostic::at(info, path, node.line, node.column, message);
             if let Some(&start) = starts.get(node.line.wrapping_sub(1)) {
                 let line = text[start..].lines().next().unwrap_or("");
                 diagnostic.end_column = line.chars().count() + 1;

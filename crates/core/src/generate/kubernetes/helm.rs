@@ -367,7 +367,12 @@ struct MonitoringValues<'a> {
 fn values<'a>(context: &Context<'a>) -> Values<'a> {
     let service = context.service;
     let rollout = &service.rollout;
-    let template = context.pod_template(&[], context.image());
+    let image = context.image();
+    let tag = image
+        .rsplit_once(':')
+        .map(|(_, tag)| tag.to_owned())
+        .unwrap_or_default();
+    let template = context.pod_template(&[], image);
     let pod = template.spec;
     let container = pod
         .containers
@@ -425,11 +430,6 @@ fn values<'a>(context: &Context<'a>) -> Values<'a> {
     let policy = context.network_policy().body.spec;
     let autoscaling = service.autoscaling.as_ref();
     let external = external_secret_data(context);
-    let tag = context
-        .image()
-        .rsplit_once(':')
-        .map(|(_, tag)| tag.to_owned())
-        .unwrap_or_default();
     let kubernetes = &context.project.kubernetes;
     Values {
         instance: context.selector_labels()["app.kubernetes.io/instance"].clone(),

@@ -177,7 +177,7 @@ pub(crate) fn lint(files: &[Parsed]) -> Vec<Diagnostic> {
         .flat_map(|rule| {
             rule.check(&view)
                 .into_iter()
-                .map(|f| Diagnostic::at(rule.info(), &f.file, None, f.line, f.column, f.message))
+                .map(|f| Diagnostic::at(rule.info(), &f.file, f.line, f.column, f.message))
         })
         .collect()
 }

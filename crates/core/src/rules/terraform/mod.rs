@@ -54,7 +54,7 @@ pub fn lint(path: &str, items: &[Item]) -> Vec<Diagnostic> {
         .iter()
         .flat_map(|rule| {
             rule.check(items).into_iter().map(|(item, message)| {
-                Diagnostic::at(rule.info(), path, None, item.line, item.column, message)
+                Diagnostic::at(rule.info(), path, item.line, item.column, message)
             })
         })
         .collect()
