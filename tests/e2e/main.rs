@@ -133,6 +133,17 @@ async fn wait_for_text(client: &Client, selector: &str, what: &str, check: impl 
     }
 }
 
+/// Picks the option `value` of the select `selector`, as a user would.
+async fn choose(client: &Client, selector: &str, value: &str) {
+    client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
 async fn replace_text(client: &Client, selector: &str, text: &str) {
     let input = client.find(Locator::Css(selector)).await.unwrap();
     input.clear().await.unwrap();
@@ -193,13 +204,7 @@ async fn a_user_edits_the_form_and_the_preview_follows() {
     assert_eq!(text(&client, "#services-0-port-error").await, "");
 
     // Another runtime: another build.
-    client
-        .find(Locator::Css("#services-0-runtime"))
-        .await
-        .unwrap()
-        .select_by_value("go")
-        .await
-        .unwrap();
+    choose(&client, "#services-0-runtime", "go").await;
     wait_for_text(&client, "#preview-file", "a Go build", |t| {
         t.contains("FROM golang:")
     })
@@ -230,13 +235,7 @@ async fn the_zip_the_browser_downloads_is_the_one_the_cli_writes() {
     open(&client, &site).await;
 
     // A preset, so the zip is of settings the CLI can name.
-    client
-        .find(Locator::Css("#preset"))
-        .await
-        .unwrap()
-        .select_by_value("go-api")
-        .await
-        .unwrap();
+    choose(&client, "#preset", "go-api").await;
     wait_for_text(&client, "#preview-file", "the Go preset", |t| {
         t.contains("FROM golang:")
     })
