@@ -46,62 +46,33 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Reads settings written by any Shipshape version and checks every value.
+/// Reads settings written by any Shipshape version and checks every value. JSON is YAML too,
+/// so this reads the settings JSON older share links hold as well.
 pub fn from_yaml(text: &str) -> Result<Project, LoadError> {
-    let syntax = |error: serde_norway::Error| {
-        let location = error.location();
-        // The serde message repeats the position; keep only what was wrong.
-        let message = error.to_string();
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_owned();
-        LoadError::Syntax {
-            message,
-            line: location.as_ref().map(|l| l.line()),
-            column: location.map(|l| l.column()),
+    let documents = crate::rules::yaml::parse(text).map_err(|error| LoadError::Syntax {
+        message: error.message,
+        line: Some(error.line),
+        column: Some(error.column),
+    })?;
+    let root = match documents.as_slice() {
+        [root] => root,
+        [] => {
+            return Err(LoadError::Version(
+                "the file is empty: is this a Shipshape settings file?".into(),
+            ));
+        }
+        [_, second, ..] => {
+            return Err(LoadError::Syntax {
+                message: "settings are one YAML document; this is the start of a second".into(),
+                line: Some(second.line),
+                column: Some(second.column),
+            });
         }
     };
-    let value: serde_norway::Value = serde_norway::from_str(text).map_err(syntax)?;
-    check_version(value.get("schema_version").map(serde_norway::Value::as_u64))?;
-    let project: Project = serde_norway::from_str(text).map_err(syntax)?;
-    validated(project)
-}
-
-/// Reads settings saved as JSON (the app's autosave and share links), exactly as [`from_yaml`]
-/// reads YAML: version checked, every value validated.
-pub fn from_json(text: &str) -> Result<Project, LoadError> {
-    let syntax = |error: serde_json::Error| LoadError::Syntax {
-        message: error
-            .to_string()
-            .split(" at line ")
-            .next()
-            .unwrap_or("")
-            .to_owned(),
-        line: Some(error.line()).filter(|&l| l > 0),
-        column: Some(error.column()).filter(|&c| c > 0),
-    };
     // The version first, on its own, so a newer file is refused for its version rather than
-    // for a field this build does not know. (No serde_json::Value here: the app carries this
-    // code, and one deserializer per type keeps it small.)
-    #[derive(serde::Deserialize)]
-    struct VersionOnly {
-        schema_version: Option<serde_json::Number>,
-    }
-    let version = match serde_json::from_str::<VersionOnly>(text) {
-        Ok(v) => v.schema_version.map(|n| n.as_u64()),
-        Err(e) if e.classify() == serde_json::error::Category::Data => Some(None),
-        Err(e) => return Err(syntax(e)),
-    };
-    check_version(version)?;
-    let project: Project = serde_json::from_str(text).map_err(syntax)?;
-    validated(project)
-}
-
-/// The settings as JSON, for the app's autosave and share links.
-pub fn to_json(project: &Project) -> String {
-    serde_json::to_string(project).expect("settings always serialize")
+    // for a field this build does not know.
+    check_version(root.get("schema_version").map(|v| v.as_u64()))?;
+    validated(super::read::project(root)?)
 }
 
 /// Accepts the current schema version. Older versions are migrated here as the schema
@@ -132,7 +103,8 @@ fn validated(project: Project) -> Result<Project, LoadError> {
     }
 }
 
-/// The settings as YAML, in the order of the form.
+/// The settings as YAML, in the order of the form: what the CLI writes, the app saves and
+/// exports, and a share link compresses.
 pub fn to_yaml(project: &Project) -> String {
     crate::yaml::to_string(project)
 }
@@ -176,7 +148,10 @@ mod tests {
             matches!(error, LoadError::Syntax { line: Some(_), .. }),
             "{error:?}"
         );
-        assert!(error.to_string().contains("invalid type"), "{error}");
+        assert_eq!(
+            error.to_string(),
+            "line 19, column 11: services[0].port: expected a whole number, found `lots`"
+        );
     }
 
     #[test]

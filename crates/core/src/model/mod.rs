@@ -6,6 +6,7 @@ mod field;
 mod load;
 mod presets;
 mod project;
+mod read;
 mod runtime;
 mod service;
 pub mod share;
@@ -13,7 +14,7 @@ mod structure;
 mod validate;
 
 pub use field::{CommandKind, EnvironmentField, Field, ServiceField, Stage};
-pub use load::{LoadError, from_json, from_yaml, to_json, to_yaml};
+pub use load::{LoadError, from_yaml, to_yaml};
 pub use presets::{PRESETS, Preset, preset};
 pub use project::{
     Aws, Branches, DeployTool, Environment, Environments, EvictionPolicy, Kubernetes,

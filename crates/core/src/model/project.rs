@@ -2,7 +2,7 @@
 //!
 //! Everything Shipshape generates reads this one value, so the files agree with each other.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::runtime::Runtime;
 use super::service::AppService;
@@ -11,45 +11,36 @@ use super::service::AppService;
 /// and teach [`crate::model::load`] to migrate the old shape.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Project {
     pub schema_version: u32,
     /// DNS-1123 label; prefixes namespaces, image names and cloud resources.
     pub name: String,
     pub repository: Repository,
-    #[serde(default)]
     pub branches: Branches,
-    #[serde(default)]
     pub registry: Registry,
     /// The app services: at least one.
     pub services: Vec<AppService>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postgres: Option<Postgres>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redis: Option<Redis>,
-    #[serde(default)]
     pub environments: Environments,
-    #[serde(default)]
     pub kubernetes: Kubernetes,
     /// Where secret values live; External Secrets copies them into the cluster.
-    #[serde(default)]
     pub secrets_provider: SecretsProvider,
     /// How to reach the chosen secrets store.
-    #[serde(default)]
     pub secrets_store: SecretsStore,
     /// How the deploy jobs release: a GitOps commit Argo CD syncs, or `helm upgrade` from CI.
-    #[serde(default)]
     pub deploy_tool: DeployTool,
     /// Metrics, alerts and dashboards.
-    #[serde(default)]
     pub observability: Observability,
     /// The cloud the cluster and managed services run in; none for an existing cluster.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub aws: Option<Aws>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SecretsProvider {
     /// Secrets are created by hand in the cluster.
@@ -61,7 +52,7 @@ pub enum SecretsProvider {
     GcpSecretManager,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DeployTool {
     /// CI commits the new image digest to the environment's values file; Argo CD syncs it.
@@ -95,8 +86,7 @@ impl DeployTool {
 
 /// Prometheus Operator and Grafana: scrape each service's /metrics, alert on its error rate,
 /// latency and restarts, and chart them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Observability {
     pub enabled: bool,
     /// Where Prometheus runs; its scrapes are let through the NetworkPolicies.
@@ -117,8 +107,7 @@ impl Default for Observability {
 
 /// Where each provider's store is and which identity reads it. Only the chosen provider's
 /// fields are used (and checked).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SecretsStore {
     /// AWS: the region of Secrets Manager; the cluster's region when AWS is on.
     pub aws_region: String,
@@ -182,8 +171,7 @@ impl SecretsProvider {
 }
 
 /// AWS infrastructure: network, cluster, managed database and cache, remote state.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Aws {
     pub region: String,
     /// Availability zones the network and the nodes spread over (2 or 3).
@@ -192,10 +180,9 @@ pub struct Aws {
     /// EKS Kubernetes version.
     pub cluster_version: String,
     /// Expose the Kubernetes API on the internet (private only by default).
-    #[serde(default)]
     pub public_endpoint: bool,
     /// Addresses allowed to reach a public API endpoint.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub public_endpoint_cidrs: Vec<String>,
     /// Instance type of the managed node group.
     pub node_instance_type: String,
@@ -205,7 +192,7 @@ pub struct Aws {
 }
 
 /// How Terraform's remote state is locked.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StateLocking {
     /// A DynamoDB table, as most teams run it today.
@@ -213,6 +200,17 @@ pub enum StateLocking {
     Dynamodb,
     /// S3's own lock file (`use_lockfile`, Terraform 1.10 and later): no table to run.
     S3Native,
+}
+
+impl StateLocking {
+    pub const ALL: [StateLocking; 2] = [StateLocking::Dynamodb, StateLocking::S3Native];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            StateLocking::Dynamodb => "dynamodb",
+            StateLocking::S3Native => "s3-native",
+        }
+    }
 }
 
 impl Aws {
@@ -237,18 +235,15 @@ impl Default for Aws {
 }
 
 /// Cluster-wide choices the manifests depend on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Kubernetes {
     /// `ingressClassName` of every Ingress.
     pub ingress_class: String,
     /// Namespace of the ingress controller, the only source of traffic into the apps.
     pub ingress_namespace: String,
     /// cert-manager ClusterIssuer that issues the TLS certificates; empty for none.
-    #[serde(default)]
     pub cluster_issuer: String,
     /// Run PostgreSQL in the cluster as a StatefulSet, for teams without a managed database.
-    #[serde(default)]
     pub in_cluster_postgres: bool,
 }
 
@@ -264,8 +259,7 @@ impl Default for Kubernetes {
 }
 
 /// Where the code lives on GitHub.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Repository {
     pub owner: String,
     pub name: String,
@@ -273,8 +267,7 @@ pub struct Repository {
 
 /// The branch model: production deploys from one branch, staging from another, and feature
 /// branches merge into staging through pull requests.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Branches {
     pub production: String,
     pub staging: String,
@@ -292,19 +285,18 @@ impl Default for Branches {
 }
 
 /// The container registry images are pushed to.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Registry {
     pub kind: RegistryKind,
     /// The registry's own address where its kind needs one: the Docker Hub namespace, the ECR
     /// `<account>.dkr.ecr.<region>.amazonaws.com`, the Artifact Registry
     /// `<region>-docker.pkg.dev/<project>/<repository>`, or the ACR `<name>.azurecr.io`.
     /// Empty for GHCR, which uses the repository owner.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub address: String,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RegistryKind {
     #[default]
@@ -350,13 +342,11 @@ impl RegistryKind {
 }
 
 /// PostgreSQL, for the apps whose `uses_postgres` is set.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Postgres {
     /// Major version, e.g. "17".
     pub version: String,
     /// Use the pgvector image, for embeddings and similarity search.
-    #[serde(default)]
     pub pgvector: bool,
     /// Database and user name.
     pub database: String,
@@ -377,8 +367,7 @@ impl Default for Postgres {
 }
 
 /// Redis, for the apps whose `uses_redis` is set.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Redis {
     /// Major version, e.g. "8".
     pub version: String,
@@ -405,7 +394,7 @@ impl Default for Redis {
 }
 
 /// What Redis drops when it reaches `maxmemory`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EvictionPolicy {
     Noeviction,
@@ -417,6 +406,15 @@ pub enum EvictionPolicy {
 }
 
 impl EvictionPolicy {
+    pub const ALL: [EvictionPolicy; 6] = [
+        EvictionPolicy::Noeviction,
+        EvictionPolicy::AllkeysLru,
+        EvictionPolicy::AllkeysLfu,
+        EvictionPolicy::VolatileLru,
+        EvictionPolicy::VolatileLfu,
+        EvictionPolicy::VolatileTtl,
+    ];
+
     /// The name Redis uses in `--maxmemory-policy`.
     pub fn id(self) -> &'static str {
         match self {
@@ -431,8 +429,7 @@ impl EvictionPolicy {
 }
 
 /// Staging and production.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Environments {
     pub staging: Environment,
     pub production: Environment,
@@ -459,8 +456,7 @@ impl Default for Environments {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Environment {
     /// The GitHub environment name; protection rules (approvals) are set on it.
     pub name: String,
@@ -469,7 +465,7 @@ pub struct Environment {
     /// Base hostname; a service's ingress host is prefixed to it when it is not absolute.
     pub hostname: String,
     /// Replicas for every service here, overriding each service's own count.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replicas: Option<u32>,
     /// A reviewer must approve each deployment (set up as a GitHub environment protection rule).
     pub approval_required: bool,

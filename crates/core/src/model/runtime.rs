@@ -1,10 +1,10 @@
 //! The languages and platforms a service can be built with, and what each one needs to know:
 //! the versions on offer, the package managers, and sensible default commands.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// What the service is written in; decides the build stages, the CI steps and the runtime image.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Runtime {
     #[default]
@@ -21,7 +21,7 @@ pub enum Runtime {
 }
 
 /// How dependencies are declared and installed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PackageManager {
     Npm,

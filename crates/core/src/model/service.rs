@@ -1,11 +1,10 @@
 //! An app service: one deployable built from one folder of the repository.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::runtime::{PackageManager, Runtime};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AppService {
     /// DNS-1123 label; names the image, the compose service and the Kubernetes objects.
     pub name: String,
@@ -15,36 +14,33 @@ pub struct AppService {
     pub version: String,
     pub package_manager: PackageManager,
     /// More versions to test in CI, besides `version` (a build matrix).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub test_versions: Vec<String>,
     /// The port the process listens on inside the container.
     pub port: u16,
     pub health: Health,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub env: Vec<EnvVar>,
     pub commands: Commands,
     /// Image name (without registry or tag); derived from project and service when unset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     pub replicas: u32,
     pub resources: Resources,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub autoscaling: Option<Autoscaling>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ingress: Option<Ingress>,
     /// Gets `DATABASE_URL` for the project's PostgreSQL.
-    #[serde(default)]
     pub uses_postgres: bool,
     /// Gets `REDIS_URL` for the project's Redis.
-    #[serde(default)]
     pub uses_redis: bool,
     /// How new versions reach users, and how Kubernetes checks the pods.
-    #[serde(default)]
     pub rollout: Rollout,
 }
 
 /// How a new version replaces the old one.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Strategy {
     /// Pods are replaced a few at a time; with maxUnavailable 0 no capacity is lost.
@@ -81,7 +77,7 @@ impl Strategy {
 }
 
 /// What shifts traffic during a canary.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CanaryEngine {
     /// Istio VirtualService weights, one manifest per step.
@@ -113,8 +109,7 @@ impl CanaryEngine {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Rollout {
     pub strategy: Strategy,
     /// Extra pods a rolling update may start, as a count or a percentage ("25%").
@@ -144,8 +139,7 @@ impl Default for Rollout {
 }
 
 /// Timings of the three probes; each has its own job (see [`Health`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Probes {
     pub startup: ProbeTiming,
     pub liveness: ProbeTiming,
@@ -178,8 +172,7 @@ impl Default for Probes {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ProbeTiming {
     pub initial_delay_seconds: u32,
     pub period_seconds: u32,
@@ -188,8 +181,7 @@ pub struct ProbeTiming {
 }
 
 /// The three health endpoints, each with its own purpose.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Health {
     /// Answers once the process has started (may check the database connection).
     pub startup: String,
@@ -211,16 +203,15 @@ impl Default for Health {
 }
 
 /// An environment variable the service reads.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EnvVar {
     pub name: String,
     /// The value, for plain settings. Empty for secrets: their values live in the secrets store
     /// and never in Shipshape's files.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub value: String,
     /// Comes from the secrets store rather than from configuration.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(skip_serializing_if = "is_false")]
     pub secret: bool,
 }
 
@@ -229,25 +220,23 @@ fn is_false(value: &bool) -> bool {
 }
 
 /// Shell commands CI runs, from the service's folder. Empty means the step is skipped.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Commands {
     pub lint: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub typecheck: String,
     pub test: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub build: String,
     /// The dependency audit for this ecosystem.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub audit: String,
     /// Runs the service with hot reload, for docker compose.
     pub dev: String,
 }
 
 /// Requests and limits, in Kubernetes quantities ("250m", "512Mi").
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Resources {
     pub cpu_request: String,
     pub cpu_limit: String,
@@ -266,20 +255,18 @@ impl Default for Resources {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Autoscaling {
     pub min_replicas: u32,
     pub max_replicas: u32,
     /// Average CPU utilisation to aim for, in percent of the request.
     pub cpu_percent: u32,
     /// Average memory utilisation to aim for, in percent of the request, if memory should scale too.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub memory_percent: Option<u32>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Ingress {
     /// Hostname prefix (e.g. "api") joined to the environment's hostname, or a full hostname.
     pub host: String,

@@ -1,23 +1,24 @@
-//! Share links: the settings (never the files) in a URL fragment. The settings' JSON is
+//! Share links: the settings (never the files) in a URL fragment. The settings file's text is
 //! DEFLATE-compressed and written in URL-safe base64 after a format tag, `s1.`; opening a link
-//! reads it back through [`super::from_json`], so an older schema version is migrated and every
-//! value is validated like a settings file's.
+//! reads it back through [`super::from_yaml`], so an older schema version is migrated and every
+//! value is validated like a settings file's. The first links held the settings as JSON, and
+//! since JSON is YAML they open the same way.
 //!
 //! Secret values are never in the settings (secret env vars carry only their names), so they
 //! are never in a link either.
 
-use super::load::{LoadError, from_json, to_json};
+use super::load::{LoadError, from_yaml, to_yaml};
 use super::project::Project;
 
 /// The tag of this link format, so a later one can be told apart.
 pub const TAG: &str = "s1.";
 /// No settings come near this once inflated; anything larger is not a Shipshape link.
-const MAX_JSON_BYTES: usize = 1 << 20;
+const MAX_TEXT_BYTES: usize = 1 << 20;
 
 /// The share code for `project`: what follows `#s=` in a link.
 pub fn encode(project: &Project) -> String {
-    let json = to_json(project);
-    let deflated = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
+    let text = to_yaml(project);
+    let deflated = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 9);
     format!("{TAG}{}", base64url_encode(&deflated))
 }
 
@@ -34,10 +35,10 @@ pub fn decode(code: &str) -> Result<Project, LoadError> {
         .ok_or_else(|| damaged("it does not start with a Shipshape settings tag"))?;
     let deflated =
         base64url_decode(body).ok_or_else(|| damaged("it has characters a link never has"))?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, MAX_JSON_BYTES)
+    let text = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, MAX_TEXT_BYTES)
         .map_err(|_| damaged("its compressed settings do not unpack"))?;
-    let json = String::from_utf8(json).map_err(|_| damaged("its settings are not text"))?;
-    from_json(&json)
+    let text = String::from_utf8(text).map_err(|_| damaged("its settings are not text"))?;
+    from_yaml(&text)
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
