@@ -6,12 +6,87 @@ use std::rc::Rc;
 use shipshape_core::{generate, rules};
 use yew::prelude::*;
 
+use crate::browser;
 use crate::components::{Header, OwnFiles, Preview, RuleCatalogue, SettingsForm};
-use crate::state::{State, StateContext};
+use crate::state::{
+    Action, Banner, SAVED_KEY, SAVED_PRESET_KEY, State, StateContext, UNREADABLE_KEY,
+};
+
+/// How long typing must pause before the settings are saved.
+const SAVE_AFTER_MS: u64 = 400;
+
+/// The state the page opens with: a share link's settings, the autosaved ones, or defaults.
+fn opening_state() -> State {
+    let fragment = browser::fragment();
+    let state = State::restore(
+        &fragment,
+        browser::load(SAVED_KEY).as_deref(),
+        browser::load(SAVED_PRESET_KEY).as_deref(),
+    );
+    if fragment.starts_with("s=") {
+        // Opened once; from now on a reload shows the user's autosaved work.
+        browser::drop_fragment();
+    }
+    if let Some(kept) = state.banner.as_ref().and_then(|b| b.kept.as_deref()) {
+        // Out of the autosave's way, so the next save cannot erase what could not be read.
+        let _ = browser::save(UNREADABLE_KEY, kept);
+    }
+    state
+}
+
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    /// Open share links and keep the settings in localStorage. Off only in tests, which mount
+    /// many apps in one page.
+    #[prop_or(true)]
+    pub persist: bool,
+}
 
 #[component]
-pub fn App() -> Html {
-    let state = use_reducer(State::default);
+pub fn App(props: &AppProps) -> Html {
+    let persist = props.persist;
+    let state = use_reducer(move || {
+        if persist {
+            opening_state()
+        } else {
+            State::default()
+        }
+    });
+
+    // Autosave: once typing pauses, the settings (valid ones; a refused value stays in its
+    // field) go to localStorage. A failure is said on the page; the work stays in memory.
+    let generation = use_mut_ref(|| 0u64);
+    {
+        let dispatcher = state.dispatcher();
+        let generation = generation.clone();
+        let preset = state.preset;
+        use_effect_with(state.project.clone(), move |project| {
+            if !persist {
+                return;
+            }
+            *generation.borrow_mut() += 1;
+            let mine = *generation.borrow();
+            let json = shipshape_core::model::to_yaml(project);
+            wasm_bindgen_futures::spawn_local(async move {
+                yew::platform::time::sleep(std::time::Duration::from_millis(SAVE_AFTER_MS)).await;
+                if *generation.borrow() != mine {
+                    return;
+                }
+                let saved = browser::save(SAVED_KEY, &json)
+                    .and_then(|()| browser::save(SAVED_PRESET_KEY, preset));
+                if let Err(why) = saved {
+                    dispatcher.dispatch(Action::Banner(Some(Banner {
+                        message: format!(
+                            "Your settings could not be saved in this browser ({why}). They stay \
+                             in this tab; share a link or download the files to keep them."
+                        ),
+                        problem: true,
+                        kept: None,
+                    })));
+                }
+            });
+        });
+    }
     // Files and their findings are derived from the project, never stored beside it;
     // regenerated only when the project changes, not on keystrokes that leave it as it was.
     let checked = use_memo(state.project.clone(), |project| {

@@ -93,8 +93,15 @@ pub fn load(key: &str) -> Option<String> {
 pub fn save(key: &str, value: &str) -> Result<(), String> {
     let storage = web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
-        .ok_or("this browser keeps no local storage for the page")?;
-    storage.set_item(key, value).map_err(|e| js_message(&e))
+        .ok_or("this browser keeps no local storage for the page (private mode?)")?;
+    storage.set_item(key, value).map_err(|e| {
+        let message = js_message(&e);
+        if message.to_ascii_lowercase().contains("quota") {
+            "the browser's storage for this page is full".to_owned()
+        } else {
+            message
+        }
+    })
 }
 
 /// Registers the service worker (`sw.js`, next to the page) that keeps the app working
@@ -110,6 +117,32 @@ pub fn work_offline() {
     }
     // A failed registration (a build served without sw.js) only means no offline copy.
     let _ = navigator.service_worker().register("sw.js");
+}
+
+/// The page's fragment without its `#`.
+pub fn fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .map(|hash| hash.trim_start_matches('#').to_owned())
+        .unwrap_or_default()
+}
+
+/// The page's address without its fragment.
+pub fn page_address() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .map(|href| href.split('#').next().unwrap_or("").to_owned())
+        .unwrap_or_default()
+}
+
+/// Removes the fragment from the address bar without reloading, so a reload shows the
+/// autosaved work rather than the link's settings again.
+pub fn drop_fragment() {
+    if let Some(window) = web_sys::window()
+        && let Ok(history) = window.history()
+    {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&page_address()));
+    }
 }
 
 /// Asks the user to confirm; `false` where the browser cannot ask.

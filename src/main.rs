@@ -1,4 +1,5 @@
 fn main() {
     shipshape::browser::work_offline();
-    yew::Renderer::<shipshape::app::App>::new().render();
+    yew::Renderer::<shipshape::app::App>::with_props(shipshape::app::AppProps { persist: true })
+        .render();
 }

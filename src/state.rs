@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use shipshape_core::Field;
-use shipshape_core::model::{self, Part, Project, Runtime, ServiceField};
+use shipshape_core::model::{self, Part, Project, Runtime, ServiceField, share};
 use yew::prelude::*;
 
 /// What the user is editing: the last valid project, plus exactly what they typed in each field
@@ -23,7 +23,25 @@ pub struct State {
     pub focus: Option<(Field, u32)>,
     /// Why the last add, duplicate, remove, move or toggle of a service was refused.
     pub structure_error: Option<String>,
+    /// A message for the whole page: a link that did not open, saved work that could not be
+    /// read, storage that is full.
+    pub banner: Option<Banner>,
 }
+
+/// A page-wide message, and text of the user's to keep (to download) when it could not be
+/// read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Banner {
+    pub message: String,
+    pub problem: bool,
+    pub kept: Option<String>,
+}
+
+/// Where the app keeps the user's work in localStorage.
+pub const SAVED_KEY: &str = "shipshape.settings";
+pub const SAVED_PRESET_KEY: &str = "shipshape.preset";
+/// Saved text that could not be read is moved here, so the next autosave cannot erase it.
+pub const UNREADABLE_KEY: &str = "shipshape.settings.unreadable";
 
 pub enum Action {
     /// The user typed or picked `String` in `Field`.
@@ -46,6 +64,8 @@ pub enum Action {
     RemoveEnv(usize, usize),
     /// Mark a service's variable secret or plain: (service, variable, secret).
     SetEnvSecret(usize, usize, bool),
+    /// Show a page-wide message (or clear it with `None`).
+    Banner(Option<Banner>),
 }
 
 impl Default for State {
@@ -64,6 +84,7 @@ impl State {
             inputs: BTreeMap::new(),
             errors: BTreeMap::new(),
             focus: None,
+            banner: None,
             structure_error: None,
         }
     }
@@ -79,14 +100,8 @@ impl State {
 
     /// Moves (or, with None, drops) what the user typed and the messages, field by field.
     fn remap_fields(&mut self, moved: impl Fn(Field) -> Option<Field>) {
-        self.inputs = std::mem::take(&mut self.inputs)
-            .into_iter()
-            .filter_map(|(field, text)| moved(field).map(|f| (f, text)))
-            .collect();
-        self.errors = std::mem::take(&mut self.errors)
-            .into_iter()
-            .filter_map(|(field, text)| moved(field).map(|f| (f, text)))
-            .collect();
+        remap(&mut self.inputs, &moved);
+        remap(&mut self.errors, &moved);
     }
 
     /// Takes the user to `field`: its service's fields are shown and it gets the focus.
@@ -112,6 +127,57 @@ impl State {
                 None
             }
         }
+    }
+
+    /// The state to start with: the settings of a share link in the fragment (`s=...`), else
+    /// the autosaved ones, else the first preset. Whatever cannot be read is reported, and its
+    /// text kept for the user, never silently dropped.
+    pub fn restore(fragment: &str, saved: Option<&str>, saved_preset: Option<&str>) -> State {
+        let mut link_problem = None;
+        if let Some(code) = fragment.strip_prefix("s=") {
+            match share::decode(code) {
+                Ok(project) => {
+                    let mut state = State::from_project("", project);
+                    state.banner = Some(Banner {
+                        message: "Opened the settings from a shared link.".into(),
+                        problem: false,
+                        kept: None,
+                    });
+                    return state;
+                }
+                Err(error) => link_problem = Some(error.to_string()),
+            }
+        }
+        let preset = saved_preset.and_then(model::preset).map_or("", |p| p.name);
+        let mut state = match saved.map(model::from_yaml) {
+            Some(Ok(project)) => State::from_project(preset, project),
+            Some(Err(error)) => {
+                let mut state = State::default();
+                state.banner = Some(Banner {
+                    message: format!(
+                        "Your saved settings could not be read ({}). They are kept: download them \
+                         below. Meanwhile you start from the {} preset.",
+                        error.to_string().trim_end(),
+                        state.preset
+                    ),
+                    problem: true,
+                    kept: saved.map(str::to_owned),
+                });
+                state
+            }
+            None => State::default(),
+        };
+        if let Some(problem) = link_problem {
+            state.banner = Some(Banner {
+                message: format!(
+                    "This share link could not be opened: {}. Your own settings are kept.",
+                    problem.trim_end()
+                ),
+                problem: true,
+                kept: None,
+            });
+        }
+        state
     }
 
     /// The text shown in `field`: what the user typed, valid or not, else the project's value.
@@ -165,6 +231,17 @@ impl State {
             if self.project.set(field, &text).is_ok() {
                 self.errors.remove(&field);
             }
+        }
+    }
+}
+
+/// Re-keys `map` by `moved`, dropping what it maps to None. One instance for every caller, and
+/// inserts rather than `collect`: each `collect` into a map brings its own copy of the sort,
+/// and eight of them were 14 KB of the app.
+fn remap(map: &mut BTreeMap<Field, String>, moved: &dyn Fn(Field) -> Option<Field>) {
+    for (field, text) in std::mem::take(map) {
+        if let Some(field) = moved(field) {
+            map.insert(field, text);
         }
     }
 }
@@ -251,6 +328,7 @@ impl Reducible for State {
                 next.reshape(|p| p.set_env_secret(index, variable, secret));
             }
             Action::FocusField(field) => next.focus_on(field),
+            Action::Banner(banner) => next.banner = banner,
         }
         Rc::new(next)
     }
@@ -447,6 +525,52 @@ mod tests {
             Action::Set(Field::ProjectName, state.project.name.clone()),
         );
         assert!(!back.is_edited(), "changed back is as loaded");
+    }
+
+    #[test]
+    fn a_share_link_opens_its_settings() {
+        let project = model::preset("go-api").unwrap().project();
+        let fragment = format!("s={}", share::encode(&project));
+        let state = State::restore(&fragment, None, None);
+        assert_eq!(state.project, project);
+        assert!(!state.banner.unwrap().problem);
+    }
+
+    #[test]
+    fn a_damaged_link_keeps_the_saved_work_and_says_why() {
+        let mut saved = model::preset("rust-axum").unwrap().project();
+        saved.name = "mine".into();
+        let json = model::to_yaml(&saved);
+        let state = State::restore("s=s1.broken", Some(&json), Some("rust-axum"));
+        assert_eq!(state.project, saved, "the user's own work is what they see");
+        assert_eq!(state.preset, "rust-axum");
+        let banner = state.banner.unwrap();
+        assert!(
+            banner.problem && banner.message.contains("damaged"),
+            "{}",
+            banner.message
+        );
+    }
+
+    #[test]
+    fn unreadable_saved_work_is_kept_for_download_and_defaults_load() {
+        let state = State::restore("", Some("{\"schema_version\": 1, \"name\": "), None);
+        assert_eq!(state.project, State::default().project);
+        let banner = state.banner.unwrap();
+        assert!(banner.problem);
+        assert_eq!(
+            banner.kept.as_deref(),
+            Some("{\"schema_version\": 1, \"name\": ")
+        );
+        // From a newer Shipshape: said plainly.
+        let newer = State::restore("", Some("{\"schema_version\": 99}"), None);
+        assert!(newer.banner.unwrap().message.contains("newer Shipshape"));
+    }
+
+    #[test]
+    fn nothing_saved_starts_from_the_first_preset() {
+        let state = State::restore("", None, None);
+        assert_eq!(state, State::default());
     }
 
     #[test]

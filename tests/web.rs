@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use shipshape::app::App;
+use shipshape::app::{App, AppProps};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{
@@ -14,12 +14,26 @@ use web_sys::{
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Mounts a fresh app in its own element and waits for the first render.
+/// Mounts a fresh app in its own element, without saving or links (tests run side by side in
+/// one page), and waits for the first render.
 async fn mount() -> Element {
+    mount_with(false).await
+}
+
+fn storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+/// Mounts an app that reads and saves like the real page, as a reload would.
+async fn mount_as_is() -> Element {
+    mount_with(true).await
+}
+
+async fn mount_with(persist: bool) -> Element {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::Renderer::<App>::with_root_and_props(root.clone(), AppProps { persist }).render();
     eventually(|| {
         root.query_selector("#preview-file")
             .unwrap()
@@ -700,4 +714,99 @@ async fn a_preset_replaces_edited_settings_only_when_the_user_agrees() {
     answer_confirm(true);
     choose(&root, "#preset", "go-api");
     preview_shows(&root, "# Project: catalog").await;
+}
+
+/// Saving, reloading and sharing share the page's localStorage and address, so they are one
+/// test: side by side they would read each other's saves.
+#[wasm_bindgen_test]
+async fn saving_reloading_and_sharing() {
+    work_is_saved_as_it_is_typed_and_comes_back_on_reload().await;
+    unreadable_saved_work_is_reported_and_kept().await;
+    a_share_link_opens_the_same_settings().await;
+}
+
+async fn work_is_saved_as_it_is_typed_and_comes_back_on_reload() {
+    storage().clear().unwrap();
+    let root = mount_as_is().await;
+    type_into(&root, "#name", "autosaved");
+    eventually(|| {
+        let saved = storage()
+            .get_item("shipshape.settings")
+            .unwrap()
+            .unwrap_or_default();
+        (!saved.contains("\nname: autosaved\n")).then(|| format!("saved: {saved:.80}"))
+    })
+    .await;
+    let reloaded = mount_as_is().await;
+    let name: HtmlInputElement = find(&reloaded, "#name").dyn_into().unwrap();
+    assert_eq!(name.value(), "autosaved");
+}
+
+async fn unreadable_saved_work_is_reported_and_kept() {
+    storage().clear().unwrap();
+    storage()
+        .set_item("shipshape.settings", "{\"schema_version\":1,\"name\":")
+        .unwrap();
+    let root = mount_as_is().await;
+    let banner = text(&root, "#banner");
+    assert!(banner.contains("could not be read"), "{banner}");
+    assert!(query(&root, "#banner-download").is_some());
+    assert_eq!(
+        storage()
+            .get_item("shipshape.settings.unreadable")
+            .unwrap()
+            .as_deref(),
+        Some("{\"schema_version\":1,\"name\":"),
+        "kept out of the autosave's way"
+    );
+    let name: HtmlInputElement = find(&root, "#name").dyn_into().unwrap();
+    assert_eq!(name.value(), "assistant", "defaults meanwhile");
+}
+
+async fn a_share_link_opens_the_same_settings() {
+    storage().clear().unwrap();
+    let root = mount_as_is().await;
+    type_into(&root, "#name", "shared");
+    eventually(|| {
+        query(&root, "#share")
+            .is_none()
+            .then(|| "no share button".into())
+    })
+    .await;
+    // Wait until the project has the new name before sharing it.
+    preview_shows(&root, "# Project: shared").await;
+    find(&root, "#share")
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    eventually(|| {
+        query(&root, "#share-link")
+            .is_none()
+            .then(|| "no link".into())
+    })
+    .await;
+    let link: HtmlInputElement = find(&root, "#share-link").dyn_into().unwrap();
+    let url = link.value();
+    let (_, fragment) = url.split_once('#').expect("a fragment");
+    assert!(fragment.starts_with("s=s1."), "{url}");
+
+    // Opened elsewhere: nothing saved there, only the link.
+    storage().clear().unwrap();
+    let window = web_sys::window().unwrap();
+    window.location().set_hash(fragment).unwrap();
+    let opened = mount_as_is().await;
+    let name: HtmlInputElement = find(&opened, "#name").dyn_into().unwrap();
+    assert_eq!(name.value(), "shared");
+    assert!(text(&opened, "#banner").contains("shared link"));
+    assert_eq!(
+        window.location().hash().unwrap(),
+        "",
+        "a reload shows the autosave, not the link"
+    );
+
+    // A damaged link says so and keeps what is saved.
+    window.location().set_hash("s=s1.AAAA").unwrap();
+    let damaged = mount_as_is().await;
+    assert!(text(&damaged, "#banner").contains("could not be opened"));
+    window.location().set_hash("").unwrap();
 }

@@ -1,8 +1,11 @@
-//! The page header: product name and what it does, in one line, and the theme toggle.
+//! The page header: what Shipshape is, the share, reset and theme buttons, and the page-wide
+//! message (a link that did not open, saved work that could not be read).
 
+use shipshape_core::model::{self, share};
 use yew::prelude::*;
 
 use crate::browser;
+use crate::state::{Action, StateContext};
 
 /// The themes the toggle steps through; "system" follows the operating system's setting.
 const THEMES: [(&str, &str); 3] = [
@@ -43,6 +46,62 @@ pub fn Header() -> Html {
             theme.set(next);
         })
     };
+    let state = use_context::<StateContext>().expect("Header needs the StateContext");
+    let link = use_state(|| None::<String>);
+    let copied = use_state(|| None::<String>);
+
+    let share_link = {
+        let link = link.clone();
+        let copied = copied.clone();
+        let project = state.project.clone();
+        Callback::from(move |_: MouseEvent| {
+            let url = format!("{}#s={}", browser::page_address(), share::encode(&project));
+            link.set(Some(url.clone()));
+            let copied = copied.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                copied.set(Some(match browser::copy(&url).await {
+                    Ok(()) => "Link copied. It holds your settings, never secret values.".into(),
+                    Err(why) => format!("Could not copy ({why}): select the link and copy it."),
+                }));
+            });
+        })
+    };
+    let reset = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_: MouseEvent| {
+            if browser::confirm("Discard your settings and start again from the first preset?") {
+                dispatcher.dispatch(Action::LoadPreset(model::PRESETS[0].name.into()));
+            }
+        })
+    };
+    let banner = state.banner.clone().map(|banner| {
+        let dismiss = {
+            let dispatcher = state.dispatcher();
+            Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::Banner(None)))
+        };
+        let download = banner.kept.clone().map(|kept| {
+            Callback::from(move |_: MouseEvent| {
+                let _ = browser::download(
+                    "shipshape-unreadable-settings.yaml",
+                    kept.as_bytes(),
+                    "text/yaml",
+                );
+            })
+        });
+        html! {
+            <div id="banner" class={classes!("banner", banner.problem.then_some("problem"))}
+                 role={if banner.problem { "alert" } else { "status" }}>
+                <p>{ &banner.message }</p>
+                if let Some(download) = download {
+                    <button type="button" id="banner-download" class="secondary" onclick={download}>
+                        { "Download the unreadable settings" }
+                    </button>
+                }
+                <button type="button" class="secondary" onclick={dismiss}>{ "Dismiss" }</button>
+            </div>
+        }
+    });
+
     html! {
         <header class="site-header">
             <div class="header-row">
@@ -52,11 +111,27 @@ pub fn Header() -> Html {
                         { "Describe your service; get the delivery setup a careful engineer would write. Nothing leaves your browser." }
                     </p>
                 </div>
-                <button type="button" id="theme" class="secondary" onclick={toggle}
-                        title="Light, dark, or as the system is set">
-                    { THEMES[*theme].1 }
-                </button>
+                <div class="header-actions">
+                    <button type="button" id="share" class="secondary" onclick={share_link}>{ "Share link" }</button>
+                    <button type="button" id="reset" class="secondary" onclick={reset}>{ "Reset" }</button>
+                    <button type="button" id="theme" class="secondary" onclick={toggle}
+                            title="Light, dark, or as the system is set">
+                        { THEMES[*theme].1 }
+                    </button>
+                </div>
             </div>
+            if let Some(url) = (*link).clone() {
+                <div class="share">
+                    <label for="share-link">{ "Link to these settings" }</label>
+                    <input id="share-link" type="text" readonly=true value={url}
+                           onfocus={Callback::from(|e: FocusEvent| {
+                               let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                               input.select();
+                           })} />
+                    <p id="share-status" class="help" role="status">{ (*copied).clone().unwrap_or_default() }</p>
+                </div>
+            }
+            { banner.unwrap_or_default() }
         </header>
     }
 }

@@ -40,6 +40,9 @@ pub fn PresetPicker(props: &PresetPickerProps) -> Html {
         <div class="field preset">
             <label for="preset">{ "Start from a preset" }</label>
             <select id="preset" name="preset" aria-describedby="preset-help" {onchange}>
+                if preset(props.current).is_none() {
+                    <option value="" selected=true disabled=true>{ "Your own settings" }</option>
+                }
                 { for PRESETS.iter().map(|p| html! {
                     <option value={p.name} selected={p.name == props.current}>{ p.name }</option>
                 }) }

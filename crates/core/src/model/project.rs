@@ -259,7 +259,7 @@ impl Default for Kubernetes {
 }
 
 /// Where the code lives on GitHub.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Repository {
     pub owner: String,
     pub name: String,
@@ -456,7 +456,7 @@ impl Default for Environments {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Environment {
     /// The GitHub environment name; protection rules (approvals) are set on it.
     pub name: String,

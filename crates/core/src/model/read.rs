@@ -6,8 +6,10 @@
 //! YAML parser is in the app already (the rules use it), and this reader adds only a call per
 //! key. It is as strict as the derive was: an unknown key, a missing key or a value of the
 //! wrong type is an error at its line and column, naming the setting's path.
+//!
+//! Keys follow the serde names the writer uses; what may be left out reads as its default.
 
-use std::fmt::Display;
+use std::cell::RefCell;
 
 use super::load::LoadError;
 use super::project::{
@@ -53,16 +55,15 @@ choices!(
     StateLocking
 );
 
-fn fail<T>(node: &Node, path: &str, message: impl Display) -> Result<T> {
-    Err(LoadError::Syntax {
-        message: if path.is_empty() {
-            message.to_string()
-        } else {
-            format!("{path}: {message}")
-        },
-        line: Some(node.line),
-        column: Some(node.column),
-    })
+/// The project in `root`, the document's top mapping (its schema version has been checked),
+/// or the first mistake in it.
+pub(crate) fn project(root: &Node) -> Result<Project> {
+    let first = RefCell::new(None);
+    let project = read_project(&Object::new(&first, root, String::new(), PROJECT_KEYS));
+    match first.into_inner() {
+        Some(error) => Err(error),
+        None => Ok(project),
+    }
 }
 
 /// YAML's null: `null`, `~` or nothing at all after the key.
@@ -71,7 +72,12 @@ fn is_null(node: &Node) -> bool {
 }
 
 /// A mapping of settings, checked against the keys it may have.
+///
+/// A mistake is recorded (the first one is reported) and reading goes on with a default in
+/// its place, rather than returning early: early returns from inside these struct literals
+/// made the compiler write drop code for every partly read value, 36 KB of it.
 struct Object<'a> {
+    first: &'a RefCell<Option<LoadError>>,
     node: &'a Node,
     path: String,
     keys: &'static [&'static str],
@@ -79,36 +85,64 @@ struct Object<'a> {
 }
 
 impl<'a> Object<'a> {
-    fn new(node: &'a Node, path: String, keys: &'static [&'static str]) -> Result<Object<'a>> {
-        let Value::Mapping(entries) = &node.value else {
-            return fail(node, &path, "expected a mapping of settings");
-        };
-        let mut values = vec![None; keys.len()];
-        for (key, value) in entries {
-            let name = key.as_str().unwrap_or_default();
-            match keys.iter().position(|k| *k == name) {
-                None => {
-                    return fail(
-                        key,
-                        &path,
-                        format!(
-                            "unknown field `{name}`, expected one of {}",
-                            keys.join(", ")
-                        ),
-                    );
-                }
-                Some(i) if values[i].is_some() => {
-                    return fail(key, &path, format!("`{name}` is set twice"));
-                }
-                Some(i) => values[i] = Some(value).filter(|v| !is_null(v)),
-            }
-        }
-        Ok(Object {
+    #[inline(never)]
+    fn new(
+        first: &'a RefCell<Option<LoadError>>,
+        node: &'a Node,
+        path: String,
+        keys: &'static [&'static str],
+    ) -> Object<'a> {
+        let mut object = Object {
+            first,
             node,
             path,
             keys,
-            values,
-        })
+            values: vec![None; keys.len()],
+        };
+        let Value::Mapping(entries) = &node.value else {
+            object.fail(node, None, "expected a mapping of settings".into());
+            return object;
+        };
+        for (key, value) in entries {
+            let name = key.as_str().unwrap_or_default();
+            match keys.iter().position(|k| *k == name) {
+                None => object.fail(
+                    key,
+                    None,
+                    format!(
+                        "unknown field `{name}`, expected one of {}",
+                        keys.join(", ")
+                    ),
+                ),
+                Some(i) if object.values[i].is_some() => {
+                    object.fail(key, None, format!("`{name}` is set twice"));
+                }
+                Some(i) => object.values[i] = Some(value).filter(|v| !is_null(v)),
+            }
+        }
+        object
+    }
+
+    /// Records a mistake at `node`, in the value under `key` or in this mapping itself.
+    #[inline(never)]
+    fn fail(&self, node: &Node, key: Option<&str>, message: String) {
+        let mut first = self.first.borrow_mut();
+        if first.is_some() {
+            return;
+        }
+        let path = match key {
+            Some(key) => self.path(key),
+            None => self.path.clone(),
+        };
+        *first = Some(LoadError::Syntax {
+            message: if path.is_empty() {
+                message
+            } else {
+                format!("{path}: {message}")
+            },
+            line: Some(node.line),
+            column: Some(node.column),
+        });
     }
 
     fn path(&self, key: &str) -> String {
@@ -124,488 +158,509 @@ impl<'a> Object<'a> {
         index.and_then(|i| self.values[i])
     }
 
-    /// The value under `key`, read by `read`; an error if it is missing.
-    fn read<T>(&self, key: &str, read: impl FnOnce(&'a Node, &str) -> Result<T>) -> Result<T> {
-        match self.get(key) {
-            Some(node) => read(node, &self.path(key)),
-            None => fail(self.node, &self.path, format!("missing field `{key}`")),
+    /// The value under `key`; a mistake if it is missing.
+    #[inline(never)]
+    fn required(&self, key: &str) -> Option<&'a Node> {
+        let node = self.get(key);
+        if node.is_none() {
+            self.fail(self.node, None, format!("missing field `{key}`"));
         }
+        node
     }
 
+    /// The mapping under `key`, to read with `keys`.
+    fn object(&self, node: &'a Node, key: &str, keys: &'static [&'static str]) -> Object<'a> {
+        Object::new(self.first, node, self.path(key), keys)
+    }
+
+    /// The mapping under `key`, read by `read`; a mistake if it is missing.
+    fn read<T: Default>(
+        &self,
+        key: &str,
+        keys: &'static [&'static str],
+        read: fn(&Object<'a>) -> T,
+    ) -> T {
+        self.required(key)
+            .map(|node| read(&self.object(node, key, keys)))
+            .unwrap_or_default()
+    }
+
+    /// The mapping under `key` if it is there, read by `read`.
     fn optional<T>(
         &self,
         key: &str,
-        read: impl FnOnce(&'a Node, &str) -> Result<T>,
-    ) -> Result<Option<T>> {
+        keys: &'static [&'static str],
+        read: fn(&Object<'a>) -> T,
+    ) -> Option<T> {
         self.get(key)
-            .map(|node| read(node, &self.path(key)))
-            .transpose()
+            .map(|node| read(&self.object(node, key, keys)))
     }
 
-    fn or_default<T: Default>(
+    /// Each mapping of the list under `key`, read by `read`.
+    fn list<T>(
         &self,
         key: &str,
-        read: impl FnOnce(&'a Node, &str) -> Result<T>,
-    ) -> Result<T> {
-        Ok(self.optional(key, read)?.unwrap_or_default())
+        keys: &'static [&'static str],
+        read: fn(&Object<'a>) -> T,
+    ) -> Vec<T> {
+        self.items(key)
+            .iter()
+            .enumerate()
+            .map(|(i, node)| read(&self.object(node, &format!("{key}[{i}]"), keys)))
+            .collect()
     }
 
-    fn text(&self, key: &str) -> Result<String> {
-        self.read(key, text)
+    #[inline(never)]
+    fn items(&self, key: &str) -> &'a [Node] {
+        match self.get(key) {
+            Some(Node {
+                value: Value::Sequence(items),
+                ..
+            }) => items,
+            Some(node) => {
+                self.fail(node, Some(key), "expected a list".into());
+                &[]
+            }
+            None => &[],
+        }
     }
 
-    fn number<T: TryFrom<u64>>(&self, key: &str) -> Result<T> {
-        self.read(key, number)
+    #[inline(never)]
+    fn scalar_text(&self, node: &Node, key: &str) -> String {
+        match node.as_str() {
+            Some(text) => text.to_owned(),
+            None => {
+                self.fail(node, Some(key), "expected text".into());
+                String::new()
+            }
+        }
     }
-}
 
-fn text(node: &Node, path: &str) -> Result<String> {
-    match node.as_str() {
-        Some(text) => Ok(text.to_owned()),
-        None => fail(node, path, "expected text"),
+    /// Text under `key`; a mistake if it is missing.
+    fn text(&self, key: &str) -> String {
+        self.required(key)
+            .map(|node| self.scalar_text(node, key))
+            .unwrap_or_default()
     }
-}
 
-fn number<T: TryFrom<u64>>(node: &Node, path: &str) -> Result<T> {
-    let found = node.as_str().unwrap_or("a list or mapping");
-    match node.as_u64() {
-        Some(n) => T::try_from(n).or_else(|_| fail(node, path, format!("{n} is too large"))),
-        None => fail(
-            node,
-            path,
-            format!("expected a whole number, found `{found}`"),
-        ),
+    /// Text under `key` if it is there.
+    fn optional_text(&self, key: &str) -> Option<String> {
+        self.get(key).map(|node| self.scalar_text(node, key))
     }
-}
 
-fn flag(node: &Node, path: &str) -> Result<bool> {
-    match node.as_bool() {
-        Some(flag) => Ok(flag),
-        None => fail(node, path, "expected true or false"),
+    fn texts(&self, key: &str) -> Vec<String> {
+        let items = self.items(key);
+        (0..items.len())
+            .map(|i| self.scalar_text(&items[i], &format!("{key}[{i}]")))
+            .collect()
     }
-}
 
-fn choice<T: Choice>(node: &Node, path: &str) -> Result<T> {
-    let found = node.as_str().unwrap_or_default();
-    match T::CHOICES.iter().find(|c| c.key() == found) {
-        Some(c) => Ok(*c),
-        None => {
-            let ids: Vec<&str> = T::CHOICES.iter().map(|c| c.key()).collect();
-            fail(
+    #[inline(never)]
+    fn whole(&self, node: &Node, key: &str, max: u64) -> u64 {
+        match node.as_u64() {
+            Some(n) if n <= max => n,
+            Some(n) => {
+                self.fail(node, Some(key), format!("{n} is too large"));
+                0
+            }
+            None => {
+                let found = node.as_str().unwrap_or("a list or mapping");
+                self.fail(
+                    node,
+                    Some(key),
+                    format!("expected a whole number, found `{found}`"),
+                );
+                0
+            }
+        }
+    }
+
+    fn number(&self, key: &str) -> u32 {
+        self.required(key)
+            .map_or(0, |node| self.whole(node, key, u32::MAX.into()) as u32)
+    }
+
+    fn optional_number(&self, key: &str) -> Option<u32> {
+        self.get(key)
+            .map(|node| self.whole(node, key, u32::MAX.into()) as u32)
+    }
+
+    fn numbers(&self, key: &str) -> Vec<u32> {
+        let items = self.items(key);
+        (0..items.len())
+            .map(|i| self.whole(&items[i], &format!("{key}[{i}]"), u32::MAX.into()) as u32)
+            .collect()
+    }
+
+    fn port(&self, key: &str) -> u16 {
+        self.required(key)
+            .map_or(0, |node| self.whole(node, key, u16::MAX.into()) as u16)
+    }
+
+    #[inline(never)]
+    fn flag_at(&self, node: &Node, key: &str) -> bool {
+        node.as_bool().unwrap_or_else(|| {
+            self.fail(node, Some(key), "expected true or false".into());
+            false
+        })
+    }
+
+    fn flag(&self, key: &str) -> bool {
+        self.required(key)
+            .is_some_and(|node| self.flag_at(node, key))
+    }
+
+    fn flag_or_false(&self, key: &str) -> bool {
+        self.get(key).is_some_and(|node| self.flag_at(node, key))
+    }
+
+    /// The position in `ids` of the id under `key`.
+    #[inline(never)]
+    fn choice_index(&self, key: &str, required: bool, ids: &[&'static str]) -> Option<usize> {
+        let node = if required {
+            self.required(key)?
+        } else {
+            self.get(key)?
+        };
+        let found = node.as_str().unwrap_or_default();
+        let index = ids.iter().position(|id| *id == found);
+        if index.is_none() {
+            self.fail(
                 node,
-                path,
+                Some(key),
                 format!(
                     "unknown value `{found}`, expected one of {}",
                     ids.join(", ")
                 ),
-            )
+            );
         }
+        index
+    }
+
+    fn pick<T: Choice>(&self, key: &str, required: bool) -> T {
+        let ids: Vec<&'static str> = T::CHOICES.iter().map(|c| c.key()).collect();
+        T::CHOICES[self.choice_index(key, required, &ids).unwrap_or(0)]
+    }
+
+    fn choice<T: Choice>(&self, key: &str) -> T {
+        self.pick(key, true)
+    }
+
+    /// The choice under `key`, or the first (the default) when it is not there.
+    fn choice_or_first<T: Choice>(&self, key: &str) -> T {
+        self.pick(key, false)
     }
 }
 
-fn list<'a, T>(
-    node: &'a Node,
-    path: &str,
-    read: impl Fn(&'a Node, &str) -> Result<T>,
-) -> Result<Vec<T>> {
-    let Value::Sequence(items) = &node.value else {
-        return fail(node, path, "expected a list");
-    };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| read(item, &format!("{path}[{i}]")))
-        .collect()
-}
+const PROJECT_KEYS: &[&str] = &[
+    "schema_version",
+    "name",
+    "repository",
+    "branches",
+    "registry",
+    "services",
+    "postgres",
+    "redis",
+    "environments",
+    "kubernetes",
+    "secrets_provider",
+    "secrets_store",
+    "deploy_tool",
+    "observability",
+    "aws",
+];
 
-fn texts(node: &Node, path: &str) -> Result<Vec<String>> {
-    list(node, path, text)
-}
-
-/// The project in `root`, the document's top mapping. The schema version has been checked.
-pub(crate) fn project(root: &Node) -> Result<Project> {
-    let o = Object::new(
-        root,
-        String::new(),
-        &[
-            "schema_version",
-            "name",
-            "repository",
-            "branches",
-            "registry",
-            "services",
-            "postgres",
+fn read_project(o: &Object) -> Project {
+    Project {
+        schema_version: o.number("schema_version"),
+        name: o.text("name"),
+        repository: o.read("repository", &["owner", "name"], |o| Repository {
+            owner: o.text("owner"),
+            name: o.text("name"),
+        }),
+        branches: o
+            .optional(
+                "branches",
+                &["production", "staging", "feature_prefix"],
+                |o| Branches {
+                    production: o.text("production"),
+                    staging: o.text("staging"),
+                    feature_prefix: o.text("feature_prefix"),
+                },
+            )
+            .unwrap_or_default(),
+        registry: o
+            .optional("registry", &["kind", "address"], |o| Registry {
+                kind: o.choice("kind"),
+                address: o.optional_text("address").unwrap_or_default(),
+            })
+            .unwrap_or_default(),
+        services: {
+            o.required("services");
+            o.list("services", SERVICE_KEYS, service)
+        },
+        postgres: o.optional("postgres", &["version", "pgvector", "database"], |o| {
+            Postgres {
+                version: o.text("version"),
+                pgvector: o.flag_or_false("pgvector"),
+                database: o.text("database"),
+            }
+        }),
+        redis: o.optional(
             "redis",
-            "environments",
-            "kubernetes",
-            "secrets_provider",
-            "secrets_store",
-            "deploy_tool",
-            "observability",
+            &["version", "max_memory", "eviction_policy", "append_only"],
+            |o| Redis {
+                version: o.text("version"),
+                max_memory: o.text("max_memory"),
+                eviction_policy: o.choice("eviction_policy"),
+                append_only: o.flag("append_only"),
+            },
+        ),
+        environments: o
+            .optional("environments", &["staging", "production"], |o| {
+                Environments {
+                    staging: o.read("staging", ENVIRONMENT_KEYS, environment),
+                    production: o.read("production", ENVIRONMENT_KEYS, environment),
+                }
+            })
+            .unwrap_or_default(),
+        kubernetes: o
+            .optional(
+                "kubernetes",
+                &[
+                    "ingress_class",
+                    "ingress_namespace",
+                    "cluster_issuer",
+                    "in_cluster_postgres",
+                ],
+                |o| Kubernetes {
+                    ingress_class: o.text("ingress_class"),
+                    ingress_namespace: o.text("ingress_namespace"),
+                    cluster_issuer: o.optional_text("cluster_issuer").unwrap_or_default(),
+                    in_cluster_postgres: o.flag_or_false("in_cluster_postgres"),
+                },
+            )
+            .unwrap_or_default(),
+        secrets_provider: o.choice_or_first("secrets_provider"),
+        secrets_store: o
+            .optional(
+                "secrets_store",
+                &[
+                    "aws_region",
+                    "vault_address",
+                    "vault_kv_mount",
+                    "azure_vault_name",
+                    "azure_client_id",
+                    "gcp_project",
+                    "gcp_service_account",
+                ],
+                |o| SecretsStore {
+                    aws_region: o.text("aws_region"),
+                    vault_address: o.text("vault_address"),
+                    vault_kv_mount: o.text("vault_kv_mount"),
+                    azure_vault_name: o.text("azure_vault_name"),
+                    azure_client_id: o.text("azure_client_id"),
+                    gcp_project: o.text("gcp_project"),
+                    gcp_service_account: o.text("gcp_service_account"),
+                },
+            )
+            .unwrap_or_default(),
+        deploy_tool: o.choice_or_first("deploy_tool"),
+        observability: o
+            .optional(
+                "observability",
+                &["enabled", "namespace", "prometheus_release"],
+                |o| Observability {
+                    enabled: o.flag("enabled"),
+                    namespace: o.text("namespace"),
+                    prometheus_release: o.text("prometheus_release"),
+                },
+            )
+            .unwrap_or_default(),
+        aws: o.optional(
             "aws",
-        ],
-    )?;
-    Ok(Project {
-        schema_version: o.number("schema_version")?,
-        name: o.text("name")?,
-        repository: o.read("repository", repository)?,
-        branches: o.or_default("branches", branches)?,
-        registry: o.or_default("registry", registry)?,
-        services: o.read("services", |node, path| list(node, path, service))?,
-        postgres: o.optional("postgres", postgres)?,
-        redis: o.optional("redis", redis)?,
-        environments: o.or_default("environments", environments)?,
-        kubernetes: o.or_default("kubernetes", kubernetes)?,
-        secrets_provider: o.or_default("secrets_provider", choice)?,
-        secrets_store: o.or_default("secrets_store", secrets_store)?,
-        deploy_tool: o.or_default("deploy_tool", choice)?,
-        observability: o.or_default("observability", observability)?,
-        aws: o.optional("aws", aws)?,
-    })
+            &[
+                "region",
+                "availability_zones",
+                "vpc_cidr",
+                "cluster_version",
+                "public_endpoint",
+                "public_endpoint_cidrs",
+                "node_instance_type",
+                "state_locking",
+                "db_instance_class",
+                "cache_node_type",
+            ],
+            |o| Aws {
+                region: o.text("region"),
+                availability_zones: o.number("availability_zones"),
+                vpc_cidr: o.text("vpc_cidr"),
+                cluster_version: o.text("cluster_version"),
+                public_endpoint: o.flag_or_false("public_endpoint"),
+                public_endpoint_cidrs: o.texts("public_endpoint_cidrs"),
+                node_instance_type: o.text("node_instance_type"),
+                state_locking: o.choice("state_locking"),
+                db_instance_class: o.text("db_instance_class"),
+                cache_node_type: o.text("cache_node_type"),
+            },
+        ),
+    }
 }
 
-fn repository(node: &Node, path: &str) -> Result<Repository> {
-    let o = Object::new(node, path.into(), &["owner", "name"])?;
-    Ok(Repository {
-        owner: o.text("owner")?,
-        name: o.text("name")?,
-    })
+const ENVIRONMENT_KEYS: &[&str] = &[
+    "name",
+    "namespace",
+    "hostname",
+    "replicas",
+    "approval_required",
+];
+
+fn environment(o: &Object) -> Environment {
+    Environment {
+        name: o.text("name"),
+        namespace: o.text("namespace"),
+        hostname: o.text("hostname"),
+        replicas: o.optional_number("replicas"),
+        approval_required: o.flag("approval_required"),
+    }
 }
 
-fn branches(node: &Node, path: &str) -> Result<Branches> {
-    let o = Object::new(
-        node,
-        path.into(),
-        &["production", "staging", "feature_prefix"],
-    )?;
-    Ok(Branches {
-        production: o.text("production")?,
-        staging: o.text("staging")?,
-        feature_prefix: o.text("feature_prefix")?,
-    })
-}
+const SERVICE_KEYS: &[&str] = &[
+    "name",
+    "path",
+    "runtime",
+    "version",
+    "package_manager",
+    "test_versions",
+    "port",
+    "health",
+    "env",
+    "commands",
+    "image",
+    "replicas",
+    "resources",
+    "autoscaling",
+    "ingress",
+    "uses_postgres",
+    "uses_redis",
+    "rollout",
+];
 
-fn registry(node: &Node, path: &str) -> Result<Registry> {
-    let o = Object::new(node, path.into(), &["kind", "address"])?;
-    Ok(Registry {
-        kind: o.read("kind", choice)?,
-        address: o.or_default("address", text)?,
-    })
-}
-
-fn postgres(node: &Node, path: &str) -> Result<Postgres> {
-    let o = Object::new(node, path.into(), &["version", "pgvector", "database"])?;
-    Ok(Postgres {
-        version: o.text("version")?,
-        pgvector: o.or_default("pgvector", flag)?,
-        database: o.text("database")?,
-    })
-}
-
-fn redis(node: &Node, path: &str) -> Result<Redis> {
-    let o = Object::new(
-        node,
-        path.into(),
-        &["version", "max_memory", "eviction_policy", "append_only"],
-    )?;
-    Ok(Redis {
-        version: o.text("version")?,
-        max_memory: o.text("max_memory")?,
-        eviction_policy: o.read("eviction_policy", choice)?,
-        append_only: o.read("append_only", flag)?,
-    })
-}
-
-fn environments(node: &Node, path: &str) -> Result<Environments> {
-    let o = Object::new(node, path.into(), &["staging", "production"])?;
-    Ok(Environments {
-        staging: o.read("staging", environment)?,
-        production: o.read("production", environment)?,
-    })
-}
-
-fn environment(node: &Node, path: &str) -> Result<Environment> {
-    let o = Object::new(
-        node,
-        path.into(),
-        &[
-            "name",
-            "namespace",
-            "hostname",
-            "replicas",
-            "approval_required",
-        ],
-    )?;
-    Ok(Environment {
-        name: o.text("name")?,
-        namespace: o.text("namespace")?,
-        hostname: o.text("hostname")?,
-        replicas: o.optional("replicas", number)?,
-        approval_required: o.read("approval_required", flag)?,
-    })
-}
-
-fn kubernetes(node: &Node, path: &str) -> Result<Kubernetes> {
-    let o = Object::new(
-        node,
-        path.into(),
-        &[
-            "ingress_class",
-            "ingress_namespace",
-            "cluster_issuer",
-            "in_cluster_postgres",
-        ],
-    )?;
-    Ok(Kubernetes {
-        ingress_class: o.text("ingress_class")?,
-        ingress_namespace: o.text("ingress_namespace")?,
-        cluster_issuer: o.or_default("cluster_issuer", text)?,
-        in_cluster_postgres: o.or_default("in_cluster_postgres", flag)?,
-    })
-}
-
-fn secrets_store(node: &Node, path: &str) -> Result<SecretsStore> {
-    let o = Object::new(
-        node,
-        path.into(),
-        &[
-            "aws_region",
-            "vault_address",
-            "vault_kv_mount",
-            "azure_vault_name",
-            "azure_client_id",
-            "gcp_project",
-            "gcp_service_account",
-        ],
-    )?;
-    Ok(SecretsStore {
-        aws_region: o.text("aws_region")?,
-        vault_address: o.text("vault_address")?,
-        vault_kv_mount: o.text("vault_kv_mount")?,
-        azure_vault_name: o.text("azure_vault_name")?,
-        azure_client_id: o.text("azure_client_id")?,
-        gcp_project: o.text("gcp_project")?,
-        gcp_service_account: o.text("gcp_service_account")?,
-    })
-}
-
-fn observability(node: &Node, path: &str) -> Result<Observability> {
-    let o = Object::new(
-        node,
-        path.into(),
-        &["enabled", "namespace", "prometheus_release"],
-    )?;
-    Ok(Observability {
-        enabled: o.read("enabled", flag)?,
-        namespace: o.text("namespace")?,
-        prometheus_release: o.text("prometheus_release")?,
-    })
-}
-
-fn aws(node: &Node, path: &str) -> Result<Aws> {
-    let o = Object::new(
-        node,
-        path.into(),
-        &[
-            "region",
-            "availability_zones",
-            "vpc_cidr",
-            "cluster_version",
-            "public_endpoint",
-            "public_endpoint_cidrs",
-            "node_instance_type",
-            "state_locking",
-            "db_instance_class",
-            "cache_node_type",
-        ],
-    )?;
-    Ok(Aws {
-        region: o.text("region")?,
-        availability_zones: o.number("availability_zones")?,
-        vpc_cidr: o.text("vpc_cidr")?,
-        cluster_version: o.text("cluster_version")?,
-        public_endpoint: o.or_default("public_endpoint", flag)?,
-        public_endpoint_cidrs: o.or_default("public_endpoint_cidrs", texts)?,
-        node_instance_type: o.text("node_instance_type")?,
-        state_locking: o.read("state_locking", choice)?,
-        db_instance_class: o.text("db_instance_class")?,
-        cache_node_type: o.text("cache_node_type")?,
-    })
-}
-
-fn service(node: &Node, path: &str) -> Result<AppService> {
-    let o = Object::new(
-        node,
-        path.into(),
-        &[
-            "name",
-            "path",
-            "runtime",
-            "version",
-            "package_manager",
-            "test_versions",
-            "port",
-            "health",
-            "env",
+fn service(o: &Object) -> AppService {
+    AppService {
+        name: o.text("name"),
+        path: o.text("path"),
+        runtime: o.choice("runtime"),
+        version: o.text("version"),
+        package_manager: o.choice("package_manager"),
+        test_versions: o.texts("test_versions"),
+        port: o.port("port"),
+        health: o.read("health", &["startup", "liveness", "readiness"], |o| {
+            Health {
+                startup: o.text("startup"),
+                liveness: o.text("liveness"),
+                readiness: o.text("readiness"),
+            }
+        }),
+        env: o.list("env", &["name", "value", "secret"], |o| EnvVar {
+            name: o.text("name"),
+            value: o.optional_text("value").unwrap_or_default(),
+            secret: o.flag_or_false("secret"),
+        }),
+        commands: o.read(
             "commands",
-            "image",
-            "replicas",
+            &["lint", "typecheck", "test", "build", "audit", "dev"],
+            |o| Commands {
+                lint: o.text("lint"),
+                typecheck: o.optional_text("typecheck").unwrap_or_default(),
+                test: o.text("test"),
+                build: o.optional_text("build").unwrap_or_default(),
+                audit: o.optional_text("audit").unwrap_or_default(),
+                dev: o.text("dev"),
+            },
+        ),
+        image: o.optional_text("image"),
+        replicas: o.number("replicas"),
+        resources: o.read(
             "resources",
+            &["cpu_request", "cpu_limit", "memory_request", "memory_limit"],
+            |o| Resources {
+                cpu_request: o.text("cpu_request"),
+                cpu_limit: o.text("cpu_limit"),
+                memory_request: o.text("memory_request"),
+                memory_limit: o.text("memory_limit"),
+            },
+        ),
+        autoscaling: o.optional(
             "autoscaling",
-            "ingress",
-            "uses_postgres",
-            "uses_redis",
-            "rollout",
-        ],
-    )?;
-    Ok(AppService {
-        name: o.text("name")?,
-        path: o.text("path")?,
-        runtime: o.read("runtime", choice)?,
-        version: o.text("version")?,
-        package_manager: o.read("package_manager", choice)?,
-        test_versions: o.or_default("test_versions", texts)?,
-        port: o.number("port")?,
-        health: o.read("health", health)?,
-        env: o.or_default("env", |node, path| list(node, path, env_var))?,
-        commands: o.read("commands", commands)?,
-        image: o.optional("image", text)?,
-        replicas: o.number("replicas")?,
-        resources: o.read("resources", resources)?,
-        autoscaling: o.optional("autoscaling", autoscaling)?,
-        ingress: o.optional("ingress", ingress)?,
-        uses_postgres: o.or_default("uses_postgres", flag)?,
-        uses_redis: o.or_default("uses_redis", flag)?,
-        rollout: o.or_default("rollout", rollout)?,
-    })
+            &[
+                "min_replicas",
+                "max_replicas",
+                "cpu_percent",
+                "memory_percent",
+            ],
+            |o| Autoscaling {
+                min_replicas: o.number("min_replicas"),
+                max_replicas: o.number("max_replicas"),
+                cpu_percent: o.number("cpu_percent"),
+                memory_percent: o.optional_number("memory_percent"),
+            },
+        ),
+        ingress: o.optional("ingress", &["host", "path"], |o| Ingress {
+            host: o.text("host"),
+            path: o.text("path"),
+        }),
+        uses_postgres: o.flag_or_false("uses_postgres"),
+        uses_redis: o.flag_or_false("uses_redis"),
+        rollout: o
+            .optional(
+                "rollout",
+                &[
+                    "strategy",
+                    "max_surge",
+                    "max_unavailable",
+                    "canary_steps",
+                    "canary_engine",
+                    "probes",
+                    "termination_grace_seconds",
+                ],
+                |o| Rollout {
+                    strategy: o.choice("strategy"),
+                    max_surge: o.text("max_surge"),
+                    max_unavailable: o.text("max_unavailable"),
+                    canary_steps: {
+                        o.required("canary_steps");
+                        o.numbers("canary_steps")
+                    },
+                    canary_engine: o.choice("canary_engine"),
+                    probes: o.read("probes", &["startup", "liveness", "readiness"], |o| {
+                        Probes {
+                            startup: o.read("startup", TIMING_KEYS, probe_timing),
+                            liveness: o.read("liveness", TIMING_KEYS, probe_timing),
+                            readiness: o.read("readiness", TIMING_KEYS, probe_timing),
+                        }
+                    }),
+                    termination_grace_seconds: o.number("termination_grace_seconds"),
+                },
+            )
+            .unwrap_or_default(),
+    }
 }
 
-fn health(node: &Node, path: &str) -> Result<Health> {
-    let o = Object::new(node, path.into(), &["startup", "liveness", "readiness"])?;
-    Ok(Health {
-        startup: o.text("startup")?,
-        liveness: o.text("liveness")?,
-        readiness: o.text("readiness")?,
-    })
-}
+const TIMING_KEYS: &[&str] = &[
+    "initial_delay_seconds",
+    "period_seconds",
+    "timeout_seconds",
+    "failure_threshold",
+];
 
-fn env_var(node: &Node, path: &str) -> Result<EnvVar> {
-    let o = Object::new(node, path.into(), &["name", "value", "secret"])?;
-    Ok(EnvVar {
-        name: o.text("name")?,
-        value: o.or_default("value", text)?,
-        secret: o.or_default("secret", flag)?,
-    })
-}
-
-fn commands(node: &Node, path: &str) -> Result<Commands> {
-    let o = Object::new(
-        node,
-        path.into(),
-        &["lint", "typecheck", "test", "build", "audit", "dev"],
-    )?;
-    Ok(Commands {
-        lint: o.text("lint")?,
-        typecheck: o.or_default("typecheck", text)?,
-        test: o.text("test")?,
-        build: o.or_default("build", text)?,
-        audit: o.or_default("audit", text)?,
-        dev: o.text("dev")?,
-    })
-}
-
-fn resources(node: &Node, path: &str) -> Result<Resources> {
-    let o = Object::new(
-        node,
-        path.into(),
-        &["cpu_request", "cpu_limit", "memory_request", "memory_limit"],
-    )?;
-    Ok(Resources {
-        cpu_request: o.text("cpu_request")?,
-        cpu_limit: o.text("cpu_limit")?,
-        memory_request: o.text("memory_request")?,
-        memory_limit: o.text("memory_limit")?,
-    })
-}
-
-fn autoscaling(node: &Node, path: &str) -> Result<Autoscaling> {
-    let o = Object::new(
-        node,
-        path.into(),
-        &[
-            "min_replicas",
-            "max_replicas",
-            "cpu_percent",
-            "memory_percent",
-        ],
-    )?;
-    Ok(Autoscaling {
-        min_replicas: o.number("min_replicas")?,
-        max_replicas: o.number("max_replicas")?,
-        cpu_percent: o.number("cpu_percent")?,
-        memory_percent: o.optional("memory_percent", number)?,
-    })
-}
-
-fn ingress(node: &Node, path: &str) -> Result<Ingress> {
-    let o = Object::new(node, path.into(), &["host", "path"])?;
-    Ok(Ingress {
-        host: o.text("host")?,
-        path: o.text("path")?,
-    })
-}
-
-fn rollout(node: &Node, path: &str) -> Result<Rollout> {
-    let o = Object::new(
-        node,
-        path.into(),
-        &[
-            "strategy",
-            "max_surge",
-            "max_unavailable",
-            "canary_steps",
-            "canary_engine",
-            "probes",
-            "termination_grace_seconds",
-        ],
-    )?;
-    Ok(Rollout {
-        strategy: o.read("strategy", choice)?,
-        max_surge: o.text("max_surge")?,
-        max_unavailable: o.text("max_unavailable")?,
-        canary_steps: o.read("canary_steps", |node, path| list(node, path, number))?,
-        canary_engine: o.read("canary_engine", choice)?,
-        probes: o.read("probes", probes)?,
-        termination_grace_seconds: o.number("termination_grace_seconds")?,
-    })
-}
-
-fn probes(node: &Node, path: &str) -> Result<Probes> {
-    let o = Object::new(node, path.into(), &["startup", "liveness", "readiness"])?;
-    Ok(Probes {
-        startup: o.read("startup", probe_timing)?,
-        liveness: o.read("liveness", probe_timing)?,
-        readiness: o.read("readiness", probe_timing)?,
-    })
-}
-
-fn probe_timing(node: &Node, path: &str) -> Result<ProbeTiming> {
-    let o = Object::new(
-        node,
-        path.into(),
-        &[
-            "initial_delay_seconds",
-            "period_seconds",
-            "timeout_seconds",
-            "failure_threshold",
-        ],
-    )?;
-    Ok(ProbeTiming {
-        initial_delay_seconds: o.number("initial_delay_seconds")?,
-        period_seconds: o.number("period_seconds")?,
-        timeout_seconds: o.number("timeout_seconds")?,
-        failure_threshold: o.number("failure_threshold")?,
-    })
+fn probe_timing(o: &Object) -> ProbeTiming {
+    ProbeTiming {
+        initial_delay_seconds: o.number("initial_delay_seconds"),
+        period_seconds: o.number("period_seconds"),
+        timeout_seconds: o.number("timeout_seconds"),
+        failure_threshold: o.number("failure_threshold"),
+    }
 }
 
 #[cfg(test)]

@@ -172,7 +172,7 @@ impl Default for Probes {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ProbeTiming {
     pub initial_delay_seconds: u32,
     pub period_seconds: u32,
@@ -220,7 +220,7 @@ fn is_false(value: &bool) -> bool {
 }
 
 /// Shell commands CI runs, from the service's folder. Empty means the step is skipped.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Commands {
     pub lint: String,
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -266,7 +266,7 @@ pub struct Autoscaling {
     pub memory_percent: Option<u32>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Ingress {
     /// Hostname prefix (e.g. "api") joined to the environment's hostname, or a full hostname.
     pub host: String,

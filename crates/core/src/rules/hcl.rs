@@ -448,6 +448,31 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A number as Rust reads one: an optional sign, digits with an optional fraction (one side
+/// of the point may be empty), an optional exponent. Checked by hand: `str::parse::<f64>`
+/// would bring 4 KB of float parsing into the app for a yes or no.
+fn is_number(raw: &str) -> bool {
+    let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let unsigned = raw.strip_prefix(['+', '-']).unwrap_or(raw);
+    let whole = digits(unsigned);
+    let mut rest = &unsigned[whole..];
+    let mut fraction = 0;
+    if let Some(after) = rest.strip_prefix('.') {
+        fraction = digits(after);
+        rest = &after[fraction..];
+    }
+    if whole + fraction == 0 {
+        return false;
+    }
+    match rest.strip_prefix(['e', 'E']) {
+        Some(exponent) => {
+            let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+            !exponent.is_empty() && digits(exponent) == exponent.len()
+        }
+        None => rest.is_empty(),
+    }
+}
+
 /// The value of an expression's text: literals decoded, anything else as written.
 pub(crate) fn value(raw: &str) -> Value {
     match raw {
@@ -456,8 +481,7 @@ pub(crate) fn value(raw: &str) -> Value {
         _ => {}
     }
     let first = raw.as_bytes()[0];
-    let numeric = |b: u8| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-');
-    if raw.bytes().all(numeric) && raw.parse::<f64>().is_ok() {
+    if is_number(raw) {
         return Value::Number(raw.to_owned());
     }
     if first == b'"' && is_whole(raw, |r| r.string()) && !has_template(raw) {
@@ -625,6 +649,20 @@ fn position(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_told_apart_as_rust_parses_them() {
+        let samples = [
+            "0", "42", "-1", "+7", "3.14", ".5", "1.", "1e3", "1E-3", "2.5e+10", "", ".", "-",
+            "e3", "1e", "1e+", "1.2.3", "--1", "1-", "0x1F", "inf", "NaN", "1_000", "12a",
+        ];
+        // Words Rust also reads as numbers (inf, NaN) are not numbers in HCL.
+        let numeric = |b: u8| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-');
+        for raw in samples {
+            let rust = raw.bytes().all(numeric) && raw.parse::<f64>().is_ok();
+            assert_eq!(is_number(raw), rust, "{raw:?}");
+        }
+    }
 
     #[test]
     fn items_know_their_positions_and_values() {
