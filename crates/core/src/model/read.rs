@@ -667,12 +667,12 @@ fn probe_timing(o: &Object) -> ProbeTiming {
 mod tests {
     use super::*;
     use crate::model::{PRESETS, from_yaml, to_yaml};
-    use proptest::prelude::{ProptestConfig, any, prop, prop_assert_eq, proptest};
 
     fn read(text: &str) -> Result<Project> {
         project(&crate::rules::yaml::parse(text).unwrap()[0])
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     /// Sets every value of `p`, optional parts included, from the pools; no validation, so
     /// anything the types allow is tried.
     fn fill(p: &mut Project, texts: &[String], numbers: &[u32], flags: &[bool]) {
@@ -825,22 +825,24 @@ mod tests {
         }
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // proptest builds natively only.
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
 
         /// Every value the types allow, in every field, comes back exactly from the file the
         /// writer makes of it: what is saved, exported or shared is what is opened.
         #[test]
         fn every_value_survives_writing_and_reading(
             preset in 0..PRESETS.len(),
-            texts in prop::collection::vec(any::<String>(), 1..40),
-            numbers in prop::collection::vec(any::<u32>(), 1..20),
-            flags in prop::collection::vec(any::<bool>(), 1..7),
+            texts in proptest::collection::vec(proptest::prelude::any::<String>(), 1..40),
+            numbers in proptest::collection::vec(proptest::prelude::any::<u32>(), 1..20),
+            flags in proptest::collection::vec(proptest::prelude::any::<bool>(), 1..7),
         ) {
             let mut project = PRESETS[preset].project();
             fill(&mut project, &texts, &numbers, &flags);
             let text = to_yaml(&project);
-            prop_assert_eq!(read(&text), Ok(project), "{}", text);
+            proptest::prop_assert_eq!(read(&text), Ok(project), "{}", text);
         }
     }
 
