@@ -810,3 +810,93 @@ async fn a_share_link_opens_the_same_settings() {
     assert!(text(&damaged, "#banner").contains("could not be opened"));
     window.location().set_hash("").unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn every_setting_has_a_field_including_cloud_probes_and_monitoring() {
+    let root = mount().await;
+    // The cloud as a whole goes and comes back with its fields.
+    assert!(listed(&root).contains("terraform/"));
+    click(&root, "#aws");
+    eventually(|| {
+        listed(&root)
+            .contains("terraform/")
+            .then(|| "Terraform files without the cloud".into())
+    })
+    .await;
+    eventually(|| query(&root, "#aws-region").map(|_| "region field without AWS".into())).await;
+    click(&root, "#aws");
+    eventually(|| {
+        (!listed(&root).contains("terraform/rds.tf")).then(|| "no Terraform again".into())
+    })
+    .await;
+    eventually(|| {
+        query(&root, "#aws-state-locking")
+            .is_none()
+            .then(|| "no locking field".into())
+    })
+    .await;
+
+    // A probe timing is checked like any value, and what was typed stays.
+    let period = "#services-0-rollout-probes-readiness-period-seconds";
+    type_into(&root, period, "0");
+    eventually(|| {
+        let message = text(
+            &root,
+            "#services-0-rollout-probes-readiness-period-seconds-error",
+        );
+        (!message.contains("Period")).then(|| format!("message: {message:?}"))
+    })
+    .await;
+    let input: HtmlInputElement = find(&root, period).dyn_into().unwrap();
+    assert_eq!(input.value(), "0");
+    type_into(&root, period, "7");
+    eventually(|| {
+        let message = text(
+            &root,
+            "#services-0-rollout-probes-readiness-period-seconds-error",
+        );
+        (!message.is_empty()).then(|| format!("message stays: {message:?}"))
+    })
+    .await;
+
+    // Monitoring off hides its details.
+    assert!(query(&root, "#observability-namespace").is_some());
+    click(&root, "#observability-enabled");
+    eventually(|| {
+        query(&root, "#observability-namespace").map(|_| "namespace field still shown".into())
+    })
+    .await;
+
+    // Approval before deploying to staging is a checkbox.
+    let approval: HtmlInputElement = find(&root, "#environments-staging-approval-required")
+        .dyn_into()
+        .unwrap();
+    assert!(!approval.checked());
+    approval.click();
+    eventually(|| {
+        let approval: HtmlInputElement = find(&root, "#environments-staging-approval-required")
+            .dyn_into()
+            .unwrap();
+        (!approval.checked()).then(|| "still unchecked".into())
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn reset_asks_before_it_discards_the_work() {
+    let root = mount().await;
+    type_into(&root, "#name", "mine");
+    preview_shows(&root, "# Project: mine").await;
+    answer_confirm(false);
+    click(&root, "#reset");
+    yew::platform::time::sleep(Duration::from_millis(100)).await;
+    preview_shows(&root, "# Project: mine").await;
+    answer_confirm(true);
+    click(&root, "#reset");
+    preview_shows(&root, "# Project: assistant").await;
+    eventually(|| {
+        let name: HtmlInputElement = find(&root, "#name").dyn_into().unwrap();
+        (name.value() != "assistant").then(|| format!("name field: {}", name.value()))
+    })
+    .await;
+}

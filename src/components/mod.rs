@@ -1,5 +1,6 @@
 //! The app's components, one per file.
 
+mod check_field;
 mod field_frame;
 mod header;
 mod own_files;
@@ -11,6 +12,7 @@ mod service_tabs;
 mod settings_form;
 mod text_field;
 
+pub use check_field::CheckField;
 pub use header::Header;
 pub use own_files::OwnFiles;
 pub use preset_picker::PresetPicker;

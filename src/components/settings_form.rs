@@ -2,12 +2,13 @@
 
 use shipshape_core::Field;
 use shipshape_core::model::{
-    CanaryEngine, CommandKind, DeployTool, EnvironmentField, Part, RegistryKind, Runtime,
-    SecretsProvider, ServiceField, Stage, Strategy,
+    CanaryEngine, CommandKind, DeployTool, EnvironmentField, EvictionPolicy, Part, ProbeKind,
+    ProbeSetting, RegistryKind, Runtime, SecretsProvider, ServiceField, Stage, StateLocking,
+    Strategy,
 };
 use yew::prelude::*;
 
-use crate::components::{PresetPicker, SelectField, ServiceTabs, TextField};
+use crate::components::{CheckField, PresetPicker, SelectField, ServiceTabs, TextField};
 use crate::state::{Action, StateContext};
 
 #[component]
@@ -26,6 +27,18 @@ pub fn SettingsForm() -> Html {
             <TextField {field} value={AttrValue::from(state.input(field))} error={error(field)}
                 input_mode={input_mode} dispatcher={dispatcher.clone()} />
         }
+    };
+    let check = |field: Field| {
+        html! {
+            <CheckField {field} checked={state.project.text(field) == "true"} error={error(field)}
+                dispatcher={dispatcher.clone()} />
+        }
+    };
+    // Options whose label is their id (Redis and Terraform name them so in their docs).
+    let ids = |ids: &[&'static str]| -> Vec<(AttrValue, AttrValue)> {
+        ids.iter()
+            .map(|id| (AttrValue::from(*id), AttrValue::from(*id)))
+            .collect()
     };
     let select = |field: Field, options: Vec<(AttrValue, AttrValue)>| {
         html! {
@@ -55,6 +68,7 @@ pub fn SettingsForm() -> Html {
                 { text(field(EnvironmentField::Namespace), "text") }
                 { text(field(EnvironmentField::Hostname), "url") }
                 { text(field(EnvironmentField::Replicas), "numeric") }
+                { check(field(EnvironmentField::ApprovalRequired)) }
             </fieldset>
         }
     });
@@ -64,20 +78,35 @@ pub fn SettingsForm() -> Html {
             if state.project.postgres.is_some() {
                 { text(Field::PostgresVersion, "numeric") }
                 { text(Field::PostgresDatabase, "text") }
+                { check(Field::PostgresPgvector) }
+                { check(Field::PostgresInCluster) }
             }
             if state.project.redis.is_some() {
                 { text(Field::RedisVersion, "text") }
                 { text(Field::RedisMaxMemory, "text") }
+                { select(Field::RedisEvictionPolicy, ids(&EvictionPolicy::ALL.map(EvictionPolicy::id))) }
+                { check(Field::RedisAppendOnly) }
             }
             { text(Field::IngressClass, "text") }
             { text(Field::IngressNamespace, "text") }
             { text(Field::ClusterIssuer, "text") }
         </fieldset>
     };
-    let cloud = state.project.aws.is_some().then(|| {
-        html! {
-            <fieldset>
-                <legend>{ "Cloud (AWS)" }</legend>
+    let observability = html! {
+        <fieldset>
+            <legend>{ "Observability" }</legend>
+            { check(Field::ObservabilityEnabled) }
+            if state.project.observability.enabled {
+                { text(Field::ObservabilityNamespace, "text") }
+                { text(Field::PrometheusRelease, "text") }
+            }
+        </fieldset>
+    };
+    let cloud = html! {
+        <fieldset>
+            <legend>{ "Cloud and Terraform" }</legend>
+            { check(Field::Aws) }
+            if state.project.aws.is_some() {
                 { text(Field::AwsRegion, "text") }
                 { text(Field::AwsZones, "numeric") }
                 { text(Field::AwsVpcCidr, "text") }
@@ -86,9 +115,10 @@ pub fn SettingsForm() -> Html {
                 { text(Field::AwsDbClass, "text") }
                 { text(Field::AwsCacheType, "text") }
                 { text(Field::AwsPublicEndpointCidrs, "text") }
-            </fieldset>
-        }
-    });
+                { select(Field::AwsStateLocking, StateLocking::ALL.iter().map(|l| (l.id().into(), l.label().into())).collect()) }
+            }
+        </fieldset>
+    };
     let index = state
         .selected_service
         .min(state.project.services.len().saturating_sub(1));
@@ -187,6 +217,7 @@ pub fn SettingsForm() -> Html {
                     { text(field(ServiceField::AutoscalingMin), "numeric") }
                     { text(field(ServiceField::AutoscalingMax), "numeric") }
                     { text(field(ServiceField::AutoscalingCpu), "numeric") }
+                    { text(field(ServiceField::AutoscalingMemory), "numeric") }
                 } else {
                     { text(field(ServiceField::Replicas), "numeric") }
                 }
@@ -211,6 +242,12 @@ pub fn SettingsForm() -> Html {
                     { text(field(ServiceField::CanarySteps), "text") }
                 }
                 { text(field(ServiceField::TerminationGrace), "numeric") }
+                <h3 class="subsection">{ "Probe timings" }</h3>
+                <div class="probe-grid">
+                    { for ProbeKind::ALL.iter().flat_map(|kind| ProbeSetting::ALL.map(|setting| {
+                        text(field(ServiceField::Probe(*kind, setting)), "numeric")
+                    })) }
+                </div>
             </div>
         }
     });
@@ -250,7 +287,8 @@ pub fn SettingsForm() -> Html {
                 </fieldset>
                 { backing }
                 { for environments }
-                { cloud.unwrap_or_default() }
+                { observability }
+                { cloud }
             </form>
         </section>
     }

@@ -83,6 +83,8 @@ fn fields() -> Vec<Field> {
         Field::FeaturePrefix,
         Field::Environment(Stage::Staging, EnvironmentField::Namespace),
         Field::Environment(Stage::Production, EnvironmentField::Hostname),
+        Field::ObservabilityNamespace,
+        Field::PrometheusRelease,
         service(ServiceField::Name),
         service(ServiceField::Path),
         service(ServiceField::Port),

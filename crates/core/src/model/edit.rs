@@ -1,9 +1,13 @@
 //! Editing a project one field at a time, as the form does.
 
-use super::field::{CommandKind, EnvironmentField, Field, ServiceField, Stage};
-use super::project::{DeployTool, Project, RegistryKind, SecretsProvider};
+use super::field::{
+    CommandKind, EnvironmentField, Field, ProbeKind, ProbeSetting, ServiceField, Stage,
+};
+use super::project::{
+    Aws, DeployTool, EvictionPolicy, Project, RegistryKind, SecretsProvider, StateLocking,
+};
 use super::runtime::{PackageManager, Runtime};
-use super::service::{AppService, CanaryEngine, Commands, Strategy};
+use super::service::{AppService, CanaryEngine, Commands, ProbeTiming, Strategy};
 use super::validate::{FieldError, parse_count, parse_port};
 
 impl Project {
@@ -80,6 +84,7 @@ impl Project {
                         .replicas
                         .map(|r| r.to_string())
                         .unwrap_or_default(),
+                    EnvironmentField::ApprovalRequired => flag(environment.approval_required),
                 }
             }
             Field::IngressClass => self.kubernetes.ingress_class.clone(),
@@ -129,6 +134,23 @@ impl Project {
             Field::DeployTool => self.deploy_tool.id().into(),
             Field::SecretsStoreAddress => self.store_address().to_owned(),
             Field::SecretsStoreIdentity => self.store_identity().to_owned(),
+            Field::PostgresPgvector => flag(self.postgres.as_ref().is_some_and(|p| p.pgvector)),
+            Field::PostgresInCluster => flag(self.kubernetes.in_cluster_postgres),
+            Field::RedisEvictionPolicy => self
+                .redis
+                .as_ref()
+                .map(|r| r.eviction_policy.id().to_owned())
+                .unwrap_or_default(),
+            Field::RedisAppendOnly => flag(self.redis.as_ref().is_some_and(|r| r.append_only)),
+            Field::ObservabilityEnabled => flag(self.observability.enabled),
+            Field::ObservabilityNamespace => self.observability.namespace.clone(),
+            Field::PrometheusRelease => self.observability.prometheus_release.clone(),
+            Field::Aws => flag(self.aws.is_some()),
+            Field::AwsStateLocking => self
+                .aws
+                .as_ref()
+                .map(|a| a.state_locking.id().to_owned())
+                .unwrap_or_default(),
         }
     }
 
@@ -209,6 +231,41 @@ impl Project {
             }
             Field::RedisVersion => self.redis.as_mut().ok_or("Redis is off.")?.version = owned,
             Field::RedisMaxMemory => self.redis.as_mut().ok_or("Redis is off.")?.max_memory = owned,
+            Field::PostgresPgvector => {
+                self.postgres.as_mut().ok_or("PostgreSQL is off.")?.pgvector = parse_flag(text)?
+            }
+            Field::PostgresInCluster => self.kubernetes.in_cluster_postgres = parse_flag(text)?,
+            Field::RedisEvictionPolicy => {
+                self.redis.as_mut().ok_or("Redis is off.")?.eviction_policy = EvictionPolicy::ALL
+                    .into_iter()
+                    .find(|p| p.id() == text)
+                    .ok_or_else(|| format!("Unknown policy {text:?}; pick one from the list."))?
+            }
+            Field::RedisAppendOnly => {
+                self.redis.as_mut().ok_or("Redis is off.")?.append_only = parse_flag(text)?
+            }
+            Field::ObservabilityEnabled => self.observability.enabled = parse_flag(text)?,
+            Field::ObservabilityNamespace => self.observability.namespace = owned,
+            Field::PrometheusRelease => self.observability.prometheus_release = owned,
+            Field::Aws => {
+                let on = parse_flag(text)?;
+                if !on {
+                    self.aws = None;
+                } else if self.aws.is_none() {
+                    // In the secrets store's region when that is AWS too.
+                    let mut aws = Aws::default();
+                    if self.secrets_provider == SecretsProvider::AwsSecretsManager {
+                        aws.region = self.secrets_store.aws_region.clone();
+                    }
+                    self.aws = Some(aws);
+                }
+            }
+            Field::AwsStateLocking => {
+                self.aws.as_mut().ok_or("AWS is off.")?.state_locking = StateLocking::ALL
+                    .into_iter()
+                    .find(|l| l.id() == text)
+                    .ok_or_else(|| format!("Unknown locking {text:?}; pick one from the list."))?
+            }
             Field::Environment(stage, field) => {
                 let environment = match stage {
                     Stage::Staging => &mut self.environments.staging,
@@ -224,6 +281,9 @@ impl Project {
                         } else {
                             Some(parse_count(text, "Replicas")?)
                         }
+                    }
+                    EnvironmentField::ApprovalRequired => {
+                        environment.approval_required = parse_flag(text)?
                     }
                 }
             }
@@ -283,7 +343,9 @@ impl Project {
                             .map(str::trim)
                             .filter(|c| !c.is_empty())
                             .map(str::to_owned)
-                            .collect()
+                            .collect();
+                        // Addresses open the endpoint to them; none keeps it private.
+                        aws.public_endpoint = !aws.public_endpoint_cidrs.is_empty();
                     }
                     _ => aws.cache_node_type = owned,
                 }
@@ -359,6 +421,47 @@ fn service_text(service: &AppService, field: ServiceField) -> String {
             .join(", "),
         ServiceField::CanaryEngine => service.rollout.canary_engine.id().into(),
         ServiceField::TerminationGrace => service.rollout.termination_grace_seconds.to_string(),
+        ServiceField::AutoscalingMemory => service
+            .autoscaling
+            .as_ref()
+            .and_then(|a| a.memory_percent)
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+        ServiceField::Probe(kind, setting) => {
+            let timing = *probe(service, kind);
+            probe_value(&timing, setting).to_string()
+        }
+    }
+}
+
+fn flag(on: bool) -> String {
+    if on { "true" } else { "false" }.into()
+}
+
+/// A checkbox's value.
+fn parse_flag(text: &str) -> Result<bool, String> {
+    match text {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!("Expected true or false, not {text:?}.")),
+    }
+}
+
+fn probe(service: &AppService, kind: ProbeKind) -> &ProbeTiming {
+    let probes = &service.rollout.probes;
+    match kind {
+        ProbeKind::Startup => &probes.startup,
+        ProbeKind::Liveness => &probes.liveness,
+        ProbeKind::Readiness => &probes.readiness,
+    }
+}
+
+pub(crate) fn probe_value(timing: &ProbeTiming, setting: ProbeSetting) -> u32 {
+    match setting {
+        ProbeSetting::InitialDelay => timing.initial_delay_seconds,
+        ProbeSetting::Period => timing.period_seconds,
+        ProbeSetting::Timeout => timing.timeout_seconds,
+        ProbeSetting::FailureThreshold => timing.failure_threshold,
     }
 }
 
@@ -475,6 +578,32 @@ fn assign_service(service: &mut AppService, field: ServiceField, text: &str) -> 
         ServiceField::TerminationGrace => {
             service.rollout.termination_grace_seconds = parse_count(text, "Grace period")?
         }
+        ServiceField::AutoscalingMemory => {
+            service
+                .autoscaling
+                .as_mut()
+                .ok_or("Autoscaling is off.")?
+                .memory_percent = if text.is_empty() {
+                None
+            } else {
+                Some(parse_count(text, "Target memory")?)
+            }
+        }
+        ServiceField::Probe(kind, setting) => {
+            let value = parse_count(text, setting.range().2)?;
+            let probes = &mut service.rollout.probes;
+            let timing = match kind {
+                ProbeKind::Startup => &mut probes.startup,
+                ProbeKind::Liveness => &mut probes.liveness,
+                ProbeKind::Readiness => &mut probes.readiness,
+            };
+            *match setting {
+                ProbeSetting::InitialDelay => &mut timing.initial_delay_seconds,
+                ProbeSetting::Period => &mut timing.period_seconds,
+                ProbeSetting::Timeout => &mut timing.timeout_seconds,
+                ProbeSetting::FailureThreshold => &mut timing.failure_threshold,
+            } = value;
+        }
     }
     Ok(())
 }
@@ -504,9 +633,187 @@ fn switch_runtime(service: &mut AppService, runtime: Runtime) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::PRESETS;
 
     fn api(field: ServiceField) -> Field {
         Field::Service(0, field)
+    }
+
+    /// Every field the form can show for `project`.
+    fn every_field(project: &Project) -> Vec<Field> {
+        use Field as F;
+        use ServiceField as S;
+        let mut fields = vec![
+            F::ProjectName,
+            F::RepositoryOwner,
+            F::RepositoryName,
+            F::ProductionBranch,
+            F::StagingBranch,
+            F::FeaturePrefix,
+            F::RegistryKind,
+            F::RegistryAddress,
+            F::IngressClass,
+            F::IngressNamespace,
+            F::ClusterIssuer,
+            F::SecretsProvider,
+            F::DeployTool,
+            F::PostgresInCluster,
+            F::ObservabilityEnabled,
+            F::ObservabilityNamespace,
+            F::PrometheusRelease,
+            F::Aws,
+        ];
+        // As the form shows them: the store's address and identity where it has them.
+        if project.secrets_provider != SecretsProvider::None {
+            fields.push(F::SecretsStoreAddress);
+        }
+        if !project.store_identity().is_empty() {
+            fields.push(F::SecretsStoreIdentity);
+        }
+        if project.postgres.is_some() {
+            fields.extend([F::PostgresVersion, F::PostgresDatabase, F::PostgresPgvector]);
+        }
+        if project.redis.is_some() {
+            fields.extend([
+                F::RedisVersion,
+                F::RedisMaxMemory,
+                F::RedisEvictionPolicy,
+                F::RedisAppendOnly,
+            ]);
+        }
+        if project.aws.is_some() {
+            fields.extend([
+                F::AwsRegion,
+                F::AwsZones,
+                F::AwsVpcCidr,
+                F::AwsClusterVersion,
+                F::AwsNodeType,
+                F::AwsDbClass,
+                F::AwsCacheType,
+                F::AwsPublicEndpointCidrs,
+                F::AwsStateLocking,
+            ]);
+        }
+        for stage in Stage::ALL {
+            for field in [
+                EnvironmentField::Name,
+                EnvironmentField::Namespace,
+                EnvironmentField::Hostname,
+                EnvironmentField::Replicas,
+                EnvironmentField::ApprovalRequired,
+            ] {
+                fields.push(F::Environment(stage, field));
+            }
+        }
+        for (index, service) in project.services.iter().enumerate() {
+            let mut own = vec![
+                S::Name,
+                S::Path,
+                S::Runtime,
+                S::Version,
+                S::PackageManager,
+                S::TestVersions,
+                S::Port,
+                S::StartupPath,
+                S::LivenessPath,
+                S::ReadinessPath,
+                S::Image,
+                S::Replicas,
+                S::CpuRequest,
+                S::CpuLimit,
+                S::MemoryRequest,
+                S::MemoryLimit,
+                S::Strategy,
+                S::MaxSurge,
+                S::MaxUnavailable,
+                S::CanarySteps,
+                S::CanaryEngine,
+                S::TerminationGrace,
+            ];
+            own.extend(CommandKind::ALL.map(S::Command));
+            for variable in 0..service.env.len() {
+                own.extend([S::EnvName(variable), S::EnvValue(variable)]);
+            }
+            if service.autoscaling.is_some() {
+                own.extend([
+                    S::AutoscalingMin,
+                    S::AutoscalingMax,
+                    S::AutoscalingCpu,
+                    S::AutoscalingMemory,
+                ]);
+            }
+            if service.ingress.is_some() {
+                own.extend([S::IngressHost, S::IngressPath]);
+            }
+            for kind in ProbeKind::ALL {
+                own.extend(ProbeSetting::ALL.map(|setting| S::Probe(kind, setting)));
+            }
+            fields.extend(own.into_iter().map(|f| F::Service(index, f)));
+        }
+        fields
+    }
+
+    /// What the form shows for a field, typed back in, changes nothing: the form can hold
+    /// every value of every preset.
+    #[test]
+    fn every_field_of_every_preset_takes_back_its_own_text() {
+        for preset in PRESETS {
+            let project = preset.project();
+            for field in every_field(&project) {
+                let mut edited = project.clone();
+                let text = project.text(field);
+                assert_eq!(
+                    edited.set(field, &text),
+                    Ok(()),
+                    "{}: {field:?}",
+                    preset.name
+                );
+                assert_eq!(edited, project, "{}: {field:?} = {text:?}", preset.name);
+            }
+        }
+    }
+
+    #[test]
+    fn the_settings_without_a_form_field_before_have_one_now() {
+        let mut project = crate::model::preset("go-api").unwrap().project();
+        let probe = api(ServiceField::Probe(
+            ProbeKind::Readiness,
+            ProbeSetting::Period,
+        ));
+        project.set(probe, "7").unwrap();
+        assert_eq!(
+            project.services[0].rollout.probes.readiness.period_seconds,
+            7
+        );
+        let error = project.set(probe, "0").unwrap_err();
+        assert!(error.message.contains("Period"), "{}", error.message);
+        let approval = Field::Environment(Stage::Staging, EnvironmentField::ApprovalRequired);
+        project.set(approval, "true").unwrap();
+        assert!(project.environments.staging.approval_required);
+        assert!(project.set(approval, "yes").is_err());
+        project.set(Field::Aws, "true").unwrap();
+        assert!(project.aws.is_some());
+        project.set(Field::AwsStateLocking, "s3-native").unwrap();
+        assert_eq!(
+            project.aws.as_ref().unwrap().state_locking,
+            StateLocking::S3Native
+        );
+        project
+            .set(Field::AwsPublicEndpointCidrs, "203.0.113.0/24")
+            .unwrap();
+        assert!(
+            project.aws.as_ref().unwrap().public_endpoint,
+            "addresses open the endpoint"
+        );
+        project.set(Field::AwsPublicEndpointCidrs, "").unwrap();
+        assert!(!project.aws.as_ref().unwrap().public_endpoint);
+        project.set(Field::Aws, "false").unwrap();
+        assert!(project.aws.is_none());
+        project
+            .set(Field::ObservabilityNamespace, "Not A Label")
+            .unwrap_err();
+        project.set(Field::ObservabilityEnabled, "false").unwrap();
+        assert!(!project.observability.enabled);
     }
 
     #[test]

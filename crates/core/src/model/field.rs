@@ -34,6 +34,16 @@ pub enum Field {
     SecretsStoreAddress,
     SecretsStoreIdentity,
     DeployTool,
+    PostgresPgvector,
+    PostgresInCluster,
+    RedisEvictionPolicy,
+    RedisAppendOnly,
+    ObservabilityEnabled,
+    ObservabilityNamespace,
+    PrometheusRelease,
+    /// The AWS infrastructure as a whole: on or off.
+    Aws,
+    AwsStateLocking,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -68,6 +78,67 @@ pub enum ServiceField {
     CanarySteps,
     CanaryEngine,
     TerminationGrace,
+    AutoscalingMemory,
+    Probe(ProbeKind, ProbeSetting),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ProbeKind {
+    Startup,
+    Liveness,
+    Readiness,
+}
+
+impl ProbeKind {
+    pub const ALL: [ProbeKind; 3] = [
+        ProbeKind::Startup,
+        ProbeKind::Liveness,
+        ProbeKind::Readiness,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ProbeKind::Startup => "startup",
+            ProbeKind::Liveness => "liveness",
+            ProbeKind::Readiness => "readiness",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ProbeSetting {
+    InitialDelay,
+    Period,
+    Timeout,
+    FailureThreshold,
+}
+
+impl ProbeSetting {
+    pub const ALL: [ProbeSetting; 4] = [
+        ProbeSetting::InitialDelay,
+        ProbeSetting::Period,
+        ProbeSetting::Timeout,
+        ProbeSetting::FailureThreshold,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ProbeSetting::InitialDelay => "initial_delay_seconds",
+            ProbeSetting::Period => "period_seconds",
+            ProbeSetting::Timeout => "timeout_seconds",
+            ProbeSetting::FailureThreshold => "failure_threshold",
+        }
+    }
+
+    /// The accepted range, and the name used in messages.
+    pub(crate) fn range(self) -> (u32, u32, &'static str) {
+        match self {
+            ProbeSetting::InitialDelay => (0, 600, "Initial delay"),
+            ProbeSetting::Period => (1, 300, "Period"),
+            ProbeSetting::Timeout => (1, 60, "Timeout"),
+            ProbeSetting::FailureThreshold => (1, 100, "Failure threshold"),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -125,6 +196,7 @@ pub enum EnvironmentField {
     Namespace,
     Hostname,
     Replicas,
+    ApprovalRequired,
 }
 
 impl Field {
@@ -151,6 +223,7 @@ impl Field {
                     EnvironmentField::Namespace => "namespace",
                     EnvironmentField::Hostname => "hostname",
                     EnvironmentField::Replicas => "replicas",
+                    EnvironmentField::ApprovalRequired => "approval_required",
                 };
                 format!("environments.{}.{key}", stage.key())
             }
@@ -169,6 +242,15 @@ impl Field {
             Field::SecretsStoreAddress => "secrets_store.address".into(),
             Field::SecretsStoreIdentity => "secrets_store.identity".into(),
             Field::DeployTool => "deploy_tool".into(),
+            Field::PostgresPgvector => "postgres.pgvector".into(),
+            Field::PostgresInCluster => "kubernetes.in_cluster_postgres".into(),
+            Field::RedisEvictionPolicy => "redis.eviction_policy".into(),
+            Field::RedisAppendOnly => "redis.append_only".into(),
+            Field::ObservabilityEnabled => "observability.enabled".into(),
+            Field::ObservabilityNamespace => "observability.namespace".into(),
+            Field::PrometheusRelease => "observability.prometheus_release".into(),
+            Field::Aws => "aws".into(),
+            Field::AwsStateLocking => "aws.state_locking".into(),
         }
     }
 
@@ -205,6 +287,7 @@ impl Field {
             Field::Environment(_, EnvironmentField::Namespace) => "Namespace",
             Field::Environment(_, EnvironmentField::Hostname) => "Hostname",
             Field::Environment(_, EnvironmentField::Replicas) => "Replicas",
+            Field::Environment(_, EnvironmentField::ApprovalRequired) => "Approval before deploy",
             Field::IngressClass => "Ingress class",
             Field::IngressNamespace => "Ingress controller namespace",
             Field::ClusterIssuer => "cert-manager ClusterIssuer",
@@ -220,6 +303,15 @@ impl Field {
             Field::SecretsStoreAddress => "Store address",
             Field::SecretsStoreIdentity => "Reader identity",
             Field::DeployTool => "Deploy with",
+            Field::PostgresPgvector => "pgvector extension",
+            Field::PostgresInCluster => "PostgreSQL in the cluster",
+            Field::RedisEvictionPolicy => "Eviction policy",
+            Field::RedisAppendOnly => "Append-only file",
+            Field::ObservabilityEnabled => "Monitoring and alerts",
+            Field::ObservabilityNamespace => "Monitoring namespace",
+            Field::PrometheusRelease => "Prometheus release",
+            Field::Aws => "Create the cloud on AWS",
+            Field::AwsStateLocking => "Terraform state locking",
         }
     }
 
@@ -315,6 +407,57 @@ impl Field {
             }
             Field::SecretsStoreIdentity => "The identity the cluster reads the store as.",
             Field::DeployTool => "Argo CD syncs from Git; Helm deploys from CI.",
+            Field::Environment(_, EnvironmentField::ApprovalRequired) => {
+                "A reviewer approves each deploy here, in the GitHub environment's protection rules."
+            }
+            Field::PostgresPgvector => {
+                "Runs the pgvector image, for embeddings and similarity search."
+            }
+            Field::PostgresInCluster => {
+                "A StatefulSet in each namespace instead of a managed database; fine for staging."
+            }
+            Field::RedisEvictionPolicy => {
+                "Which keys Redis drops at maxmemory; noeviction refuses writes instead."
+            }
+            Field::RedisAppendOnly => "Writes every change to disk, so a restart keeps the data.",
+            Field::ObservabilityEnabled => {
+                "ServiceMonitors scrape /metrics; alerts on errors, latency and restarts; a dashboard."
+            }
+            Field::ObservabilityNamespace => {
+                "Where Prometheus runs; the network policies let its scrapes in."
+            }
+            Field::PrometheusRelease => {
+                "The release label the Prometheus Operator picks monitors and rules by."
+            }
+            Field::Aws => {
+                "Terraform for the network, EKS, the database and the cache; off for a cluster you have."
+            }
+            Field::AwsStateLocking => {
+                "How Terraform runs take turns: a DynamoDB table, or S3's own lock file."
+            }
+            Field::Service(_, ServiceField::AutoscalingMemory) => {
+                "Average memory, in percent of the request, to scale on too; empty scales on CPU only."
+            }
+            Field::Service(_, ServiceField::Probe(_, ProbeSetting::InitialDelay)) => {
+                "Seconds after the container starts before the first check."
+            }
+            Field::Service(_, ServiceField::Probe(_, ProbeSetting::Period)) => {
+                "Seconds between checks."
+            }
+            Field::Service(_, ServiceField::Probe(_, ProbeSetting::Timeout)) => {
+                "Seconds a check may take before it counts as failed."
+            }
+            Field::Service(_, ServiceField::Probe(kind, ProbeSetting::FailureThreshold)) => {
+                match kind {
+                    ProbeKind::Startup => {
+                        "Failed checks before the pod is restarted; times the period, the time it has to start."
+                    }
+                    ProbeKind::Liveness => "Failed checks in a row before the pod is restarted.",
+                    ProbeKind::Readiness => {
+                        "Failed checks in a row before the pod is taken out of traffic."
+                    }
+                }
+            }
             Field::Service(_, ServiceField::TestVersions) => {
                 "Runtime versions CI tests on, comma-separated; empty tests on the one above."
             }
@@ -415,6 +558,10 @@ impl ServiceField {
             ServiceField::CanarySteps => "rollout.canary_steps".into(),
             ServiceField::CanaryEngine => "rollout.canary_engine".into(),
             ServiceField::TerminationGrace => "rollout.termination_grace_seconds".into(),
+            ServiceField::AutoscalingMemory => "autoscaling.memory_percent".into(),
+            ServiceField::Probe(kind, setting) => {
+                format!("rollout.probes.{}.{}", kind.key(), setting.key())
+            }
         }
     }
 
@@ -455,6 +602,25 @@ impl ServiceField {
             ServiceField::CanarySteps => "Canary steps (%)",
             ServiceField::CanaryEngine => "Canary traffic by",
             ServiceField::TerminationGrace => "Termination grace (s)",
+            ServiceField::AutoscalingMemory => "Target memory %",
+            ServiceField::Probe(kind, setting) => {
+                use ProbeKind as K;
+                use ProbeSetting as S;
+                match (kind, setting) {
+                    (K::Startup, S::InitialDelay) => "Startup: initial delay (s)",
+                    (K::Startup, S::Period) => "Startup: period (s)",
+                    (K::Startup, S::Timeout) => "Startup: timeout (s)",
+                    (K::Startup, S::FailureThreshold) => "Startup: failures allowed",
+                    (K::Liveness, S::InitialDelay) => "Liveness: initial delay (s)",
+                    (K::Liveness, S::Period) => "Liveness: period (s)",
+                    (K::Liveness, S::Timeout) => "Liveness: timeout (s)",
+                    (K::Liveness, S::FailureThreshold) => "Liveness: failures allowed",
+                    (K::Readiness, S::InitialDelay) => "Readiness: initial delay (s)",
+                    (K::Readiness, S::Period) => "Readiness: period (s)",
+                    (K::Readiness, S::Timeout) => "Readiness: timeout (s)",
+                    (K::Readiness, S::FailureThreshold) => "Readiness: failures allowed",
+                }
+            }
         }
     }
 }

@@ -13,7 +13,9 @@ pub mod share;
 mod structure;
 mod validate;
 
-pub use field::{CommandKind, EnvironmentField, Field, ServiceField, Stage};
+pub use field::{
+    CommandKind, EnvironmentField, Field, ProbeKind, ProbeSetting, ServiceField, Stage,
+};
 pub use load::{LoadError, from_yaml, to_yaml};
 pub use presets::{PRESETS, Preset, preset};
 pub use project::{

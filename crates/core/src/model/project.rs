@@ -211,6 +211,13 @@ impl StateLocking {
             StateLocking::S3Native => "s3-native",
         }
     }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StateLocking::Dynamodb => "DynamoDB lock table",
+            StateLocking::S3Native => "S3 lock file (no table)",
+        }
+    }
 }
 
 impl Aws {

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::field::{CommandKind, EnvironmentField, Field, ServiceField, Stage};
+use super::field::{
+    CommandKind, EnvironmentField, Field, ProbeKind, ProbeSetting, ServiceField, Stage,
+};
 use super::project::{Postgres, Project, Redis, RegistryKind, SCHEMA_VERSION, SecretsProvider};
 use super::service::AppService;
 
@@ -183,7 +185,7 @@ impl Project {
         if self.observability.enabled {
             let observability = &self.observability;
             check(
-                Field::IngressNamespace,
+                Field::ObservabilityNamespace,
                 dns_label(
                     &observability.namespace,
                     "the monitoring namespace",
@@ -191,7 +193,7 @@ impl Project {
                 ),
             );
             check(
-                Field::IngressNamespace,
+                Field::PrometheusRelease,
                 dns_label(
                     &observability.prometheus_release,
                     "the Prometheus release",
@@ -223,7 +225,7 @@ impl Project {
         }
         if self.kubernetes.in_cluster_postgres && self.postgres.is_none() {
             check(
-                Field::PostgresVersion,
+                Field::PostgresInCluster,
                 Err("PostgreSQL in the cluster needs PostgreSQL turned on.".into()),
             );
         }
@@ -522,7 +524,7 @@ fn validate_service(service: &AppService) -> Vec<(ServiceField, Result<(), Strin
     }
     if let Some(percent) = service.autoscaling.as_ref().and_then(|a| a.memory_percent) {
         results.push((
-            ServiceField::AutoscalingCpu,
+            ServiceField::AutoscalingMemory,
             in_range(percent, 10, 100, "Target memory"),
         ));
     }
@@ -548,41 +550,19 @@ fn validate_service(service: &AppService) -> Vec<(ServiceField, Result<(), Strin
         ServiceField::TerminationGrace,
         in_range(rollout.termination_grace_seconds, 1, 3600, "Grace period"),
     ));
-    for (name, timing) in [
-        ("Startup", &rollout.probes.startup),
-        ("Liveness", &rollout.probes.liveness),
-        ("Readiness", &rollout.probes.readiness),
+    for (kind, timing) in [
+        (ProbeKind::Startup, &rollout.probes.startup),
+        (ProbeKind::Liveness, &rollout.probes.liveness),
+        (ProbeKind::Readiness, &rollout.probes.readiness),
     ] {
-        let result = in_range(
-            timing.period_seconds,
-            1,
-            300,
-            &format!("{name} probe period"),
-        )
-        .and(in_range(
-            timing.failure_threshold,
-            1,
-            100,
-            &format!("{name} probe failure threshold"),
-        ))
-        .and(in_range(
-            timing.timeout_seconds,
-            1,
-            60,
-            &format!("{name} probe timeout"),
-        ))
-        .and(in_range(
-            timing.initial_delay_seconds,
-            0,
-            600,
-            &format!("{name} probe initial delay"),
-        ));
-        let field = match name {
-            "Startup" => ServiceField::StartupPath,
-            "Liveness" => ServiceField::LivenessPath,
-            _ => ServiceField::ReadinessPath,
-        };
-        results.push((field, result));
+        for setting in ProbeSetting::ALL {
+            let (min, max, name) = setting.range();
+            let value = super::edit::probe_value(timing, setting);
+            results.push((
+                ServiceField::Probe(kind, setting),
+                in_range(value, min, max, name),
+            ));
+        }
     }
     results
 }

@@ -1,0 +1,40 @@
+//! A labelled checkbox for an on/off setting, with its help line and message.
+
+use shipshape_core::Field;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::components::field_frame::described_by;
+use crate::state::{Action, State};
+
+#[derive(Properties, PartialEq)]
+pub struct CheckFieldProps {
+    pub field: Field,
+    pub checked: bool,
+    pub error: Option<AttrValue>,
+    pub dispatcher: UseReducerDispatcher<State>,
+}
+
+#[component]
+pub fn CheckField(props: &CheckFieldProps) -> Html {
+    let field = props.field;
+    let id = field.id();
+    let onchange = {
+        let dispatcher = props.dispatcher.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            dispatcher.dispatch(Action::Set(field, input.checked().to_string()));
+        })
+    };
+    html! {
+        <div class={classes!("field", "check", props.error.is_some().then_some("invalid"))}>
+            <input type="checkbox" id={id.clone()} checked={props.checked}
+                   aria-describedby={described_by(field)} {onchange} />
+            <label for={id.clone()}>{ field.label() }</label>
+            <p class="help" id={format!("{id}-help")}>{ field.help() }</p>
+            <p class="error" id={format!("{id}-error")} aria-live="polite">
+                { props.error.clone().unwrap_or_default() }
+            </p>
+        </div>
+    }
+}
