@@ -167,3 +167,10 @@ pub fn focus(id: &str) {
         let _ = element.focus();
     }
 }
+
+/// Adds a named moment to the page's performance timeline (`performance.mark`).
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}

@@ -21,6 +21,8 @@ pub fn SettingsForm() -> Html {
             crate::browser::focus(&field.id());
         }
     });
+    // Marks when the form is first on the page, for the load-time benchmark to read.
+    use_effect_with((), |()| crate::browser::mark("shipshape-form-ready"));
     let error = |field: Field| state.error(field).map(|e| AttrValue::from(e.to_owned()));
     let text = |field: Field, input_mode: &'static str| {
         html! {

@@ -1,5 +1,5 @@
-//! The budgets in budgets.toml: bundle size (gzip -9 of every file in dist/) and speed (the
-//! medians criterion wrote for benches/budgets.rs).
+//! The budgets in budgets.toml: bundle size (gzip -9 of every file in dist/), speed (the
+//! medians criterion wrote for benches/budgets.rs), and the browser benchmark's latencies.
 
 use std::fs;
 use std::io::Write as _;
@@ -178,6 +178,83 @@ pub fn check_speed(root: &Path, criterion: &Path) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("over the speed budget: {}", over.join(", ")))
+    }
+}
+
+/// Prints the browser benchmark's figures (written by the end-to-end suite's
+/// `browser_speed_benchmark`) against the `[[browser]]` budgets; fails when an enforced one is
+/// over. Each figure is the best of the benchmark's rounds, for the reason given above.
+pub fn check_browser(root: &Path, figures: &Path) -> Result<(), String> {
+    let read = |path: &Path| -> Result<toml::Table, String> {
+        fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+            .parse()
+            .map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let budgets = read(&root.join("budgets.toml"))?;
+    let measured = read(figures)?;
+    let figure = |name: &str| -> Result<f64, String> {
+        name.split('.')
+            .try_fold(None::<&toml::Value>, |at, key| {
+                Ok::<_, String>(match at {
+                    None => measured.get(key),
+                    Some(value) => value.get(key),
+                })
+            })?
+            .and_then(|v| v.as_float())
+            .ok_or_else(|| format!("{}: no figure {name}", figures.display()))
+    };
+    for (name, what) in [
+        (
+            "first_load_ms",
+            "navigation start to the form's first render",
+        ),
+        (
+            "fullstack.frame_p95_ms",
+            "full-stack keystroke to the next frame after the preview updated, p95 (includes the wait for vsync)",
+        ),
+        (
+            "ten_services.frame_p95_ms",
+            "ten services, keystroke to the next frame, p95",
+        ),
+    ] {
+        println!("browser: {name}: {:.1} ms ({what})", figure(name)?);
+    }
+    let entries = budgets
+        .get("browser")
+        .and_then(|v| v.as_array())
+        .ok_or("budgets.toml: no [[browser]] budgets")?;
+    let mut over = Vec::new();
+    for entry in entries {
+        let text = |key: &str| entry.get(key).and_then(|v| v.as_str()).unwrap_or_default();
+        let name = text("figure");
+        let budget = entry
+            .get("budget_ms")
+            .and_then(|v| v.as_float())
+            .ok_or_else(|| format!("budgets.toml: {name}: budget_ms is not a number"))?;
+        let enforced = entry.get("enforced").and_then(|v| v.as_bool()) == Some(true);
+        let value = figure(name)?;
+        let verdict = match (value <= budget, enforced) {
+            (true, _) => "within budget",
+            (false, true) => "OVER BUDGET",
+            (false, false) => "over budget, not enforced yet (see budgets.toml)",
+        };
+        println!(
+            "browser: {name}: {value:.1} ms, budget {budget} ms ({:.0}%): {verdict}\n         {}",
+            100.0 * value / budget,
+            text("what")
+        );
+        if value > budget && enforced {
+            over.push(format!("{name} ({value:.1} ms > {budget} ms)"));
+        }
+    }
+    if over.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "over the browser speed budget: {}",
+            over.join(", ")
+        ))
     }
 }
 
