@@ -518,3 +518,135 @@ async fn browser_speed_benchmark() {
         .unwrap_or_else(|_| "target/browser-bench.toml".into());
     std::fs::write(&out, figures).expect("write the figures");
 }
+
+/// The value of the input `selector`.
+async fn value(client: &Client, selector: &str) -> String {
+    client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+/// Polls until the page's saved settings hold `expected`.
+async fn wait_for_saved(client: &Client, expected: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let saved = client
+            .execute("return localStorage.getItem('shipshape.settings');", vec![])
+            .await
+            .unwrap();
+        if saved.as_str().is_some_and(|s| s.contains(expected)) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never saved {expected:?}: {saved}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
+async fn work_survives_a_reload_travels_by_link_and_outlives_a_damaged_save() {
+    let site = StaticServer::start(
+        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
+        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
+    );
+    let driver = Driver::start();
+
+    // Typed, then reloaded: the work is still there.
+    let mine = browser(&driver).await;
+    open(&mine, &site).await;
+    replace_text(&mine, "#name", "travelled").await;
+    replace_text(&mine, "#services-0-port", "8123").await;
+    wait_for_text(&mine, "#preview-file", "the new name", |t| {
+        t.contains("# Project: travelled")
+    })
+    .await;
+    wait_for_saved(&mine, "name: travelled").await;
+    mine.refresh().await.unwrap();
+    open_again(&mine).await;
+    assert_eq!(value(&mine, "#name").await, "travelled");
+    assert_eq!(value(&mine, "#services-0-port").await, "8123");
+
+    // Shared: the link opens the same settings in another browser profile, with nothing saved.
+    mine.find(Locator::Css("#share"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    mine.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#share-link"))
+        .await
+        .unwrap();
+    let link = value(&mine, "#share-link").await;
+    assert!(link.contains("#s=s1."), "{link}");
+    mine.close().await.unwrap();
+
+    let theirs = browser(&driver).await;
+    theirs.goto(&site.base_url).await.unwrap();
+    let saved = theirs
+        .execute("return localStorage.getItem('shipshape.settings');", vec![])
+        .await
+        .unwrap();
+    assert!(
+        saved.is_null(),
+        "a fresh profile has nothing saved: {saved}"
+    );
+    theirs.goto(&link).await.unwrap();
+    theirs.refresh().await.unwrap();
+    open_again(&theirs).await;
+    assert_eq!(value(&theirs, "#name").await, "travelled");
+    assert_eq!(value(&theirs, "#services-0-port").await, "8123");
+    wait_for_text(&theirs, "#banner", "that a link was opened", |t| {
+        t.contains("shared link")
+    })
+    .await;
+
+    // Saved text that cannot be read: a message, a copy to download, and the defaults.
+    theirs
+        .execute(
+            "localStorage.setItem('shipshape.settings', 'schema_version: 1\\nname: [broken');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    theirs.goto(&site.base_url).await.unwrap();
+    theirs.refresh().await.unwrap();
+    open_again(&theirs).await;
+    wait_for_text(&theirs, "#banner", "that the save was unreadable", |t| {
+        t.contains("could not be read")
+    })
+    .await;
+    theirs
+        .find(Locator::Css("#banner-download"))
+        .await
+        .expect("the unreadable text can be downloaded");
+    assert_eq!(value(&theirs, "#name").await, "assistant");
+    let kept = theirs
+        .execute(
+            "return localStorage.getItem('shipshape.settings.unreadable');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept.as_str(), Some("schema_version: 1\nname: [broken"));
+    theirs.close().await.unwrap();
+}
+
+/// Waits for the form after a reload.
+async fn open_again(client: &Client) {
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#services-0-name"))
+        .await
+        .expect("the form appears again");
+}
