@@ -66,6 +66,8 @@ pub enum Action {
     SetEnvSecret(usize, usize, bool),
     /// Show a page-wide message (or clear it with `None`).
     Banner(Option<Banner>),
+    /// Open settings read from a file, and say so.
+    Open(Box<Project>, String),
 }
 
 impl Default for State {
@@ -329,6 +331,14 @@ impl Reducible for State {
             }
             Action::FocusField(field) => next.focus_on(field),
             Action::Banner(banner) => next.banner = banner,
+            Action::Open(project, message) => {
+                next = State::from_project("", *project);
+                next.banner = Some(Banner {
+                    message,
+                    problem: false,
+                    kept: None,
+                });
+            }
         }
         Rc::new(next)
     }

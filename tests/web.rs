@@ -900,3 +900,49 @@ async fn reset_asks_before_it_discards_the_work() {
     })
     .await;
 }
+
+/// Picks a file named `name` holding `text` in the file input `selector`.
+fn pick_file(root: &Element, selector: &str, name: &str, text: &str) {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(text.as_bytes()));
+    let file = web_sys::File::new_with_u8_array_sequence(&parts, name).unwrap();
+    let transfer = web_sys::DataTransfer::new().unwrap();
+    transfer.items().add_with_file(&file).unwrap();
+    let input: HtmlInputElement = find(root, selector).dyn_into().unwrap();
+    input.set_files(Some(&transfer.files().unwrap()));
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    input
+        .dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn settings_are_imported_from_a_yaml_file_or_the_file_is_refused_with_its_line() {
+    let root = mount().await;
+    // A settings file, as `shipshape init` or the export writes it.
+    let project = shipshape_core::model::preset("go-api").unwrap().project();
+    let yaml = shipshape_core::model::to_yaml(&project);
+    pick_file(&root, "#import", "catalog.shipshape.yaml", &yaml);
+    preview_shows(&root, "# Project: catalog").await;
+    eventually(|| {
+        let banner = text(&root, "#banner");
+        (!banner.contains("Imported the settings in catalog.shipshape.yaml"))
+            .then(|| format!("banner: {banner:?}"))
+    })
+    .await;
+
+    // A broken one changes nothing and says where it breaks.
+    answer_confirm(true);
+    let broken = yaml.replace("port: 8080", "port: lots");
+    assert_ne!(broken, yaml);
+    pick_file(&root, "#import", "broken.yaml", &broken);
+    eventually(|| {
+        let banner = text(&root, "#banner");
+        (!(banner.contains("broken.yaml could not be imported")
+            && banner.contains("services[0].port")
+            && banner.contains("line ")))
+        .then(|| format!("banner: {banner:?}"))
+    })
+    .await;
+    preview_shows(&root, "# Project: catalog").await;
+}

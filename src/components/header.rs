@@ -5,7 +5,7 @@ use shipshape_core::model::{self, share};
 use yew::prelude::*;
 
 use crate::browser;
-use crate::state::{Action, StateContext};
+use crate::state::{Action, Banner, StateContext};
 
 /// The themes the toggle steps through; "system" follows the operating system's setting.
 const THEMES: [(&str, &str); 3] = [
@@ -74,6 +74,54 @@ pub fn Header() -> Html {
             }
         })
     };
+    let export = {
+        let project = state.project.clone();
+        Callback::from(move |_: MouseEvent| {
+            let name = format!("{}.shipshape.yaml", project.name);
+            let _ = browser::download(&name, model::to_yaml(&project).as_bytes(), "text/yaml");
+        })
+    };
+    let import = {
+        let dispatcher = state.dispatcher();
+        let edited = state.is_edited();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+                return;
+            };
+            // The same file may be picked again after it is fixed.
+            input.set_value("");
+            let dispatcher = dispatcher.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let name = file.name();
+                let read = browser::read_file(&file).await.and_then(|bytes| {
+                    String::from_utf8(bytes).map_err(|_| "it is not text".to_owned())
+                });
+                let loaded =
+                    read.and_then(|text| model::from_yaml(&text).map_err(|e| e.to_string()));
+                match loaded {
+                    Ok(project) => {
+                        let question = format!("Replace your settings with those in {name}?");
+                        if !edited || browser::confirm(&question) {
+                            dispatcher.dispatch(Action::Open(
+                                Box::new(project),
+                                format!("Imported the settings in {name}."),
+                            ));
+                        }
+                    }
+                    // Nothing changes: the message says what to fix in the file.
+                    Err(why) => dispatcher.dispatch(Action::Banner(Some(Banner {
+                        message: format!(
+                            "{name} could not be imported; your settings are unchanged. {}",
+                            why.trim_end()
+                        ),
+                        problem: true,
+                        kept: None,
+                    }))),
+                }
+            });
+        })
+    };
     let banner = state.banner.clone().map(|banner| {
         let dismiss = {
             let dispatcher = state.dispatcher();
@@ -113,6 +161,13 @@ pub fn Header() -> Html {
                 </div>
                 <div class="header-actions">
                     <button type="button" id="share" class="secondary" onclick={share_link}>{ "Share link" }</button>
+                    <button type="button" id="export" class="secondary" onclick={export}
+                            title="Download the settings as a YAML file">{ "Export settings" }</button>
+                    <input type="file" id="import" class="visually-hidden" accept=".yaml,.yml,.json"
+                           onchange={import} />
+                    <label class="button" for="import" title="Open a settings YAML file">
+                        { "Import settings" }
+                    </label>
                     <button type="button" id="reset" class="secondary" onclick={reset}>{ "Reset" }</button>
                     <button type="button" id="theme" class="secondary" onclick={toggle}
                             title="Light, dark, or as the system is set">

@@ -274,6 +274,27 @@ async fn the_zip_the_browser_downloads_is_the_one_the_cli_writes() {
     );
     assert!(from_browser == expected, "byte for byte the CLI's zip");
 
+    // Export the settings: the file reads back as the same project.
+    client
+        .find(Locator::Css("#export"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let exported = downloads.join("catalog.shipshape.yaml");
+    let deadline = Instant::now() + WAIT;
+    while !exported.exists() {
+        assert!(Instant::now() < deadline, "no {}", exported.display());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let settings = std::fs::read_to_string(&exported).unwrap();
+    assert_eq!(
+        shipshape_core::model::from_yaml(&settings),
+        Ok(project.clone())
+    );
+
     // Copy a file, paste it into "Check your own files": the clipboard held the file.
     client
         .find(Locator::Css("#copy-file"))
