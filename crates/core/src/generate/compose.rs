@@ -1,7 +1,7 @@
 //! docker-compose.yml for local development: every app service built from its folder and run
 //! with hot reload, plus PostgreSQL and Redis with health checks and named volumes.
 
-use indexmap::IndexMap;
+use crate::yaml::Map;
 use serde::Serialize;
 
 use crate::model::{AppService, EnvVar, Project, Runtime};
@@ -18,9 +18,9 @@ const LOCAL_DB_PASSWORD: &str = "${POSTGRES_PASSWORD:-localdev}";
 #[derive(Serialize)]
 struct Compose {
     name: String,
-    services: IndexMap<String, Service>,
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    volumes: IndexMap<&'static str, serde_json::Value>,
+    services: Map<String, Service>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    volumes: Map<&'static str, serde_json::Value>,
 }
 
 #[derive(Serialize, Default)]
@@ -33,14 +33,14 @@ struct Service {
     command: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     ports: Vec<String>,
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    environment: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    environment: Map<String, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     volumes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     healthcheck: Option<Healthcheck>,
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    depends_on: IndexMap<&'static str, DependsOn>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    depends_on: Map<&'static str, DependsOn>,
     #[serde(skip_serializing_if = "Option::is_none")]
     restart: Option<&'static str>,
 }
@@ -69,7 +69,7 @@ struct DependsOn {
 pub const PATH: &str = "docker-compose.yml";
 
 pub fn compose(project: &Project) -> crate::yaml::Yaml {
-    let mut services = IndexMap::new();
+    let mut services = Map::new();
     let mut used_ports = vec![POSTGRES_HOST_PORT, REDIS_HOST_PORT];
     for service in &project.services {
         let host_port = host_port(service.port, &used_ports);
@@ -79,7 +79,7 @@ pub fn compose(project: &Project) -> crate::yaml::Yaml {
             app_service(project, service, host_port),
         );
     }
-    let mut volumes = IndexMap::new();
+    let mut volumes = Map::new();
     if let Some(postgres) = &project.postgres {
         let image = if postgres.pgvector {
             format!("pgvector/pgvector:pg{}", postgres.version)
@@ -98,7 +98,7 @@ pub fn compose(project: &Project) -> crate::yaml::Yaml {
                 image: Some(image),
                 // Only this machine reaches the local database, not the whole network.
                 ports: vec![format!("127.0.0.1:{POSTGRES_HOST_PORT}:5432")],
-                environment: IndexMap::from([
+                environment: Map::from([
                     ("POSTGRES_USER".into(), postgres.database.clone()),
                     ("POSTGRES_PASSWORD".into(), LOCAL_DB_PASSWORD.into()),
                     ("POSTGRES_DB".into(), postgres.database.clone()),
@@ -169,7 +169,7 @@ pub fn compose(project: &Project) -> crate::yaml::Yaml {
 
 fn app_service(project: &Project, service: &AppService, host_port: u16) -> Service {
     let workdir = workdir(service.runtime);
-    let mut environment = IndexMap::from([("PORT".to_owned(), service.port.to_string())]);
+    let mut environment = Map::from([("PORT".to_owned(), service.port.to_string())]);
     for EnvVar {
         name,
         value,
@@ -185,7 +185,7 @@ fn app_service(project: &Project, service: &AppService, host_port: u16) -> Servi
         };
         environment.insert(name.clone(), value);
     }
-    let mut depends_on = IndexMap::new();
+    let mut depends_on = Map::new();
     if let (true, Some(postgres)) = (service.uses_postgres, &project.postgres) {
         environment.insert(
             "DATABASE_URL".into(),

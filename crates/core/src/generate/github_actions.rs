@@ -6,7 +6,7 @@
 //! user value can change the workflow's structure; user values reach scripts only as
 //! environment variables, never through `${{ }}`.
 
-use indexmap::IndexMap;
+use crate::yaml::Map;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -43,11 +43,11 @@ const RUNNER: &str = "ubuntu-24.04";
 #[derive(Serialize)]
 struct Workflow {
     name: String,
-    on: IndexMap<&'static str, Value>,
-    permissions: IndexMap<&'static str, &'static str>,
+    on: Map<&'static str, Value>,
+    permissions: Map<&'static str, &'static str>,
     concurrency: Concurrency,
-    env: IndexMap<&'static str, String>,
-    jobs: IndexMap<&'static str, Job>,
+    env: Map<&'static str, String>,
+    jobs: Map<&'static str, Job>,
 }
 
 #[derive(Serialize)]
@@ -68,16 +68,16 @@ struct Job {
     condition: Option<String>,
     runs_on: &'static str,
     timeout_minutes: u32,
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    permissions: IndexMap<&'static str, &'static str>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    permissions: Map<&'static str, &'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     environment: Option<JobEnvironment>,
     #[serde(skip_serializing_if = "Option::is_none")]
     concurrency: Option<Concurrency>,
     #[serde(skip_serializing_if = "Option::is_none")]
     strategy: Option<Value>,
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    outputs: IndexMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    outputs: Map<&'static str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     defaults: Option<Value>,
     steps: Vec<Step>,
@@ -101,8 +101,8 @@ struct Step {
     uses: Option<&'static str>,
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     with: serde_json::Map<String, Value>,
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    env: IndexMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    env: Map<&'static str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     run: Option<String>,
 }
@@ -142,21 +142,21 @@ pub fn workflow(project: &Project, service: &AppService) -> crate::yaml::Yaml {
     let trigger = json!({ "branches": branches, "paths": filters });
     let workflow = Workflow {
         name: service.name.clone(),
-        on: IndexMap::from([
+        on: Map::from([
             ("push", trigger.clone()),
             ("pull_request", trigger),
             ("workflow_dispatch", json!({})),
         ]),
-        permissions: IndexMap::from([("contents", "read")]),
+        permissions: Map::from([("contents", "read")]),
         concurrency: Concurrency {
             group: "${{ github.workflow }}-${{ github.ref }}".into(),
             cancel_in_progress: json!("${{ github.event_name == 'pull_request' }}"),
         },
-        env: IndexMap::from([
+        env: Map::from([
             ("REGISTRY", project.registry_host()),
             ("IMAGE_NAME", project.image(service)),
         ]),
-        jobs: IndexMap::from([
+        jobs: Map::from([
             ("lint", lint_job(service)),
             ("test", test_job(service)),
             ("security", security_job(service)),
@@ -267,7 +267,7 @@ fn setup(service: &AppService, version: &str) -> Vec<Step> {
                         json!({ "path": format!("{folder}.venv"), "key": cache_key("poetry"), "restore-keys": restore("poetry") }),
                     ),
                     Step {
-                        env: IndexMap::from([("POETRY_VIRTUALENVS_IN_PROJECT", "true".to_owned())]),
+                        env: Map::from([("POETRY_VIRTUALENVS_IN_PROJECT", "true".to_owned())]),
                         ..run("Install dependencies", "poetry install --no-interaction")
                     },
                 ],
@@ -479,7 +479,7 @@ fn security_job(service: &AppService) -> Job {
         needs: vec!["lint"],
         runs_on: RUNNER,
         timeout_minutes: 20,
-        permissions: IndexMap::from([("contents", "read"), ("security-events", "write")]),
+        permissions: Map::from([("contents", "read"), ("security-events", "write")]),
         defaults: working_directory(service),
         steps,
         ..Job::default()
@@ -533,7 +533,7 @@ fn login_steps(project: &Project) -> Vec<Step> {
 
 fn build_job(project: &Project, service: &AppService) -> Job {
     let cache_scope = format!("scope={}", service.name);
-    let mut permissions = IndexMap::from([("contents", "read")]);
+    let mut permissions = Map::from([("contents", "read")]);
     match project.registry.kind {
         RegistryKind::Ghcr => {
             permissions.insert("packages", "write");
@@ -578,7 +578,7 @@ fn build_job(project: &Project, service: &AppService) -> Job {
     steps.push(Step {
         id: Some("image"),
         condition: Some("github.event_name == 'push'".into()),
-        env: IndexMap::from([("DIGEST", "${{ steps.push.outputs.digest }}".to_owned())]),
+        env: Map::from([("DIGEST", "${{ steps.push.outputs.digest }}".to_owned())]),
         ..run(
             "Record the exact image to deploy",
             "echo \"${IMAGE_NAME}@${DIGEST}\" > \"$RUNNER_TEMP/image-ref.txt\"\necho \"ref=${IMAGE_NAME}@${DIGEST}\" >> \"$GITHUB_OUTPUT\"\n",
@@ -598,7 +598,7 @@ fn build_job(project: &Project, service: &AppService) -> Job {
         runs_on: RUNNER,
         timeout_minutes: 30,
         permissions,
-        outputs: IndexMap::from([("image", "${{ steps.image.outputs.ref }}".to_owned())]),
+        outputs: Map::from([("image", "${{ steps.image.outputs.ref }}".to_owned())]),
         steps,
         ..Job::default()
     }
@@ -741,7 +741,7 @@ fn deploy_job(project: &Project, service: &AppService, stage: Stage, branch: &st
         .map(|ingress| super::ingress_host(&ingress.host, &environment.hostname))
         .unwrap_or_else(|| environment.hostname.clone());
     let chart = super::kubernetes::helm::folder(&service.name);
-    let mut env = IndexMap::from([
+    let mut env = Map::from([
         ("KUBECONFIG_DATA", "${{ secrets.KUBECONFIG }}".to_owned()),
         ("NAMESPACE", environment.namespace.clone()),
         ("DEPLOYMENT", service.name.clone()),
@@ -762,7 +762,7 @@ fn deploy_job(project: &Project, service: &AppService, stage: Stage, branch: &st
     }
     // The chart and the step manifests come from the repository; Argo CD deploys push to it.
     let mut checkout_step = checkout();
-    let mut permissions = IndexMap::from([("contents", "read")]);
+    let mut permissions = Map::from([("contents", "read")]);
     if tool == DeployTool::ArgoCd {
         checkout_step
             .with

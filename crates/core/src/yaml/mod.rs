@@ -12,7 +12,10 @@
 //! for multi-line text, double-quoted with escapes otherwise. Reading YAML is left to the rules'
 //! parser.
 
+mod map;
 mod ser;
+
+pub use map::Map;
 
 pub(crate) use ser::to_node;
 

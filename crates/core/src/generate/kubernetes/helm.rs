@@ -5,7 +5,7 @@
 //! values are cut from the very objects the Kubernetes generator builds, so the two agree by
 //! construction, and conformance renders every chart with the real Helm engine to prove it.
 
-use indexmap::IndexMap;
+use crate::yaml::Map;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -251,7 +251,7 @@ struct Values<'a> {
     pre_stop_sleep_seconds: Option<u32>,
     topology_spread_constraints: Vec<TopologySpread>,
     writable_dirs: Vec<String>,
-    config: IndexMap<String, String>,
+    config: Map<String, String>,
     secret_keys: Vec<String>,
     secret: SecretValues,
     external_secret: ExternalSecretValues,
@@ -273,7 +273,7 @@ struct Image {
     pull_policy: &'static str,
     /// The deploy jobs set `digest` (or `digests.<track>`) to the exact image CI built.
     digest: &'static str,
-    digests: IndexMap<String, String>,
+    digests: Map<String, String>,
 }
 
 #[derive(Serialize)]
@@ -440,7 +440,7 @@ fn values<'a>(context: &Context<'a>) -> Values<'a> {
             tag,
             pull_policy: "Always",
             digest: "",
-            digests: IndexMap::new(),
+            digests: Map::new(),
         },
         port: service.port,
         workloads,

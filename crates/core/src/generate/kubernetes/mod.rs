@@ -12,7 +12,7 @@ pub mod monitoring;
 mod secrets;
 mod types;
 
-use indexmap::IndexMap;
+use crate::yaml::Map;
 use serde::Serialize;
 use serde_json::json;
 
@@ -271,7 +271,7 @@ impl<'a> Context<'a> {
     }
 
     fn config_map(&self) -> Object<ConfigMapBody> {
-        let mut data = IndexMap::from([("PORT".to_owned(), self.service.port.to_string())]);
+        let mut data = Map::from([("PORT".to_owned(), self.service.port.to_string())]);
         for var in self.service.env.iter().filter(|v| !v.secret) {
             data.insert(var.name.clone(), var.value.clone());
         }
@@ -918,7 +918,7 @@ pub fn capacity(project: &Project, environment: &Environment) -> Capacity {
 pub(crate) fn quota(project: &Project, environment: &Environment) -> QuotaSpec {
     let total = capacity(project, environment);
     QuotaSpec {
-        hard: IndexMap::from([
+        hard: Map::from([
             ("pods", total.pods.to_string()),
             ("requests.cpu", format_cpu(total.cpu_requests_millis)),
             (
@@ -1133,7 +1133,7 @@ fn postgres_documents(project: &Project, stage: Stage) -> Yaml {
                     spec: ClaimSpec {
                         access_modes: vec!["ReadWriteOnce"],
                         resources: ClaimResources {
-                            requests: IndexMap::from([("storage", "10Gi")]),
+                            requests: Map::from([("storage", "10Gi")]),
                         },
                     },
                 }],

@@ -2,66 +2,12 @@
 //! ordered as `kubectl get -o yaml` shows them, so output reads like a hand-written manifest.
 //! Checked against the real schemas by `kubernetes-validate --strict` in conformance.
 
-use indexmap::IndexMap;
+use crate::yaml::Map;
 use serde::Serialize;
 use serde_json::Value;
 
-/// Labels (or any short string map) in insertion order. A handful of entries each, so a vector
-/// searched in place: cheaper than a hashed map for the hundreds of them one bundle builds.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Labels(Vec<(String, String)>);
-
-impl Labels {
-    pub fn new() -> Labels {
-        Labels(Vec::new())
-    }
-
-    /// Sets `key`, keeping its place when it is already there.
-    pub fn insert(&mut self, key: String, value: String) {
-        match self.0.iter_mut().find(|(k, _)| *k == key) {
-            Some(entry) => entry.1 = value,
-            None => self.0.push((key, value)),
-        }
-    }
-
-    pub fn get(&self, key: &str) -> Option<&String> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl std::ops::Index<&str> for Labels {
-    type Output = String;
-
-    fn index(&self, key: &str) -> &String {
-        self.get(key).unwrap_or_else(|| panic!("no label {key}"))
-    }
-}
-
-impl FromIterator<(String, String)> for Labels {
-    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Labels {
-        let mut labels = Labels::new();
-        for (key, value) in pairs {
-            labels.insert(key, value);
-        }
-        labels
-    }
-}
-
-impl<const N: usize> From<[(String, String); N]> for Labels {
-    fn from(pairs: [(String, String); N]) -> Labels {
-        pairs.into_iter().collect()
-    }
-}
-
-impl Serialize for Labels {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-    }
-}
+/// Labels (or any short string map) in insertion order.
+pub type Labels = crate::yaml::Map<String, String>;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -80,8 +26,8 @@ pub struct Metadata {
     pub namespace: Option<String>,
     #[serde(skip_serializing_if = "Labels::is_empty")]
     pub labels: Labels,
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub annotations: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub annotations: Map<String, String>,
 }
 
 /// For kinds whose whole content is their metadata (Namespace).
@@ -96,7 +42,7 @@ pub struct ServiceAccountBody {
 
 #[derive(Serialize)]
 pub struct ConfigMapBody {
-    pub data: IndexMap<String, String>,
+    pub data: Map<String, String>,
 }
 
 #[derive(Serialize)]
@@ -515,7 +461,7 @@ pub struct PolicyPort {
 
 #[derive(Serialize)]
 pub struct QuotaSpec {
-    pub hard: IndexMap<&'static str, String>,
+    pub hard: Map<&'static str, String>,
 }
 
 #[derive(Serialize)]
@@ -543,5 +489,5 @@ pub struct ClaimSpec {
 
 #[derive(Serialize)]
 pub struct ClaimResources {
-    pub requests: IndexMap<&'static str, &'static str>,
+    pub requests: Map<&'static str, &'static str>,
 }
