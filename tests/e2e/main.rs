@@ -671,3 +671,276 @@ async fn open_again(client: &Client) {
         .await
         .expect("the form appears again");
 }
+
+/// Runs axe-core over the page and returns its serious and critical violations, one line each.
+/// Prints how many rules passed and every lesser violation, for the record.
+async fn axe_violations(client: &Client) -> Vec<String> {
+    let loaded = client
+        .execute("return typeof axe !== 'undefined';", vec![])
+        .await
+        .unwrap();
+    if loaded.as_bool() != Some(true) {
+        let source = std::fs::read_to_string(env("SHIPSHAPE_AXE")).expect("read axe-core");
+        client
+            .execute(&format!("{source}\nreturn true;"), vec![])
+            .await
+            .expect("inject axe-core");
+    }
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document)
+               .then((result) => done({
+                 passes: result.passes.length,
+                 violations: result.violations.map((v) => ({
+                   serious: v.impact === 'serious' || v.impact === 'critical',
+                   text: `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}x, e.g. ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')})`,
+                 })),
+               }))
+               .catch((e) => done({ passes: 0, violations: [{ serious: true, text: 'axe failed: ' + e }] }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let passes = found["passes"].as_u64().unwrap_or(0);
+    assert!(passes > 0, "axe-core ran no rule: {found}");
+    let mut serious = Vec::new();
+    let violations = found["violations"].as_array().cloned().unwrap_or_default();
+    println!(
+        "axe-core: {passes} rules passed, {} violated",
+        violations.len()
+    );
+    for violation in violations {
+        let text = violation["text"].as_str().unwrap_or_default().to_owned();
+        println!("  {text}");
+        if violation["serious"].as_bool() == Some(true) {
+            serious.push(text);
+        }
+    }
+    serious
+}
+
+async fn click_on(client: &Client, selector: &str) {
+    client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// axe-core finds no serious or critical accessibility problem on the page, in the states a
+/// user sees it in: as it opens, with a refused value and its message, with the share link
+/// shown and a message banner, with pasted files and their findings, and in the dark theme.
+#[tokio::test]
+#[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
+async fn axe_finds_no_serious_accessibility_problems() {
+    let site = StaticServer::start(
+        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
+        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
+    );
+    let driver = Driver::start();
+    let client = browser(&driver).await;
+    open(&client, &site).await;
+    let mut report = Vec::new();
+    let mut check = async |state: &str, client: &Client| {
+        for violation in axe_violations(client).await {
+            report.push(format!("{state}: {violation}"));
+        }
+    };
+    check("as opened", &client).await;
+
+    replace_text(&client, "#services-0-port", "99999").await;
+    wait_for_text(
+        &client,
+        "#services-0-port-error",
+        "the port's message",
+        |t| !t.is_empty(),
+    )
+    .await;
+    click_on(&client, "#share").await;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#share-link"))
+        .await
+        .unwrap();
+    let area = client.find(Locator::Css("#own-0-text")).await.unwrap();
+    area.send_keys("FROM node:latest\nRUN curl http://example.com | sh\n")
+        .await
+        .unwrap();
+    wait_for_text(&client, "#own-0-summary", "the pasted file read", |t| {
+        t.starts_with("Read as Dockerfile")
+    })
+    .await;
+    check("with a message, the link and findings", &client).await;
+
+    // Light, then dark.
+    click_on(&client, "#theme").await;
+    click_on(&client, "#theme").await;
+    let theme = client
+        .execute(
+            "return document.documentElement.getAttribute('data-theme');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(theme.as_str(), Some("dark"));
+    check("dark theme", &client).await;
+    client.close().await.unwrap();
+    assert!(
+        report.is_empty(),
+        "{} serious or critical:\n{}",
+        report.len(),
+        report.join("\n")
+    );
+}
+
+/// Presses `key` in the element that has the focus.
+async fn press(client: &Client, key: fantoccini::key::Key) {
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&key.to_string())
+        .await
+        .unwrap();
+}
+
+/// With the keyboard alone: Tab reaches every control of the form in order, each with a
+/// visible focus ring, and typing, Space and the arrow keys change the settings.
+#[tokio::test]
+#[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
+async fn the_form_is_walked_and_used_with_the_keyboard_alone() {
+    use fantoccini::key::Key;
+    let site = StaticServer::start(
+        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
+        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
+    );
+    let driver = Driver::start();
+    let client = browser(&driver).await;
+    open(&client, &site).await;
+
+    // Number every control of the form the user can see; Tab must reach each of them.
+    let expected = client
+        .execute(
+            "const controls = [...document.querySelectorAll(
+               '.form-pane input, .form-pane select, .form-pane button, .form-pane textarea')]
+               .filter((e) => !e.disabled && e.getClientRects().length > 0);
+             controls.forEach((e, i) => e.dataset.walk = String(i));
+             document.querySelector('#preset').focus();
+             return controls.length;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap() as usize;
+    assert!(expected > 50, "only {expected} controls in the form?");
+    let mut reached = vec![false; expected];
+    let mut order = Vec::new();
+    let mut unringed = Vec::new();
+    for _ in 0..expected * 2 {
+        let seen = client
+            .execute(
+                "const e = document.activeElement;
+                 const s = getComputedStyle(e);
+                 const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+                   || s.boxShadow !== 'none';
+                 return [e.dataset.walk ?? null, ring, e.id || e.tagName];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if let Some(index) = seen[0].as_str().and_then(|i| i.parse::<usize>().ok()) {
+            reached[index] = true;
+            order.push(index);
+            if seen[1].as_bool() != Some(true) {
+                unringed.push(seen[2].to_string());
+            }
+        }
+        if reached.iter().all(|r| *r) {
+            break;
+        }
+        press(&client, Key::Tab).await;
+    }
+    let missed: Vec<usize> = (0..expected).filter(|i| !reached[*i]).collect();
+    assert!(
+        missed.is_empty(),
+        "Tab never reached controls {missed:?} of {expected}"
+    );
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "Tab follows the page's order: {order:?}"
+    );
+    assert!(unringed.is_empty(), "no visible focus on {unringed:?}");
+    println!(
+        "keyboard: Tab reached all {expected} form controls in {} presses",
+        order.len()
+    );
+
+    // Type a name, toggle a part with Space, change a select with the arrow keys.
+    client
+        .execute("document.querySelector('#name').focus();", vec![])
+        .await
+        .unwrap();
+    press(&client, Key::End).await;
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("x")
+        .await
+        .unwrap();
+    wait_for_text(&client, "#preview-file", "the typed name", |t| {
+        t.contains("# Project: assistantx")
+    })
+    .await;
+    client
+        .execute(
+            "document.querySelector('#services-0-autoscaling-on').focus();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let before = value_of_checkbox(&client, "#services-0-autoscaling-on").await;
+    press(&client, Key::Space).await;
+    let deadline = Instant::now() + WAIT;
+    while value_of_checkbox(&client, "#services-0-autoscaling-on").await == before {
+        assert!(
+            Instant::now() < deadline,
+            "Space did not toggle autoscaling"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    client
+        .execute(
+            "document.querySelector('#services-0-rollout-strategy').focus();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    press(&client, Key::Down).await;
+    let deadline = Instant::now() + WAIT;
+    while value(&client, "#services-0-rollout-strategy").await == "rolling" {
+        assert!(
+            Instant::now() < deadline,
+            "the arrow key did not change the strategy"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    client.close().await.unwrap();
+}
+
+async fn value_of_checkbox(client: &Client, selector: &str) -> bool {
+    client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap()
+        .prop("checked")
+        .await
+        .unwrap()
+        .as_deref()
+        == Some("true")
+}

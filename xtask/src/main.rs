@@ -223,7 +223,8 @@ fn test() -> Result<(), String> {
                 ])
                 .env("SHIPSHAPE_E2E_DIST", root.join("dist"))
                 .env("SHIPSHAPE_E2E_PUBLIC_URL", E2E_PUBLIC_URL)
-                .env("SHIPSHAPE_BROWSER_BENCH", &browser_bench),
+                .env("SHIPSHAPE_BROWSER_BENCH", &browser_bench)
+                .env("SHIPSHAPE_AXE", toolchain.axe()?),
         )
     })?;
     stages.run("browser speed budgets", || {

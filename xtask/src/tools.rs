@@ -27,6 +27,7 @@ pub struct Toolchain {
     trunk: PathBuf,
     browser: Option<Browser>,
     venv: Option<PathBuf>,
+    axe: Option<PathBuf>,
 }
 
 struct Browser {
@@ -37,6 +38,7 @@ struct Browser {
 struct Pins {
     trunk: String,
     binaryen: String,
+    axe_core: String,
     wasm_bindgen: String,
     pypi: Vec<(String, String)>,
     apt: Vec<String>,
@@ -102,10 +104,22 @@ impl Toolchain {
             trunk: trunk_dir.join("bin/trunk"),
             browser: None,
             venv: None,
+            axe: None,
         };
         if need == Need::Everything {
             toolchain.browser = Some(ensure_browser(&pins.apt)?);
             toolchain.venv = Some(ensure_venv(&cache, &pins.pypi)?);
+            let axe_dir = ensure_installed(&cache, "axe-core", &pins.axe_core, |dir| {
+                println!("installing axe-core {} from npm", pins.axe_core);
+                let npm = require_program("npm", &["nodejs", "npm"])?;
+                status(
+                    Command::new(npm)
+                        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                        .arg(dir)
+                        .arg(format!("axe-core@{}", pins.axe_core)),
+                )
+            })?;
+            toolchain.axe = Some(axe_dir.join("node_modules/axe-core/axe.min.js"));
         }
         toolchain.check_versions(&pins)?;
         Ok(toolchain)
@@ -113,6 +127,13 @@ impl Toolchain {
 
     pub fn trunk(&self) -> PathBuf {
         self.trunk.clone()
+    }
+
+    /// axe-core's script, which the end-to-end suite injects to check accessibility.
+    pub fn axe(&self) -> Result<PathBuf, String> {
+        self.axe
+            .clone()
+            .ok_or_else(|| "axe-core was not installed".into())
     }
 
     /// Runs `command` with the installed tools first on PATH and the browser's driver set.
@@ -253,6 +274,7 @@ impl Pins {
         let pins = Pins {
             trunk: get("cargo", "trunk")?,
             binaryen: get("npm", "binaryen")?,
+            axe_core: get("npm", "axe-core")?,
             wasm_bindgen,
             pypi,
             apt,
