@@ -210,6 +210,32 @@ async fn a_user_edits_the_form_and_the_preview_follows() {
     })
     .await;
 
+    // Every preset, from the picker: its whole bundle, free of errors and warnings.
+    client
+        .execute("window.confirm = () => true;", vec![])
+        .await
+        .unwrap();
+    for preset in shipshape_core::model::PRESETS {
+        choose(&client, "#preset", preset.name).await;
+        let project = preset.project();
+        let files = shipshape_core::generate(&project).files().len();
+        wait_for_text(&client, ".tree-count", "the preset's files", |t| {
+            t == format!("{files} files")
+        })
+        .await;
+        // The form is its own component and may render a moment after the preview.
+        let deadline = Instant::now() + WAIT;
+        while value(&client, "#name").await != project.name {
+            assert!(Instant::now() < deadline, "{}: the name field", preset.name);
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        // Free of errors and warnings, as core's tests require of every preset.
+        wait_for_text(&client, "#problems-summary", "no errors or warnings", |t| {
+            t.starts_with("Every rule passes") || t.starts_with("0 errors, 0 warnings,")
+        })
+        .await;
+    }
+
     client.close().await.unwrap();
     assert!(site.requests() >= 3, "index, JS and wasm were requested");
     assert_eq!(

@@ -71,6 +71,11 @@ pub const PRESETS: &[Preset] = &[
         description: "Static frontend built with Node.js, served by nginx",
         build: static_site,
     },
+    Preset {
+        name: "start-from-scratch",
+        description: "One Node.js service and nothing else: no database, cache, ingress or cloud. Add what you need.",
+        build: || Project::single("app", Runtime::Node),
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {
