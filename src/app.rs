@@ -9,7 +9,8 @@ use yew::prelude::*;
 use crate::browser;
 use crate::components::{Header, OwnFiles, Preview, RuleCatalogue, SettingsForm};
 use crate::state::{
-    Action, Banner, SAVED_KEY, SAVED_PRESET_KEY, State, StateContext, UNREADABLE_KEY,
+    Action, Banner, SAVED_DRAFTS_KEY, SAVED_KEY, SAVED_PRESET_KEY, State, StateContext,
+    UNREADABLE_KEY,
 };
 
 /// How long typing must pause before the settings are saved.
@@ -22,6 +23,7 @@ fn opening_state() -> State {
         &fragment,
         browser::load(SAVED_KEY).as_deref(),
         browser::load(SAVED_PRESET_KEY).as_deref(),
+        browser::load(SAVED_DRAFTS_KEY).as_deref(),
     );
     if fragment.starts_with("s=") {
         // Opened once; from now on a reload shows the user's autosaved work.
@@ -53,29 +55,35 @@ pub fn App(props: &AppProps) -> Html {
         }
     });
 
-    // Autosave: once typing pauses, the settings (valid ones; a refused value stays in its
-    // field) go to localStorage. A failure is said on the page; the work stays in memory.
+    // Autosave: once typing pauses, the settings go to localStorage, and beside them the text
+    // of fields whose value was refused, so a reload loses neither. A failure is said on the
+    // page; the work stays in memory.
     let generation = use_mut_ref(|| 0u64);
     {
         let dispatcher = state.dispatcher();
         let generation = generation.clone();
         let preset = state.preset;
-        use_effect_with(state.project.clone(), move |project| {
-            if !persist {
-                return;
-            }
-            *generation.borrow_mut() += 1;
-            let mine = *generation.borrow();
-            let json = shipshape_core::model::to_yaml(project);
-            wasm_bindgen_futures::spawn_local(async move {
-                yew::platform::time::sleep(std::time::Duration::from_millis(SAVE_AFTER_MS)).await;
-                if *generation.borrow() != mine {
+        use_effect_with(
+            (state.project.clone(), state.drafts()),
+            move |(project, drafts)| {
+                if !persist {
                     return;
                 }
-                let saved = browser::save(SAVED_KEY, &json)
-                    .and_then(|()| browser::save(SAVED_PRESET_KEY, preset));
-                if let Err(why) = saved {
-                    dispatcher.dispatch(Action::Banner(Some(Banner {
+                *generation.borrow_mut() += 1;
+                let mine = *generation.borrow();
+                let settings = shipshape_core::model::to_yaml(project);
+                let drafts = shipshape_core::model::drafts_to_yaml(drafts);
+                wasm_bindgen_futures::spawn_local(async move {
+                    yew::platform::time::sleep(std::time::Duration::from_millis(SAVE_AFTER_MS))
+                        .await;
+                    if *generation.borrow() != mine {
+                        return;
+                    }
+                    let saved = browser::save(SAVED_KEY, &settings)
+                        .and_then(|()| browser::save(SAVED_PRESET_KEY, preset))
+                        .and_then(|()| browser::save(SAVED_DRAFTS_KEY, &drafts));
+                    if let Err(why) = saved {
+                        dispatcher.dispatch(Action::Banner(Some(Banner {
                         message: format!(
                             "Your settings could not be saved in this browser ({why}). They stay \
                              in this tab; share a link or download the files to keep them."
@@ -83,9 +91,10 @@ pub fn App(props: &AppProps) -> Html {
                         problem: true,
                         kept: None,
                     })));
-                }
-            });
-        });
+                    }
+                });
+            },
+        );
     }
     // Files and their findings are derived from the project, never stored beside it;
     // regenerated only when the project changes, not on keystrokes that leave it as it was.

@@ -40,6 +40,8 @@ pub struct Banner {
 /// Where the app keeps the user's work in localStorage.
 pub const SAVED_KEY: &str = "shipshape.settings";
 pub const SAVED_PRESET_KEY: &str = "shipshape.preset";
+/// Text the user typed that was refused, by field (see `model::drafts_to_yaml`).
+pub const SAVED_DRAFTS_KEY: &str = "shipshape.drafts";
 /// Saved text that could not be read is moved here, so the next autosave cannot erase it.
 pub const UNREADABLE_KEY: &str = "shipshape.settings.unreadable";
 
@@ -134,7 +136,12 @@ impl State {
     /// The state to start with: the settings of a share link in the fragment (`s=...`), else
     /// the autosaved ones, else the first preset. Whatever cannot be read is reported, and its
     /// text kept for the user, never silently dropped.
-    pub fn restore(fragment: &str, saved: Option<&str>, saved_preset: Option<&str>) -> State {
+    pub fn restore(
+        fragment: &str,
+        saved: Option<&str>,
+        saved_preset: Option<&str>,
+        saved_drafts: Option<&str>,
+    ) -> State {
         let mut link_problem = None;
         if let Some(code) = fragment.strip_prefix("s=") {
             match share::decode(code) {
@@ -152,7 +159,16 @@ impl State {
         }
         let preset = saved_preset.and_then(model::preset).map_or("", |p| p.name);
         let mut state = match saved.map(model::from_yaml) {
-            Some(Ok(project)) => State::from_project(preset, project),
+            Some(Ok(project)) => {
+                let mut state = State::from_project(preset, project);
+                // Refused text goes back into its field, refused again, with its message.
+                for (field, text) in
+                    model::drafts_from_yaml(&state.project, saved_drafts.unwrap_or(""))
+                {
+                    state.set(field, text);
+                }
+                state
+            }
             Some(Err(error)) => {
                 let mut state = State::default();
                 state.banner = Some(Banner {
@@ -193,6 +209,14 @@ impl State {
     /// Why the text in `field` was refused, if it was.
     pub fn error(&self, field: Field) -> Option<&str> {
         self.errors.get(&field).map(String::as_str)
+    }
+
+    /// What the user typed into fields whose value was refused, by field.
+    pub fn drafts(&self) -> Vec<(Field, String)> {
+        self.errors
+            .keys()
+            .filter_map(|field| Some((*field, self.inputs.get(field)?.clone())))
+            .collect()
     }
 
     /// Whether the user changed anything since the preset was loaded: a different project, or
@@ -541,7 +565,7 @@ mod tests {
     fn a_share_link_opens_its_settings() {
         let project = model::preset("go-api").unwrap().project();
         let fragment = format!("s={}", share::encode(&project));
-        let state = State::restore(&fragment, None, None);
+        let state = State::restore(&fragment, None, None, None);
         assert_eq!(state.project, project);
         assert!(!state.banner.unwrap().problem);
     }
@@ -551,7 +575,7 @@ mod tests {
         let mut saved = model::preset("rust-axum").unwrap().project();
         saved.name = "mine".into();
         let json = model::to_yaml(&saved);
-        let state = State::restore("s=s1.broken", Some(&json), Some("rust-axum"));
+        let state = State::restore("s=s1.broken", Some(&json), Some("rust-axum"), None);
         assert_eq!(state.project, saved, "the user's own work is what they see");
         assert_eq!(state.preset, "rust-axum");
         let banner = state.banner.unwrap();
@@ -564,7 +588,7 @@ mod tests {
 
     #[test]
     fn unreadable_saved_work_is_kept_for_download_and_defaults_load() {
-        let state = State::restore("", Some("{\"schema_version\": 1, \"name\": "), None);
+        let state = State::restore("", Some("{\"schema_version\": 1, \"name\": "), None, None);
         assert_eq!(state.project, State::default().project);
         let banner = state.banner.unwrap();
         assert!(banner.problem);
@@ -573,13 +597,31 @@ mod tests {
             Some("{\"schema_version\": 1, \"name\": ")
         );
         // From a newer Shipshape: said plainly.
-        let newer = State::restore("", Some("{\"schema_version\": 99}"), None);
+        let newer = State::restore("", Some("{\"schema_version\": 99}"), None, None);
         assert!(newer.banner.unwrap().message.contains("newer Shipshape"));
     }
 
     #[test]
+    fn refused_text_comes_back_after_a_reload_with_its_message() {
+        let port = service(0, ServiceField::Port);
+        let typed = reduce(State::default(), Action::Set(port, "99999".into()));
+        let drafts = typed.drafts();
+        assert_eq!(drafts, vec![(port, "99999".to_owned())]);
+        let saved = model::to_yaml(&typed.project);
+        let reloaded = State::restore(
+            "",
+            Some(&saved),
+            Some(typed.preset),
+            Some(&model::drafts_to_yaml(&drafts)),
+        );
+        assert_eq!(reloaded.input(port), "99999");
+        assert_eq!(reloaded.error(port), typed.error(port));
+        assert_eq!(reloaded.project, typed.project);
+    }
+
+    #[test]
     fn nothing_saved_starts_from_the_first_preset() {
-        let state = State::restore("", None, None);
+        let state = State::restore("", None, None, None);
         assert_eq!(state, State::default());
     }
 

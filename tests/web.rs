@@ -723,6 +723,7 @@ async fn saving_reloading_and_sharing() {
     work_is_saved_as_it_is_typed_and_comes_back_on_reload().await;
     unreadable_saved_work_is_reported_and_kept().await;
     a_share_link_opens_the_same_settings().await;
+    a_full_storage_is_reported_and_the_work_stays().await;
 }
 
 async fn work_is_saved_as_it_is_typed_and_comes_back_on_reload() {
@@ -740,6 +741,54 @@ async fn work_is_saved_as_it_is_typed_and_comes_back_on_reload() {
     let reloaded = mount_as_is().await;
     let name: HtmlInputElement = find(&reloaded, "#name").dyn_into().unwrap();
     assert_eq!(name.value(), "autosaved");
+
+    // A refused value is kept too, and comes back into its field with its message.
+    type_into(&reloaded, "#services-0-port", "99999");
+    eventually(|| {
+        let drafts = storage()
+            .get_item("shipshape.drafts")
+            .unwrap()
+            .unwrap_or_default();
+        (!drafts.contains("99999")).then(|| format!("drafts: {drafts:?}"))
+    })
+    .await;
+    let again = mount_as_is().await;
+    eventually(|| {
+        let port: HtmlInputElement = find(&again, "#services-0-port").dyn_into().unwrap();
+        let message = text(&again, "#services-0-port-error");
+        (port.value() != "99999" || !message.contains("65535"))
+            .then(|| format!("port {:?}, message {message:?}", port.value()))
+    })
+    .await;
+}
+
+async fn a_full_storage_is_reported_and_the_work_stays() {
+    storage().clear().unwrap();
+    let root = mount_as_is().await;
+    // Every write now fails as a full storage does.
+    js_sys::eval(
+        "window.__setItem = Storage.prototype.setItem;
+         Storage.prototype.setItem = function () {
+           throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+         };",
+    )
+    .unwrap();
+    type_into(&root, "#name", "unsaved");
+    let banner = async {
+        eventually(|| {
+            let banner = query(&root, "#banner").map(|b| b.text_content().unwrap_or_default());
+            (!banner
+                .as_deref()
+                .is_some_and(|b| b.contains("could not be saved") && b.contains("full")))
+            .then(|| format!("banner: {banner:?}"))
+        })
+        .await
+    };
+    banner.await;
+    js_sys::eval("Storage.prototype.setItem = window.__setItem;").unwrap();
+    let name: HtmlInputElement = find(&root, "#name").dyn_into().unwrap();
+    assert_eq!(name.value(), "unsaved", "the work stays in the page");
+    preview_shows(&root, "# Project: unsaved").await;
 }
 
 async fn unreadable_saved_work_is_reported_and_kept() {

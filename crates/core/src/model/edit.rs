@@ -154,6 +154,121 @@ impl Project {
         }
     }
 
+    /// Every field the form shows for this project, in no particular order.
+    pub fn fields(&self) -> Vec<Field> {
+        let project = self;
+        use Field as F;
+        use ServiceField as S;
+        let mut fields = vec![
+            F::ProjectName,
+            F::RepositoryOwner,
+            F::RepositoryName,
+            F::ProductionBranch,
+            F::StagingBranch,
+            F::FeaturePrefix,
+            F::RegistryKind,
+            F::RegistryAddress,
+            F::IngressClass,
+            F::IngressNamespace,
+            F::ClusterIssuer,
+            F::SecretsProvider,
+            F::DeployTool,
+            F::PostgresInCluster,
+            F::ObservabilityEnabled,
+            F::ObservabilityNamespace,
+            F::PrometheusRelease,
+            F::Aws,
+        ];
+        // As the form shows them: the store's address and identity where it has them.
+        if project.secrets_provider != SecretsProvider::None {
+            fields.push(F::SecretsStoreAddress);
+        }
+        if !project.store_identity().is_empty() {
+            fields.push(F::SecretsStoreIdentity);
+        }
+        if project.postgres.is_some() {
+            fields.extend([F::PostgresVersion, F::PostgresDatabase, F::PostgresPgvector]);
+        }
+        if project.redis.is_some() {
+            fields.extend([
+                F::RedisVersion,
+                F::RedisMaxMemory,
+                F::RedisEvictionPolicy,
+                F::RedisAppendOnly,
+            ]);
+        }
+        if project.aws.is_some() {
+            fields.extend([
+                F::AwsRegion,
+                F::AwsZones,
+                F::AwsVpcCidr,
+                F::AwsClusterVersion,
+                F::AwsNodeType,
+                F::AwsDbClass,
+                F::AwsCacheType,
+                F::AwsPublicEndpointCidrs,
+                F::AwsStateLocking,
+            ]);
+        }
+        for stage in Stage::ALL {
+            for field in [
+                EnvironmentField::Name,
+                EnvironmentField::Namespace,
+                EnvironmentField::Hostname,
+                EnvironmentField::Replicas,
+                EnvironmentField::ApprovalRequired,
+            ] {
+                fields.push(F::Environment(stage, field));
+            }
+        }
+        for (index, service) in project.services.iter().enumerate() {
+            let mut own = vec![
+                S::Name,
+                S::Path,
+                S::Runtime,
+                S::Version,
+                S::PackageManager,
+                S::TestVersions,
+                S::Port,
+                S::StartupPath,
+                S::LivenessPath,
+                S::ReadinessPath,
+                S::Image,
+                S::Replicas,
+                S::CpuRequest,
+                S::CpuLimit,
+                S::MemoryRequest,
+                S::MemoryLimit,
+                S::Strategy,
+                S::MaxSurge,
+                S::MaxUnavailable,
+                S::CanarySteps,
+                S::CanaryEngine,
+                S::TerminationGrace,
+            ];
+            own.extend(CommandKind::ALL.map(S::Command));
+            for variable in 0..service.env.len() {
+                own.extend([S::EnvName(variable), S::EnvValue(variable)]);
+            }
+            if service.autoscaling.is_some() {
+                own.extend([
+                    S::AutoscalingMin,
+                    S::AutoscalingMax,
+                    S::AutoscalingCpu,
+                    S::AutoscalingMemory,
+                ]);
+            }
+            if service.ingress.is_some() {
+                own.extend([S::IngressHost, S::IngressPath]);
+            }
+            for kind in ProbeKind::ALL {
+                own.extend(ProbeSetting::ALL.map(|setting| S::Probe(kind, setting)));
+            }
+            fields.extend(own.into_iter().map(|f| F::Service(index, f)));
+        }
+        fields
+    }
+
     /// Sets `field` from what the user typed. A value that is refused, on its own or together
     /// with the rest of the project (a duplicate name, say), leaves the project unchanged and
     /// returns the message to show next to the field.
@@ -639,127 +754,13 @@ mod tests {
         Field::Service(0, field)
     }
 
-    /// Every field the form can show for `project`.
-    fn every_field(project: &Project) -> Vec<Field> {
-        use Field as F;
-        use ServiceField as S;
-        let mut fields = vec![
-            F::ProjectName,
-            F::RepositoryOwner,
-            F::RepositoryName,
-            F::ProductionBranch,
-            F::StagingBranch,
-            F::FeaturePrefix,
-            F::RegistryKind,
-            F::RegistryAddress,
-            F::IngressClass,
-            F::IngressNamespace,
-            F::ClusterIssuer,
-            F::SecretsProvider,
-            F::DeployTool,
-            F::PostgresInCluster,
-            F::ObservabilityEnabled,
-            F::ObservabilityNamespace,
-            F::PrometheusRelease,
-            F::Aws,
-        ];
-        // As the form shows them: the store's address and identity where it has them.
-        if project.secrets_provider != SecretsProvider::None {
-            fields.push(F::SecretsStoreAddress);
-        }
-        if !project.store_identity().is_empty() {
-            fields.push(F::SecretsStoreIdentity);
-        }
-        if project.postgres.is_some() {
-            fields.extend([F::PostgresVersion, F::PostgresDatabase, F::PostgresPgvector]);
-        }
-        if project.redis.is_some() {
-            fields.extend([
-                F::RedisVersion,
-                F::RedisMaxMemory,
-                F::RedisEvictionPolicy,
-                F::RedisAppendOnly,
-            ]);
-        }
-        if project.aws.is_some() {
-            fields.extend([
-                F::AwsRegion,
-                F::AwsZones,
-                F::AwsVpcCidr,
-                F::AwsClusterVersion,
-                F::AwsNodeType,
-                F::AwsDbClass,
-                F::AwsCacheType,
-                F::AwsPublicEndpointCidrs,
-                F::AwsStateLocking,
-            ]);
-        }
-        for stage in Stage::ALL {
-            for field in [
-                EnvironmentField::Name,
-                EnvironmentField::Namespace,
-                EnvironmentField::Hostname,
-                EnvironmentField::Replicas,
-                EnvironmentField::ApprovalRequired,
-            ] {
-                fields.push(F::Environment(stage, field));
-            }
-        }
-        for (index, service) in project.services.iter().enumerate() {
-            let mut own = vec![
-                S::Name,
-                S::Path,
-                S::Runtime,
-                S::Version,
-                S::PackageManager,
-                S::TestVersions,
-                S::Port,
-                S::StartupPath,
-                S::LivenessPath,
-                S::ReadinessPath,
-                S::Image,
-                S::Replicas,
-                S::CpuRequest,
-                S::CpuLimit,
-                S::MemoryRequest,
-                S::MemoryLimit,
-                S::Strategy,
-                S::MaxSurge,
-                S::MaxUnavailable,
-                S::CanarySteps,
-                S::CanaryEngine,
-                S::TerminationGrace,
-            ];
-            own.extend(CommandKind::ALL.map(S::Command));
-            for variable in 0..service.env.len() {
-                own.extend([S::EnvName(variable), S::EnvValue(variable)]);
-            }
-            if service.autoscaling.is_some() {
-                own.extend([
-                    S::AutoscalingMin,
-                    S::AutoscalingMax,
-                    S::AutoscalingCpu,
-                    S::AutoscalingMemory,
-                ]);
-            }
-            if service.ingress.is_some() {
-                own.extend([S::IngressHost, S::IngressPath]);
-            }
-            for kind in ProbeKind::ALL {
-                own.extend(ProbeSetting::ALL.map(|setting| S::Probe(kind, setting)));
-            }
-            fields.extend(own.into_iter().map(|f| F::Service(index, f)));
-        }
-        fields
-    }
-
     /// What the form shows for a field, typed back in, changes nothing: the form can hold
     /// every value of every preset.
     #[test]
     fn every_field_of_every_preset_takes_back_its_own_text() {
         for preset in PRESETS {
             let project = preset.project();
-            for field in every_field(&project) {
+            for field in project.fields() {
                 let mut edited = project.clone();
                 let text = project.text(field);
                 assert_eq!(

@@ -1,6 +1,7 @@
 //! The user's project, the checks that keep every value usable, presets, and loading saved
 //! settings of any schema version.
 
+mod drafts;
 mod edit;
 mod field;
 mod load;
@@ -13,6 +14,7 @@ pub mod share;
 mod structure;
 mod validate;
 
+pub use drafts::{drafts_from_yaml, drafts_to_yaml};
 pub use field::{
     CommandKind, EnvironmentField, Field, ProbeKind, ProbeSetting, ServiceField, Stage,
 };
