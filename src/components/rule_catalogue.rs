@@ -69,7 +69,9 @@ fn docs(text: &str) -> Html {
         if let Some(lines) = code.as_mut() {
             if line.trim_start().starts_with("```") {
                 let body = lines.join("\n");
-                blocks.push(html! { <pre class="excerpt"><code>{ body }</code></pre> });
+                // Focusable: an example wider than a phone scrolls, and the keyboard must reach it.
+                blocks
+                    .push(html! { <pre class="excerpt" tabindex="0"><code>{ body }</code></pre> });
                 code = None;
             } else {
                 lines.push(line);
@@ -87,7 +89,9 @@ fn docs(text: &str) -> Html {
         }
     }
     if let Some(lines) = code {
-        blocks.push(html! { <pre class="excerpt"><code>{ lines.join("\n") }</code></pre> });
+        blocks.push(
+            html! { <pre class="excerpt" tabindex="0"><code>{ lines.join("\n") }</code></pre> },
+        );
     }
     flush(&mut paragraph, &mut blocks);
     html! { <>{ for blocks }</> }

@@ -814,6 +814,33 @@ async fn axe_finds_no_serious_accessibility_problems() {
         .unwrap();
     assert_eq!(theme.as_str(), Some("dark"));
     check("dark theme", &client).await;
+
+    // A 375 px phone: nothing wider than the screen, and still no serious problem.
+    client.set_window_size(375, 812).await.unwrap();
+    let (width, page) = {
+        let sizes = client
+            .execute(
+                "return [window.innerWidth, document.documentElement.scrollWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        (sizes[0].as_f64().unwrap(), sizes[1].as_f64().unwrap())
+    };
+    assert!(
+        page <= width,
+        "at {width} px wide the page is {page} px wide: it scrolls sideways"
+    );
+    check("375 px wide", &client).await;
+    // Every rule of the catalogue opened, with its examples.
+    client
+        .execute(
+            "document.querySelectorAll('details.rule').forEach((d) => d.open = true);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    check("375 px wide, every rule's docs open", &client).await;
     client.close().await.unwrap();
     assert!(
         report.is_empty(),
