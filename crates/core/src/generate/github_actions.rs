@@ -8,7 +8,6 @@
 
 use crate::yaml::Map;
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use super::provenance;
 use crate::model::{
@@ -43,7 +42,7 @@ const RUNNER: &str = "ubuntu-24.04";
 #[derive(Serialize)]
 struct Workflow {
     name: String,
-    on: Map<&'static str, Value>,
+    on: Map<&'static str, Trigger>,
     permissions: Map<&'static str, &'static str>,
     concurrency: Concurrency,
     env: Map<&'static str, String>,
@@ -55,7 +54,89 @@ struct Workflow {
 struct Concurrency {
     group: String,
     /// A boolean, or an expression that gives one.
-    cancel_in_progress: Value,
+    cancel_in_progress: Input,
+}
+
+/// When a workflow runs: pushes and pull requests to these branches touching these paths.
+#[derive(Serialize, Default, Clone)]
+struct Trigger {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    branches: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    paths: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct MatrixStrategy {
+    fail_fast: bool,
+    matrix: Matrix,
+}
+
+#[derive(Serialize)]
+struct Matrix {
+    version: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Defaults {
+    run: RunDefaults,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct RunDefaults {
+    working_directory: String,
+}
+
+/// An action input, or any scalar a workflow holds: text, a flag or a number.
+#[derive(Serialize, Clone)]
+#[serde(untagged)]
+enum Input {
+    Text(String),
+    Flag(bool),
+    Number(u32),
+}
+
+impl From<&str> for Input {
+    fn from(text: &str) -> Input {
+        Input::Text(text.to_owned())
+    }
+}
+
+impl From<String> for Input {
+    fn from(text: String) -> Input {
+        Input::Text(text)
+    }
+}
+
+impl From<&&str> for Input {
+    fn from(text: &&str) -> Input {
+        Input::Text((*text).to_owned())
+    }
+}
+
+impl From<&String> for Input {
+    fn from(text: &String) -> Input {
+        Input::Text(text.clone())
+    }
+}
+
+impl From<bool> for Input {
+    fn from(flag: bool) -> Input {
+        Input::Flag(flag)
+    }
+}
+
+impl From<u32> for Input {
+    fn from(number: u32) -> Input {
+        Input::Number(number)
+    }
+}
+
+/// An action's `with:` inputs, in order.
+fn with<const N: usize>(inputs: [(&'static str, Input); N]) -> Map<&'static str, Input> {
+    Map::from(inputs)
 }
 
 #[derive(Serialize, Default)]
@@ -75,11 +156,11 @@ struct Job {
     #[serde(skip_serializing_if = "Option::is_none")]
     concurrency: Option<Concurrency>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    strategy: Option<Value>,
+    strategy: Option<MatrixStrategy>,
     #[serde(skip_serializing_if = "Map::is_empty")]
     outputs: Map<&'static str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    defaults: Option<Value>,
+    defaults: Option<Defaults>,
     steps: Vec<Step>,
 }
 
@@ -99,18 +180,15 @@ struct Step {
     condition: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     uses: Option<&'static str>,
-    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
-    with: serde_json::Map<String, Value>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    with: Map<&'static str, Input>,
     #[serde(skip_serializing_if = "Map::is_empty")]
     env: Map<&'static str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     run: Option<String>,
 }
 
-fn uses(name: &str, action: &'static str, with: Value) -> Step {
-    let Value::Object(with) = with else {
-        unreachable!("action inputs are written as a JSON object")
-    };
+fn uses(name: &str, action: &'static str, with: Map<&'static str, Input>) -> Step {
     Step {
         name: name.into(),
         uses: Some(action),
@@ -139,18 +217,21 @@ pub fn workflow(project: &Project, service: &AppService) -> crate::yaml::Yaml {
         project.branches.production.clone(),
         project.branches.staging.clone(),
     ];
-    let trigger = json!({ "branches": branches, "paths": filters });
+    let trigger = Trigger {
+        branches,
+        paths: filters,
+    };
     let workflow = Workflow {
         name: service.name.clone(),
         on: Map::from([
             ("push", trigger.clone()),
             ("pull_request", trigger),
-            ("workflow_dispatch", json!({})),
+            ("workflow_dispatch", Trigger::default()),
         ]),
         permissions: Map::from([("contents", "read")]),
         concurrency: Concurrency {
             group: "${{ github.workflow }}-${{ github.ref }}".into(),
-            cancel_in_progress: json!("${{ github.event_name == 'pull_request' }}"),
+            cancel_in_progress: "${{ github.event_name == 'pull_request' }}".into(),
         },
         env: Map::from([
             ("REGISTRY", project.registry_host()),
@@ -189,15 +270,19 @@ pub fn workflow(project: &Project, service: &AppService) -> crate::yaml::Yaml {
     yaml
 }
 
-fn working_directory(service: &AppService) -> Option<Value> {
-    Some(json!({ "run": { "working-directory": service.path } }))
+fn working_directory(service: &AppService) -> Option<Defaults> {
+    Some(Defaults {
+        run: RunDefaults {
+            working_directory: service.path.clone(),
+        },
+    })
 }
 
 fn checkout() -> Step {
     uses(
         "Check out",
         CHECKOUT,
-        json!({ "persist-credentials": false }),
+        with([("persist-credentials", Input::from(false))]),
     )
 }
 
@@ -215,13 +300,17 @@ fn setup(service: &AppService, version: &str) -> Vec<Step> {
                 uses(
                     "Set up Node.js",
                     SETUP_NODE,
-                    json!({ "node-version": version }),
+                    with([("node-version", Input::from(&version))]),
                 ),
                 run("Install pnpm", "npm install --global pnpm@10"),
                 uses(
                     "Cache the pnpm store",
                     CACHE,
-                    json!({ "path": "~/.local/share/pnpm/store", "key": cache_key("pnpm"), "restore-keys": restore("pnpm") }),
+                    with([
+                        ("path", Input::from("~/.local/share/pnpm/store")),
+                        ("key", Input::from(cache_key("pnpm"))),
+                        ("restore-keys", Input::from(restore("pnpm"))),
+                    ]),
                 ),
                 run("Install dependencies", "pnpm install --frozen-lockfile"),
             ],
@@ -229,7 +318,7 @@ fn setup(service: &AppService, version: &str) -> Vec<Step> {
                 uses(
                     "Set up Node.js",
                     SETUP_NODE,
-                    json!({ "node-version": version }),
+                    with([("node-version", Input::from(&version))]),
                 ),
                 run(
                     "Enable Yarn through Corepack",
@@ -238,7 +327,11 @@ fn setup(service: &AppService, version: &str) -> Vec<Step> {
                 uses(
                     "Cache Yarn packages",
                     CACHE,
-                    json!({ "path": "~/.yarn/berry/cache", "key": cache_key("yarn"), "restore-keys": restore("yarn") }),
+                    with([
+                        ("path", Input::from("~/.yarn/berry/cache")),
+                        ("key", Input::from(cache_key("yarn"))),
+                        ("restore-keys", Input::from(restore("yarn"))),
+                    ]),
                 ),
                 run("Install dependencies", "yarn install --immutable"),
             ],
@@ -246,7 +339,11 @@ fn setup(service: &AppService, version: &str) -> Vec<Step> {
                 uses(
                     "Set up Node.js",
                     SETUP_NODE,
-                    json!({ "node-version": version, "cache": "npm", "cache-dependency-path": lockfile }),
+                    with([
+                        ("node-version", Input::from(&version)),
+                        ("cache", Input::from("npm")),
+                        ("cache-dependency-path", Input::from(&lockfile)),
+                    ]),
                 ),
                 run("Install dependencies", "npm ci"),
             ],
@@ -255,7 +352,7 @@ fn setup(service: &AppService, version: &str) -> Vec<Step> {
             let python = uses(
                 "Set up Python",
                 SETUP_PYTHON,
-                json!({ "python-version": version }),
+                with([("python-version", Input::from(&version))]),
             );
             match service.package_manager {
                 PackageManager::Poetry => vec![
@@ -264,7 +361,11 @@ fn setup(service: &AppService, version: &str) -> Vec<Step> {
                     uses(
                         "Cache the virtualenv",
                         CACHE,
-                        json!({ "path": format!("{folder}.venv"), "key": cache_key("poetry"), "restore-keys": restore("poetry") }),
+                        with([
+                            ("path", Input::from(format!("{folder}.venv"))),
+                            ("key", Input::from(cache_key("poetry"))),
+                            ("restore-keys", Input::from(restore("poetry"))),
+                        ]),
                     ),
                     Step {
                         env: Map::from([("POETRY_VIRTUALENVS_IN_PROJECT", "true".to_owned())]),
@@ -277,7 +378,11 @@ fn setup(service: &AppService, version: &str) -> Vec<Step> {
                     uses(
                         "Cache uv downloads",
                         CACHE,
-                        json!({ "path": "~/.cache/uv", "key": cache_key("uv"), "restore-keys": restore("uv") }),
+                        with([
+                            ("path", Input::from("~/.cache/uv")),
+                            ("key", Input::from(cache_key("uv"))),
+                            ("restore-keys", Input::from(restore("uv"))),
+                        ]),
                     ),
                     run("Install dependencies", "uv sync --locked"),
                 ],
@@ -285,7 +390,14 @@ fn setup(service: &AppService, version: &str) -> Vec<Step> {
                     uses(
                         "Set up Python",
                         SETUP_PYTHON,
-                        json!({ "python-version": version, "cache": "pip", "cache-dependency-path": format!("{folder}requirements*.txt") }),
+                        with([
+                            ("python-version", Input::from(&version)),
+                            ("cache", Input::from("pip")),
+                            (
+                                "cache-dependency-path",
+                                Input::from(format!("{folder}requirements*.txt")),
+                            ),
+                        ]),
                     ),
                     run(
                         "Install dependencies",
@@ -298,7 +410,10 @@ fn setup(service: &AppService, version: &str) -> Vec<Step> {
             uses(
                 "Set up Go",
                 SETUP_GO,
-                json!({ "go-version": version, "cache-dependency-path": lockfile }),
+                with([
+                    ("go-version", Input::from(&version)),
+                    ("cache-dependency-path", Input::from(&lockfile)),
+                ]),
             ),
             run("Download modules", "go mod download"),
         ],
@@ -308,7 +423,22 @@ fn setup(service: &AppService, version: &str) -> Vec<Step> {
                 uses(
                     "Set up Java",
                     SETUP_JAVA,
-                    json!({ "distribution": "temurin", "java-version": version, "cache": if gradle { "gradle" } else { "maven" }, "cache-dependency-path": if gradle { format!("{folder}*.gradle*") } else { lockfile } }),
+                    with([
+                        ("distribution", Input::from("temurin")),
+                        ("java-version", Input::from(&version)),
+                        (
+                            "cache",
+                            Input::from(if gradle { "gradle" } else { "maven" }),
+                        ),
+                        (
+                            "cache-dependency-path",
+                            Input::from(if gradle {
+                                format!("{folder}*.gradle*")
+                            } else {
+                                lockfile
+                            }),
+                        ),
+                    ]),
                 ),
                 run(
                     "Download dependencies",
@@ -330,7 +460,7 @@ fn setup(service: &AppService, version: &str) -> Vec<Step> {
             uses(
                 "Cache cargo builds",
                 RUST_CACHE,
-                json!({ "workspaces": service.path }),
+                with([("workspaces", Input::from(&service.path))]),
             ),
             run("Fetch dependencies", "cargo fetch --locked"),
         ],
@@ -338,25 +468,41 @@ fn setup(service: &AppService, version: &str) -> Vec<Step> {
             uses(
                 "Set up .NET",
                 SETUP_DOTNET,
-                json!({ "dotnet-version": format!("{version}.x"), "cache": true, "cache-dependency-path": lockfile }),
+                with([
+                    ("dotnet-version", Input::from(format!("{version}.x"))),
+                    ("cache", Input::from(true)),
+                    ("cache-dependency-path", Input::from(&lockfile)),
+                ]),
             ),
             run("Restore packages", "dotnet restore --locked-mode"),
         ],
         Runtime::Ruby => vec![uses(
             "Set up Ruby and install gems",
             SETUP_RUBY,
-            json!({ "ruby-version": version, "bundler-cache": true, "working-directory": service.path }),
+            with([
+                ("ruby-version", Input::from(&version)),
+                ("bundler-cache", Input::from(true)),
+                ("working-directory", Input::from(&service.path)),
+            ]),
         )],
         Runtime::Php => vec![
             uses(
                 "Set up PHP",
                 SETUP_PHP,
-                json!({ "php-version": version, "tools": "composer:v2", "coverage": "xdebug" }),
+                with([
+                    ("php-version", Input::from(&version)),
+                    ("tools", Input::from("composer:v2")),
+                    ("coverage", Input::from("xdebug")),
+                ]),
             ),
             uses(
                 "Cache Composer packages",
                 CACHE,
-                json!({ "path": "~/.cache/composer/files", "key": cache_key("composer"), "restore-keys": restore("composer") }),
+                with([
+                    ("path", Input::from("~/.cache/composer/files")),
+                    ("key", Input::from(cache_key("composer"))),
+                    ("restore-keys", Input::from(restore("composer"))),
+                ]),
             ),
             run(
                 "Install dependencies",
@@ -431,7 +577,16 @@ fn test_job(service: &AppService) -> Job {
         };
         steps.push(Step {
             condition: Some("always()".into()),
-            ..uses("Upload the coverage report", UPLOAD_ARTIFACT, json!({ "name": artifact, "path": path, "retention-days": 14, "if-no-files-found": "warn" }))
+            ..uses(
+                "Upload the coverage report",
+                UPLOAD_ARTIFACT,
+                with([
+                    ("name", Input::from(&artifact)),
+                    ("path", Input::from(&path)),
+                    ("retention-days", Input::from(14)),
+                    ("if-no-files-found", Input::from("warn")),
+                ]),
+            )
         });
     }
     Job {
@@ -446,7 +601,12 @@ fn test_job(service: &AppService) -> Job {
         needs: vec!["lint"],
         runs_on: RUNNER,
         timeout_minutes: 30,
-        strategy: matrix.then(|| json!({ "fail-fast": false, "matrix": { "version": versions } })),
+        strategy: matrix.then(|| MatrixStrategy {
+            fail_fast: false,
+            matrix: Matrix {
+                version: versions.iter().map(|v| v.to_string()).collect(),
+            },
+        }),
         defaults: working_directory(service),
         steps,
         ..Job::default()
@@ -464,14 +624,24 @@ fn security_job(service: &AppService) -> Job {
     steps.push(uses(
         "Scan the source with Trivy",
         TRIVY,
-        json!({ "scan-type": "fs", "scan-ref": service.path, "format": "sarif", "output": sarif, "severity": "CRITICAL,HIGH", "ignore-unfixed": true }),
+        with([
+            ("scan-type", Input::from("fs")),
+            ("scan-ref", Input::from(&service.path)),
+            ("format", Input::from("sarif")),
+            ("output", Input::from(&sarif)),
+            ("severity", Input::from("CRITICAL,HIGH")),
+            ("ignore-unfixed", Input::from(true)),
+        ]),
     ));
     steps.push(Step {
         condition: Some("always()".into()),
         ..uses(
             "Upload findings to code scanning",
             UPLOAD_SARIF,
-            json!({ "sarif_file": sarif, "category": format!("{}-source", service.name) }),
+            with([
+                ("sarif_file", Input::from(&sarif)),
+                ("category", Input::from(format!("{}-source", service.name))),
+            ]),
         )
     });
     Job {
@@ -489,27 +659,33 @@ fn security_job(service: &AppService) -> Job {
 /// Registry login; only on pushes, since pull requests build and scan without pushing.
 fn login_steps(project: &Project) -> Vec<Step> {
     let on_push = Some("github.event_name == 'push'".to_owned());
-    let login = |with: Value| Step {
+    let login = |inputs: Map<&'static str, Input>| Step {
         condition: on_push.clone(),
-        ..uses("Log in to the registry", LOGIN, with)
+        ..uses("Log in to the registry", LOGIN, inputs)
     };
     match project.registry.kind {
-        RegistryKind::Ghcr => vec![login(
-            json!({ "registry": "${{ env.REGISTRY }}", "username": "${{ github.actor }}", "password": "${{ secrets.GITHUB_TOKEN }}" }),
-        )],
-        RegistryKind::DockerHub => vec![login(
-            json!({ "username": "${{ vars.DOCKERHUB_USERNAME }}", "password": "${{ secrets.DOCKERHUB_TOKEN }}" }),
-        )],
+        RegistryKind::Ghcr => vec![login(with([
+            ("registry", Input::from("${{ env.REGISTRY }}")),
+            ("username", Input::from("${{ github.actor }}")),
+            ("password", Input::from("${{ secrets.GITHUB_TOKEN }}")),
+        ]))],
+        RegistryKind::DockerHub => vec![login(with([
+            ("username", Input::from("${{ vars.DOCKERHUB_USERNAME }}")),
+            ("password", Input::from("${{ secrets.DOCKERHUB_TOKEN }}")),
+        ]))],
         RegistryKind::Ecr => vec![
             Step {
                 condition: on_push.clone(),
                 ..uses(
                     "Assume the AWS role (OIDC, no stored keys)",
                     AWS_CREDENTIALS,
-                    json!({ "role-to-assume": "${{ vars.AWS_ROLE_ARN }}", "aws-region": "${{ vars.AWS_REGION }}" }),
+                    with([
+                        ("role-to-assume", Input::from("${{ vars.AWS_ROLE_ARN }}")),
+                        ("aws-region", Input::from("${{ vars.AWS_REGION }}")),
+                    ]),
                 )
             },
-            login(json!({ "registry": "${{ env.REGISTRY }}" })),
+            login(with([("registry", Input::from("${{ env.REGISTRY }}"))])),
         ],
         RegistryKind::ArtifactRegistry => vec![
             Step {
@@ -518,16 +694,33 @@ fn login_steps(project: &Project) -> Vec<Step> {
                 ..uses(
                     "Authenticate to Google Cloud (OIDC, no stored keys)",
                     GCP_AUTH,
-                    json!({ "workload_identity_provider": "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}", "service_account": "${{ vars.GCP_SERVICE_ACCOUNT }}", "token_format": "access_token" }),
+                    with([
+                        (
+                            "workload_identity_provider",
+                            Input::from("${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}"),
+                        ),
+                        (
+                            "service_account",
+                            Input::from("${{ vars.GCP_SERVICE_ACCOUNT }}"),
+                        ),
+                        ("token_format", Input::from("access_token")),
+                    ]),
                 )
             },
-            login(
-                json!({ "registry": "${{ env.REGISTRY }}", "username": "oauth2accesstoken", "password": "${{ steps.gcp.outputs.access_token }}" }),
-            ),
+            login(with([
+                ("registry", Input::from("${{ env.REGISTRY }}")),
+                ("username", Input::from("oauth2accesstoken")),
+                (
+                    "password",
+                    Input::from("${{ steps.gcp.outputs.access_token }}"),
+                ),
+            ])),
         ],
-        RegistryKind::Acr => vec![login(
-            json!({ "registry": "${{ env.REGISTRY }}", "username": "${{ vars.ACR_USERNAME }}", "password": "${{ secrets.ACR_PASSWORD }}" }),
-        )],
+        RegistryKind::Acr => vec![login(with([
+            ("registry", Input::from("${{ env.REGISTRY }}")),
+            ("username", Input::from("${{ vars.ACR_USERNAME }}")),
+            ("password", Input::from("${{ secrets.ACR_PASSWORD }}")),
+        ]))],
     }
 }
 
@@ -545,24 +738,46 @@ fn build_job(project: &Project, service: &AppService) -> Job {
     }
     let mut steps = vec![
         checkout(),
-        uses("Set up Docker Buildx", BUILDX, json!({})),
+        uses("Set up Docker Buildx", BUILDX, with([])),
         Step {
             id: Some("meta"),
             ..uses(
                 "Image tags from the commit",
                 METADATA,
-                json!({ "images": "${{ env.IMAGE_NAME }}", "tags": "type=sha,format=long\ntype=ref,event=branch\n" }),
+                with([
+                    ("images", Input::from("${{ env.IMAGE_NAME }}")),
+                    (
+                        "tags",
+                        Input::from("type=sha,format=long\ntype=ref,event=branch\n"),
+                    ),
+                ]),
             )
         },
         uses(
             "Build the image for scanning",
             BUILD_PUSH,
-            json!({ "context": service.path, "load": true, "push": false, "tags": "${{ env.IMAGE_NAME }}:scan", "cache-from": format!("type=gha,{cache_scope}"), "cache-to": format!("type=gha,mode=max,{cache_scope}") }),
+            with([
+                ("context", Input::from(&service.path)),
+                ("load", Input::from(true)),
+                ("push", Input::from(false)),
+                ("tags", Input::from("${{ env.IMAGE_NAME }}:scan")),
+                ("cache-from", Input::from(format!("type=gha,{cache_scope}"))),
+                (
+                    "cache-to",
+                    Input::from(format!("type=gha,mode=max,{cache_scope}")),
+                ),
+            ]),
         ),
         uses(
             "Scan the image: fail on critical vulnerabilities",
             TRIVY,
-            json!({ "image-ref": "${{ env.IMAGE_NAME }}:scan", "severity": "CRITICAL", "ignore-unfixed": true, "exit-code": "1", "format": "table" }),
+            with([
+                ("image-ref", Input::from("${{ env.IMAGE_NAME }}:scan")),
+                ("severity", Input::from("CRITICAL")),
+                ("ignore-unfixed", Input::from(true)),
+                ("exit-code", Input::from("1")),
+                ("format", Input::from("table")),
+            ]),
         ),
     ];
     steps.extend(login_steps(project));
@@ -572,7 +787,15 @@ fn build_job(project: &Project, service: &AppService) -> Job {
         ..uses(
             "Push the scanned image",
             BUILD_PUSH,
-            json!({ "context": service.path, "push": true, "tags": "${{ steps.meta.outputs.tags }}", "labels": "${{ steps.meta.outputs.labels }}", "cache-from": format!("type=gha,{cache_scope}"), "provenance": "mode=max", "sbom": true }),
+            with([
+                ("context", Input::from(&service.path)),
+                ("push", Input::from(true)),
+                ("tags", Input::from("${{ steps.meta.outputs.tags }}")),
+                ("labels", Input::from("${{ steps.meta.outputs.labels }}")),
+                ("cache-from", Input::from(format!("type=gha,{cache_scope}"))),
+                ("provenance", Input::from("mode=max")),
+                ("sbom", Input::from(true)),
+            ]),
         )
     });
     steps.push(Step {
@@ -589,7 +812,12 @@ fn build_job(project: &Project, service: &AppService) -> Job {
         ..uses(
             "Keep the image reference for the deploy jobs",
             UPLOAD_ARTIFACT,
-            json!({ "name": format!("image-{}", service.name), "path": "${{ runner.temp }}/image-ref.txt", "retention-days": 30, "if-no-files-found": "error" }),
+            with([
+                ("name", Input::from(format!("image-{}", service.name))),
+                ("path", Input::from("${{ runner.temp }}/image-ref.txt")),
+                ("retention-days", Input::from(30)),
+                ("if-no-files-found", Input::from("error")),
+            ]),
         )
     });
     Job {
@@ -766,8 +994,8 @@ fn deploy_job(project: &Project, service: &AppService, stage: Stage, branch: &st
     if tool == DeployTool::ArgoCd {
         checkout_step
             .with
-            .insert("persist-credentials".into(), json!(true));
-        checkout_step.with.insert("ref".into(), json!(branch));
+            .insert("persist-credentials", true.into());
+        checkout_step.with.insert("ref", branch.into());
         permissions.insert("contents", "write");
     }
     let steps = vec![
@@ -775,7 +1003,10 @@ fn deploy_job(project: &Project, service: &AppService, stage: Stage, branch: &st
         uses(
             "Fetch the image reference the build job pushed",
             DOWNLOAD_ARTIFACT,
-            json!({ "name": format!("image-{}", service.name), "path": "${{ runner.temp }}" }),
+            with([
+                ("name", Input::from(format!("image-{}", service.name))),
+                ("path", Input::from("${{ runner.temp }}")),
+            ]),
         ),
         Step {
             env,
@@ -804,7 +1035,7 @@ fn deploy_job(project: &Project, service: &AppService, stage: Stage, branch: &st
         }),
         concurrency: Some(Concurrency {
             group: format!("deploy-{}-{}", environment.name, service.name),
-            cancel_in_progress: json!(false),
+            cancel_in_progress: false.into(),
         }),
         steps,
         ..Job::default()
