@@ -20,7 +20,7 @@ struct Compose {
     name: String,
     services: Map<String, Service>,
     #[serde(skip_serializing_if = "Map::is_empty")]
-    volumes: Map<&'static str, serde_json::Value>,
+    volumes: Map<&'static str, crate::yaml::Empty>,
 }
 
 #[derive(Serialize, Default)]
@@ -118,7 +118,7 @@ pub fn compose(project: &Project) -> crate::yaml::Yaml {
                 ..Service::default()
             },
         );
-        volumes.insert("pgdata", serde_json::json!({}));
+        volumes.insert("pgdata", crate::yaml::Empty {});
     }
     if let Some(redis) = &project.redis {
         let mut command = vec!["redis-server".to_owned()];
@@ -149,7 +149,7 @@ pub fn compose(project: &Project) -> crate::yaml::Yaml {
                 ..Service::default()
             },
         );
-        volumes.insert("redisdata", serde_json::json!({}));
+        volumes.insert("redisdata", crate::yaml::Empty {});
     }
     let compose = Compose {
         name: project.name.clone(),

@@ -447,7 +447,7 @@ fn python_stages(version: &str, package_manager: PackageManager) -> (String, &'s
 fn exec_form(args: &[String]) -> String {
     let quoted: Vec<String> = args
         .iter()
-        .map(|arg| serde_json::to_string(arg).expect("strings serialize"))
+        .map(|arg| crate::yaml::json::string(arg))
         .collect();
     format!("[{}]", quoted.join(", "))
 }

@@ -6,7 +6,7 @@
 //! user value can change the workflow's structure; user values reach scripts only as
 //! environment variables, never through `${{ }}`.
 
-use crate::yaml::Map;
+use crate::yaml::{Map, Scalar as Input};
 use serde::Serialize;
 
 use super::provenance;
@@ -87,51 +87,6 @@ struct Defaults {
 #[serde(rename_all = "kebab-case")]
 struct RunDefaults {
     working_directory: String,
-}
-
-/// An action input, or any scalar a workflow holds: text, a flag or a number.
-#[derive(Serialize, Clone)]
-#[serde(untagged)]
-enum Input {
-    Text(String),
-    Flag(bool),
-    Number(u32),
-}
-
-impl From<&str> for Input {
-    fn from(text: &str) -> Input {
-        Input::Text(text.to_owned())
-    }
-}
-
-impl From<String> for Input {
-    fn from(text: String) -> Input {
-        Input::Text(text)
-    }
-}
-
-impl From<&&str> for Input {
-    fn from(text: &&str) -> Input {
-        Input::Text((*text).to_owned())
-    }
-}
-
-impl From<&String> for Input {
-    fn from(text: &String) -> Input {
-        Input::Text(text.clone())
-    }
-}
-
-impl From<bool> for Input {
-    fn from(flag: bool) -> Input {
-        Input::Flag(flag)
-    }
-}
-
-impl From<u32> for Input {
-    fn from(number: u32) -> Input {
-        Input::Number(number)
-    }
 }
 
 /// An action's `with:` inputs, in order.

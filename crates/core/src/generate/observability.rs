@@ -2,7 +2,7 @@
 //! service a code snippet that exposes the metrics the alerts use and the three health
 //! endpoints the probes call, in that service's own language and framework.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::kubernetes::monitoring::{DURATION_METRIC, REQUESTS_METRIC};
 use crate::bundle::GeneratedFile;
@@ -64,56 +64,208 @@ pub fn files(project: &Project) -> Vec<GeneratedFile> {
     if !files.is_empty() {
         files.push(GeneratedFile::new(
             format!("observability/grafana/{}.json", project.name),
-            serde_json::to_string_pretty(&dashboard(project)).expect("serializes") + "\n",
+            crate::yaml::json::to_string_pretty(&dashboard(project)) + "\n",
         ));
     }
     files
 }
 
-fn panel(id: u32, title: &str, unit: &str, expr: String, legend: &str, x: u32, y: u32) -> Value {
-    json!({
-        "id": id,
-        "type": "timeseries",
-        "title": title,
-        "datasource": { "type": "prometheus", "uid": "${datasource}" },
-        "gridPos": { "h": 8, "w": 12, "x": x, "y": y },
-        "fieldConfig": { "defaults": { "unit": unit }, "overrides": [] },
-        "options": { "legend": { "displayMode": "list", "placement": "bottom" } },
-        "targets": [{ "refId": "A", "expr": expr, "legendFormat": legend }],
-    })
+/// A Grafana dashboard, with only what this one sets, in Grafana's key order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dashboard {
+    title: String,
+    description: &'static str,
+    uid: String,
+    tags: [String; 2],
+    timezone: &'static str,
+    schema_version: u32,
+    version: u32,
+    refresh: &'static str,
+    time: TimeRange,
+    templating: Templating,
+    pub panels: Vec<Panel>,
+}
+
+#[derive(Serialize)]
+struct TimeRange {
+    from: &'static str,
+    to: &'static str,
+}
+
+#[derive(Serialize)]
+struct Templating {
+    list: [Variable; 3],
+}
+
+#[derive(Serialize)]
+struct Variable {
+    name: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    datasource: Option<Datasource>,
+    query: VariableQuery,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sort: Option<u32>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum VariableQuery {
+    Plugin(&'static str),
+    Prometheus {
+        query: String,
+        #[serde(rename = "refId")]
+        ref_id: &'static str,
+    },
+}
+
+#[derive(Serialize)]
+struct Datasource {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    uid: &'static str,
+}
+
+const PROMETHEUS: Datasource = Datasource {
+    kind: "prometheus",
+    uid: "${datasource}",
+};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Panel {
+    id: u32,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    pub title: &'static str,
+    datasource: Datasource,
+    grid_pos: GridPos,
+    field_config: FieldConfig,
+    options: PanelOptions,
+    targets: [Target; 1],
+}
+
+#[derive(Serialize)]
+struct GridPos {
+    h: u32,
+    w: u32,
+    x: u32,
+    y: u32,
+}
+
+#[derive(Serialize)]
+struct FieldConfig {
+    defaults: Unit,
+    overrides: Vec<crate::yaml::Empty>,
+}
+
+#[derive(Serialize)]
+struct Unit {
+    unit: &'static str,
+}
+
+#[derive(Serialize)]
+struct PanelOptions {
+    legend: Legend,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Legend {
+    display_mode: &'static str,
+    placement: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Target {
+    ref_id: &'static str,
+    expr: String,
+    legend_format: &'static str,
+}
+
+fn panel(
+    id: u32,
+    title: &'static str,
+    unit: &'static str,
+    expr: String,
+    legend: &'static str,
+    x: u32,
+    y: u32,
+) -> Panel {
+    Panel {
+        id,
+        kind: "timeseries",
+        title,
+        datasource: PROMETHEUS,
+        grid_pos: GridPos { h: 8, w: 12, x, y },
+        field_config: FieldConfig {
+            defaults: Unit { unit },
+            overrides: Vec::new(),
+        },
+        options: PanelOptions {
+            legend: Legend {
+                display_mode: "list",
+                placement: "bottom",
+            },
+        },
+        targets: [Target {
+            ref_id: "A",
+            expr,
+            legend_format: legend,
+        }],
+    }
 }
 
 /// Request rate, error rate, p95 latency and pod CPU, for a service chosen at the top.
-pub fn dashboard(project: &Project) -> Value {
+pub fn dashboard(project: &Project) -> Dashboard {
     let selector = "namespace=\"$namespace\", service=\"$service\"";
-    let variable = |name: &str, query: String| {
-        json!({
-            "name": name,
-            "type": "query",
-            "datasource": { "type": "prometheus", "uid": "${datasource}" },
-            "query": { "query": query, "refId": name },
-            "refresh": 2,
-            "sort": 1,
-        })
+    let variable = |name: &'static str, query: String| Variable {
+        name,
+        kind: "query",
+        datasource: Some(PROMETHEUS),
+        query: VariableQuery::Prometheus {
+            query,
+            ref_id: name,
+        },
+        refresh: Some(2),
+        sort: Some(1),
     };
-    json!({
-        "title": format!("{} services", project.name),
-        "description": "Generated by Shipshape; change the settings rather than this file.",
-        "uid": format!("shipshape-{}", project.name).chars().take(40).collect::<String>(),
-        "tags": ["shipshape", project.name],
-        "timezone": "browser",
-        "schemaVersion": 39,
-        "version": 1,
-        "refresh": "30s",
-        "time": { "from": "now-6h", "to": "now" },
-        "templating": {
-            "list": [
-                { "name": "datasource", "type": "datasource", "query": "prometheus" },
+    Dashboard {
+        title: format!("{} services", project.name),
+        description: "Generated by Shipshape; change the settings rather than this file.",
+        uid: format!("shipshape-{}", project.name).chars().take(40).collect(),
+        tags: ["shipshape".to_owned(), project.name.clone()],
+        timezone: "browser",
+        schema_version: 39,
+        version: 1,
+        refresh: "30s",
+        time: TimeRange {
+            from: "now-6h",
+            to: "now",
+        },
+        templating: Templating {
+            list: [
+                Variable {
+                    name: "datasource",
+                    kind: "datasource",
+                    datasource: None,
+                    query: VariableQuery::Plugin("prometheus"),
+                    refresh: None,
+                    sort: None,
+                },
                 variable("namespace", format!("label_values({REQUESTS_METRIC}, namespace)")),
-                variable("service", format!("label_values({REQUESTS_METRIC}{{namespace=\"$namespace\"}}, service)")),
+                variable(
+                    "service",
+                    format!("label_values({REQUESTS_METRIC}{{namespace=\"$namespace\"}}, service)"),
+                ),
             ],
         },
-        "panels": [
+        panels: vec![
             panel(1, "Request rate", "reqps", format!("sum by (route) (rate({REQUESTS_METRIC}{{{selector}}}[5m]))"), "{{route}}", 0, 0),
             panel(
                 2,
@@ -135,7 +287,7 @@ pub fn dashboard(project: &Project) -> Value {
                 8,
             ),
         ],
-    })
+    }
 }
 
 #[cfg(test)]
@@ -180,12 +332,7 @@ mod tests {
     #[test]
     fn the_dashboard_has_the_four_panels() {
         let dashboard = dashboard(&preset("fullstack-fastapi-react").unwrap().project());
-        let titles: Vec<&str> = dashboard["panels"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["title"].as_str().unwrap())
-            .collect();
+        let titles: Vec<&str> = dashboard.panels.iter().map(|p| p.title).collect();
         assert_eq!(
             titles,
             ["Request rate", "Error rate (5xx)", "p95 latency", "Pod CPU"]

@@ -119,6 +119,64 @@ impl<K: Serialize, V: Serialize> Serialize for Map<K, V> {
     }
 }
 
+/// A scalar of a generated file whose kind varies with the settings: text, a flag or a
+/// number (an action input, Kubernetes' int-or-string).
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Scalar {
+    Text(String),
+    Flag(bool),
+    Number(u32),
+}
+
+impl Scalar {
+    /// A whole number when the text is one, else the text: how Kubernetes reads int-or-string.
+    pub fn int_or_string(text: &str) -> Scalar {
+        text.parse()
+            .map_or_else(|_| Scalar::Text(text.to_owned()), Scalar::Number)
+    }
+}
+
+impl From<&str> for Scalar {
+    fn from(text: &str) -> Scalar {
+        Scalar::Text(text.to_owned())
+    }
+}
+
+impl From<&&str> for Scalar {
+    fn from(text: &&str) -> Scalar {
+        Scalar::Text((*text).to_owned())
+    }
+}
+
+impl From<String> for Scalar {
+    fn from(text: String) -> Scalar {
+        Scalar::Text(text)
+    }
+}
+
+impl From<&String> for Scalar {
+    fn from(text: &String) -> Scalar {
+        Scalar::Text(text.clone())
+    }
+}
+
+impl From<bool> for Scalar {
+    fn from(flag: bool) -> Scalar {
+        Scalar::Flag(flag)
+    }
+}
+
+impl From<u32> for Scalar {
+    fn from(number: u32) -> Scalar {
+        Scalar::Number(number)
+    }
+}
+
+/// An empty mapping, `{}` (a compose volume with the defaults, a trigger with no filter).
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Empty {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

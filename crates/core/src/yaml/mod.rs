@@ -12,10 +12,11 @@
 //! for multi-line text, double-quoted with escapes otherwise. Reading YAML is left to the rules'
 //! parser.
 
+pub mod json;
 mod map;
 mod ser;
 
-pub use map::Map;
+pub use map::{Empty, Map, Scalar};
 
 pub(crate) use ser::to_node;
 

@@ -3,11 +3,11 @@
 
 use crate::yaml::Yaml;
 use serde::Serialize;
-use serde_json::{Value, json};
 
-use super::types::{LabelSelector, Metadata, Object, PodTemplate};
+use super::types::{LabelSelector, Labels, Metadata, Object, PodTemplate};
 use super::{Context, documents, folder};
 use crate::model::{AppService, CanaryEngine, Project, Stage, Strategy};
+use crate::yaml::Scalar;
 
 #[derive(Serialize)]
 struct Spec<T: Serialize> {
@@ -34,13 +34,13 @@ pub fn mesh(context: &Context) -> Yaml {
         kind: "DestinationRule",
         metadata: istio_metadata(context),
         body: Spec {
-            spec: json!({
-                "host": context.name(),
-                "subsets": [
-                    { "name": "stable", "labels": { "version": "stable" } },
-                    { "name": "canary", "labels": { "version": "canary" } },
-                ],
-            }),
+            spec: DestinationRuleSpec {
+                host: context.name(),
+                subsets: ["stable", "canary"].map(|version| Subset {
+                    name: version,
+                    labels: Labels::from([("version".to_owned(), version.to_owned())]),
+                }),
+            },
         },
     };
     documents(&[rule]) + virtual_service(context, 0)
@@ -53,16 +53,30 @@ pub fn step(context: &Context, weight: u32) -> Yaml {
 
 fn virtual_service(context: &Context, canary_weight: u32) -> Yaml {
     let host = context.name();
-    let route = |subset: &str, weight: u32| json!({ "destination": { "host": host, "subset": subset, "port": { "number": super::SERVICE_PORT } }, "weight": weight });
+    let route = |subset: &'static str, weight: u32| Route {
+        destination: Destination {
+            host,
+            subset,
+            port: Port {
+                number: super::SERVICE_PORT,
+            },
+        },
+        weight,
+    };
     let service = Object {
         api_version: "networking.istio.io/v1",
         kind: "VirtualService",
         metadata: istio_metadata(context),
         body: Spec {
-            spec: json!({
-                "hosts": [host],
-                "http": [{ "route": [route("stable", 100 - canary_weight), route("canary", canary_weight)] }],
-            }),
+            spec: VirtualServiceSpec {
+                http: [HttpRoute {
+                    route: [
+                        route("stable", 100 - canary_weight),
+                        route("canary", canary_weight),
+                    ],
+                }],
+                hosts: [host],
+            },
         },
     };
     documents(&[service])
@@ -76,18 +90,101 @@ struct RolloutSpec {
     revision_history_limit: u32,
     selector: LabelSelector,
     template: PodTemplate,
-    strategy: Value,
+    strategy: RolloutStrategy,
+}
+
+#[derive(Serialize)]
+struct DestinationRuleSpec<'a> {
+    host: &'a str,
+    subsets: [Subset; 2],
+}
+
+#[derive(Serialize)]
+struct Subset {
+    name: &'static str,
+    labels: Labels,
+}
+
+#[derive(Serialize)]
+struct VirtualServiceSpec<'a> {
+    hosts: [&'a str; 1],
+    http: [HttpRoute<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct HttpRoute<'a> {
+    route: [Route<'a>; 2],
+}
+
+#[derive(Serialize)]
+struct Route<'a> {
+    destination: Destination<'a>,
+    weight: u32,
+}
+
+#[derive(Serialize)]
+struct Destination<'a> {
+    host: &'a str,
+    subset: &'static str,
+    port: Port,
+}
+
+#[derive(Serialize)]
+struct Port {
+    number: u16,
+}
+
+#[derive(Serialize)]
+struct RolloutStrategy {
+    canary: CanaryStrategy,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CanaryStrategy {
+    max_surge: Scalar,
+    max_unavailable: Scalar,
+    steps: Vec<CanaryStep>,
+}
+
+/// One step of an Argo Rollouts canary: send this share of traffic, or wait.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(super) enum CanaryStep {
+    Weight {
+        #[serde(rename = "setWeight")]
+        set_weight: u32,
+    },
+    Pause {
+        pause: Pause,
+    },
+}
+
+#[derive(Serialize)]
+pub(super) struct Pause {
+    duration: &'static str,
+}
+
+/// Each canary weight below 100%, then a five-minute pause.
+pub(super) fn canary_steps(weights: &[u32]) -> Vec<CanaryStep> {
+    weights
+        .iter()
+        .filter(|w| **w < 100)
+        .flat_map(|&weight| {
+            [
+                CanaryStep::Weight { set_weight: weight },
+                CanaryStep::Pause {
+                    pause: Pause { duration: "5m" },
+                },
+            ]
+        })
+        .collect()
 }
 
 /// An Argo Rollouts `Rollout` in place of the Deployment: the same pods, released in steps
 /// with a pause after each so a person (or an analysis) can stop it.
 pub fn rollout(context: &Context) -> Yaml {
-    let rollout = &context.service.rollout;
-    let mut steps = Vec::new();
-    for weight in rollout.canary_steps.iter().filter(|w| **w < 100) {
-        steps.push(json!({ "setWeight": weight }));
-        steps.push(json!({ "pause": { "duration": "5m" } }));
-    }
+    let steps = canary_steps(&context.service.rollout.canary_steps);
     let update = context.rolling_update();
     let object = Object {
         api_version: "argoproj.io/v1alpha1",
@@ -101,7 +198,13 @@ pub fn rollout(context: &Context) -> Yaml {
                     match_labels: context.selector_labels(),
                 },
                 template: context.pod_template(&[], context.image()),
-                strategy: json!({ "canary": { "maxSurge": update.max_surge, "maxUnavailable": update.max_unavailable, "steps": steps } }),
+                strategy: RolloutStrategy {
+                    canary: CanaryStrategy {
+                        max_surge: update.max_surge,
+                        max_unavailable: update.max_unavailable,
+                        steps,
+                    },
+                },
             },
         },
     };

@@ -13,8 +13,8 @@ mod secrets;
 mod types;
 
 use crate::yaml::Map;
+use crate::yaml::Scalar;
 use serde::Serialize;
-use serde_json::json;
 
 use super::dockerfile::APP_UID;
 use crate::bundle::GeneratedFile;
@@ -132,13 +132,21 @@ fn environment_files(project: &Project, stage: Stage) -> Vec<GeneratedFile> {
     files.push(file(
         format!("{folder}/kustomization.yaml"),
         "Apply everything with: kubectl apply -k .",
-        documents(&[json!({
-            "apiVersion": "kustomize.config.k8s.io/v1beta1",
-            "kind": "Kustomization",
-            "resources": resources,
-        })]),
+        documents(&[Kustomization {
+            api_version: "kustomize.config.k8s.io/v1beta1",
+            kind: "Kustomization",
+            resources,
+        }]),
     ));
     files
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Kustomization {
+    api_version: &'static str,
+    kind: &'static str,
+    resources: Vec<String>,
 }
 
 /// What every object of one service in one environment shares.
@@ -430,8 +438,8 @@ impl<'a> Context<'a> {
 
     fn rolling_update(&self) -> RollingUpdate {
         RollingUpdate {
-            max_surge: int_or_string(&self.service.rollout.max_surge),
-            max_unavailable: int_or_string(&self.service.rollout.max_unavailable),
+            max_surge: Scalar::int_or_string(&self.service.rollout.max_surge),
+            max_unavailable: Scalar::int_or_string(&self.service.rollout.max_unavailable),
         }
     }
 
@@ -732,11 +740,6 @@ pub(crate) fn disruption_budget(replicas: u32) -> (Option<u32>, Option<u32>) {
     } else {
         (None, Some(1))
     }
-}
-
-fn int_or_string(text: &str) -> serde_json::Value {
-    text.parse::<u32>()
-        .map_or_else(|_| json!(text), |number| json!(number))
 }
 
 fn restricted_container() -> ContainerSecurityContext {

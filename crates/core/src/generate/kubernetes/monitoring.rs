@@ -3,7 +3,6 @@
 //! ones the per-runtime snippets (`observability/snippets/`) expose.
 
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use crate::yaml::Yaml;
 
@@ -20,16 +19,36 @@ pub(super) fn enabled(context: &Context) -> bool {
     context.project.observability.enabled && context.service.runtime != Runtime::Static
 }
 
-pub(super) fn service_monitor_spec(context: &Context) -> Value {
-    json!({
-        "selector": { "matchLabels": context.selector_labels() },
-        "endpoints": endpoints(),
-    })
+#[derive(Serialize)]
+pub(super) struct ServiceMonitorSpec {
+    selector: super::types::LabelSelector,
+    endpoints: [Endpoint; 1],
+}
+
+/// Where and how often Prometheus scrapes.
+#[derive(Serialize)]
+pub(super) struct Endpoint {
+    port: &'static str,
+    path: &'static str,
+    interval: &'static str,
+}
+
+pub(super) fn service_monitor_spec(context: &Context) -> ServiceMonitorSpec {
+    ServiceMonitorSpec {
+        selector: super::types::LabelSelector {
+            match_labels: context.selector_labels(),
+        },
+        endpoints: endpoints(),
+    }
 }
 
 /// Where Prometheus scrapes the service.
-pub(super) fn endpoints() -> Value {
-    json!([{ "port": "http", "path": "/metrics", "interval": "30s" }])
+pub(super) fn endpoints() -> [Endpoint; 1] {
+    [Endpoint {
+        port: "http",
+        path: "/metrics",
+        interval: "30s",
+    }]
 }
 
 /// A group of alerting rules, as the Prometheus Operator reads them.

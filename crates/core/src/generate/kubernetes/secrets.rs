@@ -3,7 +3,9 @@
 //! ExternalSecret per service that fills `<service>-secrets` with exactly the keys its pods read.
 
 use crate::yaml::Yaml;
-use serde_json::{Value, json};
+use serde::Serialize;
+
+use crate::yaml::Map;
 
 use super::types::{Object, ServiceAccountBody};
 use super::{Context, documents, namespace_metadata};
@@ -12,9 +14,109 @@ use crate::model::{Project, SecretsProvider, Stage};
 /// The SecretStore every ExternalSecret of a namespace reads through.
 pub const STORE_NAME: &str = "secrets-store";
 
-#[derive(serde::Serialize)]
-struct Spec {
-    spec: Value,
+#[derive(Serialize)]
+struct Spec<T: Serialize> {
+    spec: T,
+}
+
+#[derive(Serialize)]
+struct StoreSpec<'a> {
+    provider: Provider<'a>,
+}
+
+/// Each provider's settings, as External Secrets names them.
+#[derive(Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Provider<'a> {
+    Aws {
+        service: &'static str,
+        region: &'a str,
+    },
+    Vault {
+        server: &'a str,
+        path: &'a str,
+        version: &'static str,
+        auth: VaultAuth,
+    },
+    #[serde(rename_all = "camelCase")]
+    Azurekv {
+        vault_url: String,
+        auth_type: &'static str,
+        service_account_ref: Option<AccountRef>,
+    },
+    #[serde(rename_all = "camelCase")]
+    Gcpsm {
+        #[serde(rename = "projectID")]
+        project_id: &'a str,
+        auth: GcpAuth,
+    },
+}
+
+#[derive(Serialize)]
+struct VaultAuth {
+    kubernetes: VaultKubernetes,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VaultKubernetes {
+    mount_path: &'static str,
+    role: String,
+    service_account_ref: Option<AccountRef>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GcpAuth {
+    workload_identity: WorkloadIdentity,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WorkloadIdentity {
+    service_account_ref: Option<AccountRef>,
+}
+
+#[derive(Serialize)]
+struct AccountRef {
+    name: &'static str,
+}
+
+/// One key of an ExternalSecret: the Secret's key and where its value is in the store.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretData {
+    secret_key: String,
+    remote_ref: RemoteRef,
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
+struct RemoteRef {
+    key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    property: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExternalSecretSpec {
+    refresh_interval: &'static str,
+    secret_store_ref: StoreRef,
+    target: Target,
+    data: Vec<SecretData>,
+}
+
+#[derive(Serialize)]
+struct StoreRef {
+    name: &'static str,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Target {
+    name: String,
+    creation_policy: &'static str,
 }
 
 /// The Kubernetes service account a provider's workload identity is bound to, if it needs one.
@@ -58,38 +160,42 @@ pub fn store(project: &Project, stage: Stage) -> Option<Yaml> {
     let provider = project.secrets_provider;
     let store = &project.secrets_store;
     let metadata = |name: &str| namespace_metadata(project, environment, name);
-    let account = reader_account(provider).map(|name| json!({ "name": name }));
-    let spec = match provider {
+    let account = || reader_account(provider).map(|name| AccountRef { name });
+    let provider_spec = match provider {
         SecretsProvider::None => return None,
         // The controller's EKS Pod Identity (terraform/secrets.tf) grants read access.
-        SecretsProvider::AwsSecretsManager => {
-            json!({ "provider": { "aws": { "service": "SecretsManager", "region": store.aws_region } } })
-        }
-        SecretsProvider::Vault => json!({
-            "provider": { "vault": {
-                "server": store.vault_address,
-                "path": store.vault_kv_mount,
-                "version": "v2",
-                "auth": { "kubernetes": {
-                    "mountPath": "kubernetes",
-                    "role": format!("{}-{}", project.name, stage.key()),
-                    "serviceAccountRef": account,
-                } },
-            } },
-        }),
-        SecretsProvider::AzureKeyVault => json!({
-            "provider": { "azurekv": {
-                "vaultUrl": format!("https://{}.vault.azure.net", store.azure_vault_name),
-                "authType": "WorkloadIdentity",
-                "serviceAccountRef": account,
-            } },
-        }),
-        SecretsProvider::GcpSecretManager => json!({
-            "provider": { "gcpsm": {
-                "projectID": store.gcp_project,
-                "auth": { "workloadIdentity": { "serviceAccountRef": account } },
-            } },
-        }),
+        SecretsProvider::AwsSecretsManager => Provider::Aws {
+            service: "SecretsManager",
+            region: &store.aws_region,
+        },
+        SecretsProvider::Vault => Provider::Vault {
+            server: &store.vault_address,
+            path: &store.vault_kv_mount,
+            version: "v2",
+            auth: VaultAuth {
+                kubernetes: VaultKubernetes {
+                    mount_path: "kubernetes",
+                    role: format!("{}-{}", project.name, stage.key()),
+                    service_account_ref: account(),
+                },
+            },
+        },
+        SecretsProvider::AzureKeyVault => Provider::Azurekv {
+            vault_url: format!("https://{}.vault.azure.net", store.azure_vault_name),
+            auth_type: "WorkloadIdentity",
+            service_account_ref: account(),
+        },
+        SecretsProvider::GcpSecretManager => Provider::Gcpsm {
+            project_id: &store.gcp_project,
+            auth: GcpAuth {
+                workload_identity: WorkloadIdentity {
+                    service_account_ref: account(),
+                },
+            },
+        },
+    };
+    let spec = StoreSpec {
+        provider: provider_spec,
     };
     let mut out = Yaml::default();
     if let Some(name) = reader_account(provider) {
@@ -129,7 +235,7 @@ pub fn store(project: &Project, stage: Stage) -> Option<Yaml> {
 
 /// The `data` of the service's ExternalSecret: one entry per key its pods read. None when no
 /// provider is chosen or the service reads no secret.
-pub fn external_secret_data(context: &Context) -> Option<Vec<Value>> {
+pub fn external_secret_data(context: &Context) -> Option<Vec<SecretData>> {
     let keys = context.secret_keys();
     if context.project.secrets_provider == SecretsProvider::None || keys.is_empty() {
         return None;
@@ -139,11 +245,13 @@ pub fn external_secret_data(context: &Context) -> Option<Vec<Value>> {
             .map(|key| {
                 let (remote, property) =
                     remote_key(context.project, context.stage, context.name(), key);
-                let mut reference = json!({ "key": remote });
-                if let Some(property) = property {
-                    reference["property"] = json!(property);
+                SecretData {
+                    secret_key: key.clone(),
+                    remote_ref: RemoteRef {
+                        key: remote,
+                        property,
+                    },
                 }
-                json!({ "secretKey": key, "remoteRef": reference })
             })
             .collect(),
     )
@@ -165,14 +273,13 @@ pub fn placeholder_secret(context: &Context) -> Option<Yaml> {
     metadata
         .annotations
         .insert("helm.sh/resource-policy".into(), "keep".into());
-    let string_data: serde_json::Map<String, Value> =
-        keys.into_iter().map(|key| (key, json!(""))).collect();
+    let string_data: Map<String, &str> = keys.into_iter().map(|key| (key, "")).collect();
     #[derive(serde::Serialize)]
     #[serde(rename_all = "camelCase")]
     struct SecretBody {
         #[serde(rename = "type")]
         kind: &'static str,
-        string_data: serde_json::Map<String, Value>,
+        string_data: Map<String, &'static str>,
     }
     Some(documents(&[Object {
         api_version: "v1",
@@ -196,12 +303,18 @@ pub fn external_secret(context: &Context) -> Option<Yaml> {
         kind: "ExternalSecret",
         metadata: context.metadata(&context.secret_name()),
         body: Spec {
-            spec: json!({
-                "refreshInterval": REFRESH_INTERVAL,
-                "secretStoreRef": { "name": STORE_NAME, "kind": "SecretStore" },
-                "target": { "name": context.secret_name(), "creationPolicy": "Owner" },
-                "data": data,
-            }),
+            spec: ExternalSecretSpec {
+                refresh_interval: REFRESH_INTERVAL,
+                secret_store_ref: StoreRef {
+                    name: STORE_NAME,
+                    kind: "SecretStore",
+                },
+                target: Target {
+                    name: context.secret_name(),
+                    creation_policy: "Owner",
+                },
+                data,
+            },
         },
     }]))
 }

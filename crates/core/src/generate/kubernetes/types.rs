@@ -3,8 +3,8 @@
 //! Checked against the real schemas by `kubernetes-validate --strict` in conformance.
 
 use crate::yaml::Map;
+use crate::yaml::Scalar;
 use serde::Serialize;
-use serde_json::Value;
 
 /// Labels (or any short string map) in insertion order.
 pub type Labels = crate::yaml::Map<String, String>;
@@ -80,8 +80,8 @@ pub struct DeploymentStrategy {
 #[serde(rename_all = "camelCase")]
 pub struct RollingUpdate {
     /// A count or a percentage: Kubernetes' IntOrString.
-    pub max_surge: Value,
-    pub max_unavailable: Value,
+    pub max_surge: Scalar,
+    pub max_unavailable: Scalar,
 }
 
 #[derive(Serialize, Clone)]
