@@ -7,7 +7,7 @@ use shipshape_core::{generate, rules};
 use yew::prelude::*;
 
 use crate::browser;
-use crate::components::{Header, OwnFiles, Preview, RuleCatalogue, SettingsForm};
+use crate::components::{Changed, Changes, Header, OwnFiles, Preview, RuleCatalogue, SettingsForm};
 use crate::state::{
     Action, Banner, SAVED_DRAFTS_KEY, SAVED_KEY, SAVED_PRESET_KEY, State, StateContext,
     UNREADABLE_KEY,
@@ -105,6 +105,19 @@ pub fn App(props: &AppProps) -> Html {
     });
     let (bundle, findings) = (&checked.0, &checked.1);
     let stale_fields = state.error_count();
+    // What the last change of settings changed: this bundle against the one before it.
+    let previous = use_mut_ref(|| None::<Rc<shipshape_core::Bundle>>);
+    let changed = {
+        let bundle = Rc::clone(bundle);
+        use_memo(state.project.clone(), move |_| {
+            let before = previous.borrow_mut().replace(Rc::clone(&bundle))?;
+            Some(Rc::new(Changed {
+                files: shipshape_core::diff::changed(&before, &bundle),
+                before,
+                after: bundle,
+            }))
+        })
+    };
 
     html! {
         <ContextProvider<StateContext> context={state}>
@@ -113,6 +126,7 @@ pub fn App(props: &AppProps) -> Html {
                 <SettingsForm />
                 <Preview bundle={Rc::clone(bundle)} findings={Rc::clone(findings)} {stale_fields} />
             </main>
+            <Changes changed={(*changed).clone()} />
             <OwnFiles />
             <RuleCatalogue />
         </ContextProvider<StateContext>>

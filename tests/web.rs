@@ -995,3 +995,49 @@ async fn settings_are_imported_from_a_yaml_file_or_the_file_is_refused_with_its_
     .await;
     preview_shows(&root, "# Project: catalog").await;
 }
+
+/// Clicks each file listed under "What changed" until one's diff holds `line`; says whether
+/// one did.
+async fn a_changed_file_shows(root: &Element, line: &str) -> bool {
+    let buttons = root.query_selector_all("#changes-files button").unwrap();
+    for i in 0..buttons.length() {
+        let button: HtmlElement = buttons.item(i).unwrap().dyn_into().unwrap();
+        button.click();
+        yew::platform::time::sleep(Duration::from_millis(30)).await;
+        if text(root, "#changes-diff").contains(line) {
+            return true;
+        }
+    }
+    false
+}
+
+#[wasm_bindgen_test]
+async fn what_changed_shows_the_lines_a_setting_brings_in_every_file() {
+    let root = mount().await;
+    assert!(text(&root, "#changes-summary").contains("Change a setting"));
+    // The backend of the default preset scales itself: turning that off removes its HPA...
+    click(&root, "#services-0-autoscaling-on");
+    eventually(|| {
+        let summary = text(&root, "#changes-summary");
+        (!summary.contains("changed")).then(|| format!("summary: {summary:?}"))
+    })
+    .await;
+    assert!(
+        a_changed_file_shows(&root, "- kind: HorizontalPodAutoscaler").await,
+        "files: {}",
+        text(&root, "#changes-files")
+    );
+    // ... and turning it back on adds it again.
+    click(&root, "#services-0-autoscaling-on");
+    yew::platform::time::sleep(Duration::from_millis(50)).await;
+    eventually(|| {
+        let summary = text(&root, "#changes-summary");
+        (!summary.contains("changed")).then(|| format!("summary: {summary:?}"))
+    })
+    .await;
+    assert!(
+        a_changed_file_shows(&root, "+ kind: HorizontalPodAutoscaler").await,
+        "files: {}",
+        text(&root, "#changes-files")
+    );
+}

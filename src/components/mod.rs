@@ -1,5 +1,6 @@
 //! The app's components, one per file.
 
+mod changes;
 mod check_field;
 mod field_frame;
 mod header;
@@ -12,6 +13,7 @@ mod service_tabs;
 mod settings_form;
 mod text_field;
 
+pub use changes::{Changed, Changes};
 pub use check_field::CheckField;
 pub use header::Header;
 pub use own_files::OwnFiles;

@@ -4,6 +4,7 @@
 //! the same code.
 
 pub mod bundle;
+pub mod diff;
 pub mod generate;
 pub mod hcl;
 pub mod model;
