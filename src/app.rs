@@ -7,7 +7,9 @@ use shipshape_core::{generate, rules};
 use yew::prelude::*;
 
 use crate::browser;
-use crate::components::{Changed, Changes, Header, OwnFiles, Preview, RuleCatalogue, SettingsForm};
+use crate::components::{
+    BreakIt, Changed, Changes, Header, OwnFiles, Preview, RuleCatalogue, SettingsForm,
+};
 use crate::state::{
     Action, Banner, SAVED_DRAFTS_KEY, SAVED_KEY, SAVED_PRESET_KEY, State, StateContext,
     UNREADABLE_KEY,
@@ -127,6 +129,7 @@ pub fn App(props: &AppProps) -> Html {
                 <Preview bundle={Rc::clone(bundle)} findings={Rc::clone(findings)} {stale_fields} />
             </main>
             <Changes changed={(*changed).clone()} />
+            <BreakIt bundle={Rc::clone(bundle)} />
             <OwnFiles />
             <RuleCatalogue />
         </ContextProvider<StateContext>>

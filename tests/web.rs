@@ -1041,3 +1041,25 @@ async fn what_changed_shows_the_lines_a_setting_brings_in_every_file() {
         text(&root, "#changes-files")
     );
 }
+
+#[wasm_bindgen_test]
+async fn break_it_turns_a_default_off_and_shows_what_the_rules_find() {
+    let root = mount().await;
+    let before = preview(&root);
+    click(&root, "#break-root-user");
+    eventually(|| {
+        let result = text(&root, "#break-result");
+        (!(result.contains("SD003") && result.contains("SK005")))
+            .then(|| format!("result: {result:.300}"))
+    })
+    .await;
+    assert!(text(&root, "#break-summary").contains("Dockerfile"));
+    // A what-if: the settings and the generated files are as they were.
+    assert_eq!(preview(&root), before);
+    click(&root, "#break-public-database");
+    eventually(|| {
+        let result = text(&root, "#break-result");
+        (!result.contains("ST005")).then(|| format!("result: {result:.300}"))
+    })
+    .await;
+}

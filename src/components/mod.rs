@@ -1,5 +1,6 @@
 //! The app's components, one per file.
 
+mod break_it;
 mod changes;
 mod check_field;
 mod field_frame;
@@ -13,6 +14,7 @@ mod service_tabs;
 mod settings_form;
 mod text_field;
 
+pub use break_it::BreakIt;
 pub use changes::{Changed, Changes};
 pub use check_field::CheckField;
 pub use header::Header;

@@ -3,6 +3,7 @@
 //! Plain Rust with no browser APIs, so the web app, the command line and the native tests all run
 //! the same code.
 
+pub mod breakage;
 pub mod bundle;
 pub mod diff;
 pub mod generate;
