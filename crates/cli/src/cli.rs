@@ -60,6 +60,13 @@ pub enum Command {
         /// The rule's code, e.g. SD001.
         code: String,
     },
+    /// Print a generated file with why its lines are there, and what goes wrong without them.
+    Why {
+        #[command(flatten)]
+        source: Source,
+        /// The file's path in the bundle, e.g. backend/Dockerfile.
+        path: String,
+    },
     /// List every rule.
     Rules,
     /// Print a shell completion script, e.g. `shipshape completions bash > /etc/bash_completion.d/shipshape`.

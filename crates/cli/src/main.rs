@@ -109,6 +109,28 @@ fn run(command: Command) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Why { source, path } => {
+            let project = match (source.preset, source.settings) {
+                (Some(name), _) => preset_project(&name)?,
+                (None, Some(file)) => load(&file)?,
+                (None, None) => unreachable!("clap requires one source"),
+            };
+            let bundle = shipshape_core::generate(&project);
+            let file = bundle.get(&path).ok_or_else(|| {
+                Failure::Usage(format!(
+                    "no generated file {path:?}; `shipshape generate` writes them all"
+                ))
+            })?;
+            let explained = shipshape_core::explain::file(file);
+            for (i, line) in file.contents.lines().enumerate() {
+                outln!("{:4} | {line}", i + 1);
+                if let Some(e) = explained.iter().find(|e| e.line == i + 1) {
+                    outln!("     = why: {}", e.topic.why);
+                    outln!("     = without it: {}", e.topic.without);
+                }
+            }
+            Ok(())
+        }
         Command::Rules => {
             for rule in rules::catalogue() {
                 outln!(

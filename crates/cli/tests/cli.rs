@@ -410,3 +410,28 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert!(first.starts_with("SD001"), "{first}");
     assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
 }
+
+#[test]
+fn why_prints_a_generated_file_with_its_explanations() {
+    let output = shipshape(&["why", "--preset", "go-api", "Dockerfile"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    let user = lines
+        .iter()
+        .position(|l| l.contains("| USER "))
+        .expect("a USER line");
+    assert!(lines[user + 1].contains("why: Runs the process as an unprivileged user."));
+    assert!(lines[user + 2].contains("without it:"));
+    // Every line of the file is printed, numbered.
+    let bundle =
+        shipshape_core::generate(&shipshape_core::model::preset("go-api").unwrap().project());
+    let file = bundle.get("Dockerfile").unwrap();
+    assert_eq!(
+        lines.iter().filter(|l| l.contains(" | ")).count(),
+        file.contents.lines().count()
+    );
+    let missing = shipshape(&["why", "--preset", "go-api", "nope.txt"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no generated file"));
+}

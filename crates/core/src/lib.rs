@@ -6,6 +6,7 @@
 pub mod breakage;
 pub mod bundle;
 pub mod diff;
+pub mod explain;
 pub mod generate;
 pub mod hcl;
 pub mod model;
