@@ -67,6 +67,29 @@ pub enum Command {
         /// The file's path in the bundle, e.g. backend/Dockerfile.
         path: String,
     },
+    /// Plan a schema change without downtime: whether old code survives it, and if not the
+    /// expand, migrate and contract phases, with PostgreSQL and migration files for the
+    /// service's tool (Alembic, Knex, golang-migrate, Flyway, or plain SQL).
+    Migrate {
+        #[command(flatten)]
+        source: Source,
+        /// The app service whose database it is; the first one when not given.
+        #[arg(long, value_name = "NAME")]
+        service: Option<String>,
+        /// add-nullable-column, add-not-null-column, rename-column, drop-column,
+        /// change-column-type or add-index.
+        change: String,
+        #[arg(long)]
+        table: String,
+        #[arg(long)]
+        column: String,
+        /// The column's PostgreSQL type (add, change type, and the undo of a drop).
+        #[arg(long = "type", default_value = "text")]
+        column_type: String,
+        /// The new name, for rename-column.
+        #[arg(long, default_value = "")]
+        new_name: String,
+    },
     /// List every rule.
     Rules,
     /// Print a shell completion script, e.g. `shipshape completions bash > /etc/bash_completion.d/shipshape`.

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 use shipshape_core::GeneratedFile;
+use shipshape_core::migration;
 use shipshape_core::model::{self, LoadError, PRESETS, Project};
 use shipshape_core::rules::{self, Severity};
 
@@ -128,6 +129,66 @@ fn run(command: Command) -> Result<(), Failure> {
                     outln!("     = why: {}", e.topic.why);
                     outln!("     = without it: {}", e.topic.without);
                 }
+            }
+            Ok(())
+        }
+        Command::Migrate {
+            source,
+            service,
+            change,
+            table,
+            column,
+            column_type,
+            new_name,
+        } => {
+            let project = match (source.preset, source.settings) {
+                (Some(name), _) => preset_project(&name)?,
+                (None, Some(file)) => load(&file)?,
+                (None, None) => unreachable!("clap requires one source"),
+            };
+            let service = match &service {
+                Some(name) => project.services.iter().find(|s| &s.name == name),
+                None => project.services.first(),
+            }
+            .ok_or_else(|| Failure::Usage(format!("no service {service:?} in the settings")))?;
+            let kind = migration::Change::from_id(&change).ok_or_else(|| {
+                let ids: Vec<&str> = migration::Change::ALL.iter().map(|c| c.id()).collect();
+                Failure::Usage(format!(
+                    "unknown change {change:?}; one of {}",
+                    ids.join(", ")
+                ))
+            })?;
+            let request = migration::Request {
+                change: kind,
+                table,
+                column,
+                column_type,
+                new_name,
+            };
+            let plan = migration::plan(service, &request).map_err(Failure::Usage)?;
+            outln!(
+                "{}\n{}\n",
+                if plan.backward_compatible {
+                    "Backward compatible."
+                } else {
+                    "Not backward compatible: deploy it in phases."
+                },
+                plan.summary
+            );
+            for phase in &plan.phases {
+                outln!("## {}\n{}", phase.title, phase.why);
+                if !phase.up.is_empty() {
+                    outln!("\nUp:\n{}", phase.up.trim_end());
+                }
+                if !phase.down.is_empty() {
+                    outln!("\nDown:\n{}", phase.down.trim_end());
+                }
+                outln!();
+            }
+            outln!("# Migration files for {} ({})\n", service.name, plan.tool);
+            for (path, text) in &plan.files {
+                outln!("--- {path}\n{}", text.trim_end());
+                outln!();
             }
             Ok(())
         }

@@ -435,3 +435,42 @@ fn why_prints_a_generated_file_with_its_explanations() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).contains("no generated file"));
 }
+
+#[test]
+fn migrate_plans_a_not_null_column_in_three_phases_for_the_service_tool() {
+    let output = shipshape(&[
+        "migrate",
+        "--preset",
+        "go-api",
+        "add-not-null-column",
+        "--table",
+        "orders",
+        "--column",
+        "paid_at",
+        "--type",
+        "timestamptz",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("Not backward compatible"), "{text}");
+    assert_eq!(text.matches("\n## ").count(), 3, "{text}");
+    assert!(text.contains("ALTER TABLE orders ADD COLUMN paid_at timestamptz;"));
+    assert!(text.contains("(golang-migrate)"));
+    assert!(text.contains("--- migrations/000003_add_not_null_column_orders_paid_at.up.sql"));
+    let unknown = shipshape(&[
+        "migrate", "--preset", "go-api", "truncate", "--table", "t", "--column", "c",
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let hostile = shipshape(&[
+        "migrate",
+        "--preset",
+        "go-api",
+        "add-index",
+        "--table",
+        "t; DROP TABLE x",
+        "--column",
+        "c",
+    ]);
+    assert_eq!(hostile.status.code(), Some(2));
+    assert!(stderr(&hostile).contains("lowercase letters"));
+}

@@ -9,6 +9,7 @@ pub mod diff;
 pub mod explain;
 pub mod generate;
 pub mod hcl;
+pub mod migration;
 pub mod model;
 pub mod rules;
 pub mod secrets;

@@ -1,0 +1,569 @@
+//! The zero-downtime migration planner. A schema change that old code cannot live with (a NOT
+//! NULL column the running version does not write, a renamed column it still reads) breaks
+//! the rolling update in which old and new pods serve side by side. The planner says whether a
+//! change is backward compatible and, where it is not, splits it into expand, migrate and
+//! contract phases, each safe to deploy on its own, with PostgreSQL for each step and its
+//! undo, and a migration file skeleton for the service's migration tool.
+
+use crate::model::{AppService, Runtime};
+
+/// The schema changes the planner knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    AddNullableColumn,
+    AddNotNullColumn,
+    RenameColumn,
+    DropColumn,
+    ChangeColumnType,
+    AddIndex,
+}
+
+impl Change {
+    pub const ALL: [Change; 6] = [
+        Change::AddNullableColumn,
+        Change::AddNotNullColumn,
+        Change::RenameColumn,
+        Change::DropColumn,
+        Change::ChangeColumnType,
+        Change::AddIndex,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Change::AddNullableColumn => "add-nullable-column",
+            Change::AddNotNullColumn => "add-not-null-column",
+            Change::RenameColumn => "rename-column",
+            Change::DropColumn => "drop-column",
+            Change::ChangeColumnType => "change-column-type",
+            Change::AddIndex => "add-index",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Change> {
+        Change::ALL.into_iter().find(|c| c.id() == id)
+    }
+}
+
+/// What to change: the table and column, and for some changes a new name or type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub change: Change,
+    pub table: String,
+    pub column: String,
+    /// The column's type (add, change type) as PostgreSQL writes it, e.g. `text`, `bigint`.
+    pub column_type: String,
+    /// The new name, for a rename.
+    pub new_name: String,
+}
+
+/// One deployable step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Phase {
+    pub title: String,
+    pub why: String,
+    /// SQL to run, or empty for a code-only step.
+    pub up: String,
+    pub down: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub backward_compatible: bool,
+    pub summary: String,
+    pub phases: Vec<Phase>,
+    /// The migration tool the service uses, and the files of the first SQL phase for it.
+    pub tool: &'static str,
+    pub files: Vec<(String, String)>,
+}
+
+/// A PostgreSQL identifier the plan may write unquoted: lowercase letters, digits and
+/// underscores, starting with a letter or underscore, at most 63 bytes.
+fn identifier(what: &str, name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} {name:?}: use lowercase letters, digits and underscores (at most 63), starting with a letter."
+        ))
+    }
+}
+
+/// A PostgreSQL type name: letters, digits, spaces, parentheses and commas, e.g.
+/// `numeric(10, 2)` or `timestamp with time zone`.
+fn type_name(name: &str) -> Result<(), String> {
+    let ok = !name.trim().is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '(' | ')' | ',' | '_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "Type {name:?}: write a PostgreSQL type such as text, bigint or numeric(10, 2)."
+        ))
+    }
+}
+
+/// The plan for `request` on a service, or why the request cannot be planned.
+pub fn plan(service: &AppService, request: &Request) -> Result<Plan, String> {
+    let Request {
+        change,
+        table,
+        column,
+        column_type,
+        new_name,
+    } = request;
+    identifier("Table", table)?;
+    identifier("Column", column)?;
+    if matches!(
+        change,
+        Change::AddNullableColumn | Change::AddNotNullColumn | Change::ChangeColumnType
+    ) {
+        type_name(column_type)?;
+    }
+    if *change == Change::RenameColumn {
+        identifier("New name", new_name)?;
+    }
+    let phase = |title: &str, why: &str, up: String, down: String| Phase {
+        title: title.into(),
+        why: why.into(),
+        up,
+        down,
+    };
+    let index = format!("{table}_{column}_idx");
+    let constraint = format!("{table}_{column}_not_null");
+    let (backward_compatible, summary, phases) = match change {
+        Change::AddNullableColumn => (
+            true,
+            "Backward compatible: old code does not know the column and does not need to.",
+            vec![phase(
+                "Add the column",
+                "A nullable column without a default is a catalog change: no rewrite, no long lock.",
+                format!("ALTER TABLE {table} ADD COLUMN {column} {column_type};\n"),
+                format!("ALTER TABLE {table} DROP COLUMN {column};\n"),
+            )],
+        ),
+        Change::AddNotNullColumn => (
+            false,
+            "Not backward compatible in one step: the running version inserts rows without the column, and NOT NULL would refuse them. Expand, migrate, then contract.",
+            vec![
+                phase(
+                    "1. Expand: add the column, nullable",
+                    "Old pods keep inserting without it; nothing is refused.",
+                    format!("ALTER TABLE {table} ADD COLUMN {column} {column_type};\n"),
+                    format!("ALTER TABLE {table} DROP COLUMN {column};\n"),
+                ),
+                phase(
+                    "2. Deploy code that writes the column, then backfill",
+                    "Once every pod writes it, fill the old rows in batches so no lock is held for long.",
+                    format!(
+                        "-- Repeat until no row is updated; set the value your code would have written.\nUPDATE {table} SET {column} = /* value */ NULL\nWHERE ctid IN (SELECT ctid FROM {table} WHERE {column} IS NULL LIMIT 10000);\n"
+                    ),
+                    "-- No undo: the filled values are harmless to keep.\n".into(),
+                ),
+                phase(
+                    "3. Contract: require the column",
+                    "A CHECK added NOT VALID takes no long lock; validating it scans without blocking writes, and lets SET NOT NULL skip its own scan.",
+                    format!(
+                        "ALTER TABLE {table} ADD CONSTRAINT {constraint} CHECK ({column} IS NOT NULL) NOT VALID;\nALTER TABLE {table} VALIDATE CONSTRAINT {constraint};\nALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL;\nALTER TABLE {table} DROP CONSTRAINT {constraint};\n"
+                    ),
+                    format!("ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL;\n"),
+                ),
+            ],
+        ),
+        Change::RenameColumn => (
+            false,
+            "Not backward compatible: the running version reads and writes the old name. Add the new column, write both, move reads, then drop the old.",
+            vec![
+                phase(
+                    "1. Expand: add the new column",
+                    "Nothing reads it yet.",
+                    format!(
+                        "ALTER TABLE {table} ADD COLUMN {new_name} {};\n",
+                        type_or(column_type)
+                    ),
+                    format!("ALTER TABLE {table} DROP COLUMN {new_name};\n"),
+                ),
+                phase(
+                    "2. Deploy code that writes both columns, then copy",
+                    "New rows get both; old rows are copied in batches.",
+                    format!(
+                        "UPDATE {table} SET {new_name} = {column}\nWHERE ctid IN (SELECT ctid FROM {table} WHERE {new_name} IS DISTINCT FROM {column} LIMIT 10000);\n"
+                    ),
+                    "-- No undo: the copied values are harmless to keep.\n".into(),
+                ),
+                phase(
+                    "3. Deploy code that reads and writes only the new column",
+                    "The old column is now unused by every running pod.",
+                    String::new(),
+                    String::new(),
+                ),
+                phase(
+                    "4. Contract: drop the old column",
+                    "Only after no running version reads it.",
+                    format!("ALTER TABLE {table} DROP COLUMN {column};\n"),
+                    format!(
+                        "ALTER TABLE {table} ADD COLUMN {column} {};\n",
+                        type_or(column_type)
+                    ),
+                ),
+            ],
+        ),
+        Change::DropColumn => (
+            false,
+            "Not backward compatible while any running version reads the column. Stop using it, then drop it.",
+            vec![
+                phase(
+                    "1. Deploy code that no longer reads or writes the column",
+                    "Make it nullable first if it is NOT NULL, so the new code's inserts succeed.",
+                    format!("ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL;\n"),
+                    "-- No undo: NOT NULL would fail on the rows written without the column since.\n".into(),
+                ),
+                phase(
+                    "2. Contract: drop the column",
+                    "The data is gone after this; the undo brings the column back empty.",
+                    format!("ALTER TABLE {table} DROP COLUMN {column};\n"),
+                    format!(
+                        "ALTER TABLE {table} ADD COLUMN {column} {};\n",
+                        type_or(column_type)
+                    ),
+                ),
+            ],
+        ),
+        Change::ChangeColumnType => (
+            false,
+            "Not backward compatible: changing the type rewrites the table under an exclusive lock, and old code may not read the new type. Add a column of the new type, write both, move reads, drop the old.",
+            vec![
+                phase(
+                    "1. Expand: add a column of the new type",
+                    "No rewrite of the existing table.",
+                    format!("ALTER TABLE {table} ADD COLUMN {column}_new {column_type};\n"),
+                    format!("ALTER TABLE {table} DROP COLUMN {column}_new;\n"),
+                ),
+                phase(
+                    "2. Deploy code that writes both, then convert old rows",
+                    "In batches, so no lock is held for long.",
+                    format!(
+                        "UPDATE {table} SET {column}_new = {column}::{column_type}\nWHERE ctid IN (SELECT ctid FROM {table} WHERE {column}_new IS NULL AND {column} IS NOT NULL LIMIT 10000);\n"
+                    ),
+                    "-- No undo: the converted values are harmless to keep.\n".into(),
+                ),
+                phase(
+                    "3. Deploy code that reads and writes only the new column",
+                    "Then swap the names, both in one migration: the tools run each in one transaction.",
+                    format!(
+                        "ALTER TABLE {table} RENAME COLUMN {column} TO {column}_old;\nALTER TABLE {table} RENAME COLUMN {column}_new TO {column};\n"
+                    ),
+                    format!(
+                        "ALTER TABLE {table} RENAME COLUMN {column} TO {column}_new;\nALTER TABLE {table} RENAME COLUMN {column}_old TO {column};\n"
+                    ),
+                ),
+                phase(
+                    "4. Contract: drop the old column",
+                    "Only after no running version reads it.",
+                    format!("ALTER TABLE {table} DROP COLUMN {column}_old;\n"),
+                    "-- No undo: the old column's values are gone.\n".into(),
+                ),
+            ],
+        ),
+        Change::AddIndex => (
+            true,
+            "Backward compatible: old code does not notice an index. Build it CONCURRENTLY so writes go on meanwhile.",
+            vec![phase(
+                "Create the index concurrently",
+                "CONCURRENTLY cannot run inside a transaction: the migration must opt out of the tool's transaction.",
+                format!("CREATE INDEX CONCURRENTLY IF NOT EXISTS {index} ON {table} ({column});\n"),
+                format!("DROP INDEX CONCURRENTLY IF EXISTS {index};\n"),
+            )],
+        ),
+    };
+    // One migration per phase with SQL, numbered and chained in order.
+    let name = format!("{}_{table}_{column}", change.id().replace('-', "_"));
+    let mut files = Vec::new();
+    let sql_phases = phases.iter().filter(|p| !p.up.is_empty());
+    for (n, phase) in sql_phases.enumerate() {
+        files.extend(skeleton(
+            service,
+            &name,
+            n + 1,
+            phase,
+            *change == Change::AddIndex,
+        ));
+    }
+    let tool = tool_name(service);
+    Ok(Plan {
+        backward_compatible,
+        summary: summary.into(),
+        phases,
+        tool,
+        files,
+    })
+}
+
+fn type_or(column_type: &str) -> &str {
+    if column_type.trim().is_empty() {
+        "text"
+    } else {
+        column_type
+    }
+}
+
+fn tool_name(service: &AppService) -> &'static str {
+    match service.runtime {
+        Runtime::Python => "Alembic",
+        Runtime::Node | Runtime::Static => "Knex",
+        Runtime::Go => "golang-migrate",
+        Runtime::Java => "Flyway",
+        _ => "plain SQL files",
+    }
+}
+
+/// The migration files for the phase, in the service's tool, with its undo.
+fn skeleton(
+    service: &AppService,
+    name: &str,
+    number: usize,
+    phase: &Phase,
+    no_transaction: bool,
+) -> Vec<(String, String)> {
+    let folder = service.folder_prefix();
+    let revision = format!("{number:04}_{name}");
+    let previous = if number > 1 {
+        format!("\"{:04}_{name}\"", number - 1)
+    } else {
+        "None  # set to the current head".to_owned()
+    };
+    let indent =
+        |sql: &str, by: &str| -> String { sql.lines().map(|l| format!("{by}{l}\n")).collect() };
+    match tool_name(service) {
+        "Alembic" => vec![(
+            format!("{folder}migrations/versions/{revision}.py"),
+            format!(
+                "\"\"\"{title}\"\"\"\nfrom alembic import op\n\nrevision = \"{revision}\"\ndown_revision = {previous}\n\n\ndef upgrade() -> None:\n{ctx}{up}\n\ndef downgrade() -> None:\n{ctx}{down}",
+                title = phase.title,
+                ctx = if no_transaction {
+                    "    with op.get_context().autocommit_block():\n"
+                } else {
+                    ""
+                },
+                up = python_sql(&phase.up, no_transaction),
+                down = python_sql(&phase.down, no_transaction),
+            ),
+        )],
+        "Knex" => vec![(
+            format!("{folder}migrations/{revision}.js"),
+            format!(
+                "// {title}\n{config}exports.up = async (knex) => {{\n  await knex.raw(`\n{up}  `);\n}};\n\nexports.down = async (knex) => {{\n  await knex.raw(`\n{down}  `);\n}};\n",
+                title = phase.title,
+                config = if no_transaction {
+                    "exports.config = { transaction: false };\n\n"
+                } else {
+                    ""
+                },
+                up = indent(&phase.up, "    "),
+                down = indent(&phase.down, "    "),
+            ),
+        )],
+        "golang-migrate" => vec![
+            (
+                format!("{folder}migrations/{number:06}_{name}.up.sql"),
+                format!("-- {}\n{}", phase.title, phase.up),
+            ),
+            (
+                format!("{folder}migrations/{number:06}_{name}.down.sql"),
+                phase.down.clone(),
+            ),
+        ],
+        "Flyway" => vec![
+            (
+                format!("{folder}src/main/resources/db/migration/V{number}__{name}.sql"),
+                format!("-- {}\n{}", phase.title, phase.up),
+            ),
+            (
+                format!("{folder}src/main/resources/db/migration/U{number}__{name}.sql"),
+                format!(
+                    "-- Undo (Flyway Teams runs U files; otherwise run by hand)\n{}",
+                    phase.down
+                ),
+            ),
+            (
+                format!("{folder}src/main/resources/db/migration/V{number}__{name}.sql.conf"),
+                format!("executeInTransaction={}\n", !no_transaction),
+            ),
+        ],
+        _ => vec![
+            (
+                format!("{folder}migrations/{revision}.up.sql"),
+                format!("-- {}\n{}", phase.title, phase.up),
+            ),
+            (
+                format!("{folder}migrations/{revision}.down.sql"),
+                phase.down.clone(),
+            ),
+        ],
+    }
+}
+
+/// SQL as Alembic `op.execute` calls, one per statement.
+fn python_sql(sql: &str, nested: bool) -> String {
+    let pad = if nested { "        " } else { "    " };
+    let mut out = String::new();
+    for statement in sql.split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
+        // Comment lines become Python comments; the rest is one op.execute.
+        let (comments, code): (Vec<&str>, Vec<&str>) =
+            statement.lines().partition(|l| l.starts_with("--"));
+        for comment in comments {
+            out.push_str(&format!("{pad}# {}\n", comment.trim_start_matches("-- ")));
+        }
+        if !code.is_empty() {
+            out.push_str(&format!(
+                "{pad}op.execute(\"\"\"{}\"\"\")\n",
+                code.join("\n")
+            ));
+        }
+    }
+    if !out.contains("op.execute") {
+        out.push_str(&format!("{pad}pass\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Runtime, preset};
+
+    fn request(change: Change) -> Request {
+        Request {
+            change,
+            table: "users".into(),
+            column: "email".into(),
+            column_type: "text".into(),
+            new_name: "email_address".into(),
+        }
+    }
+
+    /// Every change for a service of each tool, as a whole plan: reviewed like code.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn plans_for_every_change_and_tool() {
+        let mut out = String::new();
+        for runtime in [
+            Runtime::Python,
+            Runtime::Node,
+            Runtime::Go,
+            Runtime::Java,
+            Runtime::Rust,
+        ] {
+            let service = AppService::new("api", "api", runtime);
+            for change in Change::ALL {
+                let plan = plan(&service, &request(change)).unwrap();
+                out.push_str(&format!(
+                    "=== {} / {} ({}) compatible: {}\n{}\n",
+                    runtime.id(),
+                    change.id(),
+                    plan.tool,
+                    plan.backward_compatible,
+                    plan.summary
+                ));
+                for phase in &plan.phases {
+                    out.push_str(&format!(
+                        "--- {}\n{}\nup:\n{}down:\n{}",
+                        phase.title, phase.why, phase.up, phase.down
+                    ));
+                }
+                for (path, text) in &plan.files {
+                    out.push_str(&format!("+++ {path}\n{text}"));
+                }
+            }
+        }
+        insta::assert_snapshot!(out);
+    }
+
+    /// The Alembic skeletons are Python that compiles.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn alembic_files_compile() {
+        let service = AppService::new("api", ".", Runtime::Python);
+        let dir = std::env::temp_dir().join(format!("shipshape-alembic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut paths = Vec::new();
+        for change in Change::ALL {
+            for (i, (_, text)) in plan(&service, &request(change))
+                .unwrap()
+                .files
+                .iter()
+                .enumerate()
+            {
+                let path = dir.join(format!("{}_{i}.py", change.id().replace('-', "_")));
+                std::fs::write(&path, text).unwrap();
+                paths.push(path);
+            }
+        }
+        let status = std::process::Command::new("python3")
+            .args(["-m", "py_compile"])
+            .args(&paths)
+            .status()
+            .expect("python3 runs (the validators need it too)");
+        assert!(status.success());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn only_additions_and_indexes_are_compatible_in_one_step() {
+        let service = &preset("go-api").unwrap().project().services[0];
+        for change in Change::ALL {
+            let compatible = plan(service, &request(change)).unwrap().backward_compatible;
+            assert_eq!(
+                compatible,
+                matches!(change, Change::AddNullableColumn | Change::AddIndex),
+                "{change:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_not_null_column_takes_three_phases_each_with_its_undo_where_it_has_sql() {
+        let service = AppService::new("api", ".", Runtime::Python);
+        let plan = plan(&service, &request(Change::AddNotNullColumn)).unwrap();
+        assert_eq!(plan.phases.len(), 3);
+        assert!(plan.phases[0].up.contains("ADD COLUMN email text;"));
+        assert!(!plan.phases[0].up.contains("NOT NULL"));
+        assert!(plan.phases[2].up.contains("SET NOT NULL"));
+        assert!(plan.phases[2].down.contains("DROP NOT NULL"));
+        let (path, text) = &plan.files[0];
+        assert!(path.starts_with("migrations/versions/"), "{path}");
+        assert!(text.contains("def downgrade()"));
+    }
+
+    #[test]
+    fn names_that_could_break_the_sql_are_refused() {
+        let service = AppService::new("api", ".", Runtime::Go);
+        for (table, column, column_type) in [
+            ("users; DROP TABLE x", "email", "text"),
+            ("users", "Email", "text"),
+            ("users", "1st", "text"),
+            ("users", "email", "text); DROP TABLE users; --"),
+            ("", "email", "text"),
+        ] {
+            let request = Request {
+                change: Change::AddNotNullColumn,
+                table: table.into(),
+                column: column.into(),
+                column_type: column_type.into(),
+                new_name: String::new(),
+            };
+            assert!(
+                plan(&service, &request).is_err(),
+                "{table} {column} {column_type}"
+            );
+        }
+    }
+}
