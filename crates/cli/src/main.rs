@@ -111,11 +111,7 @@ fn run(command: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::Why { source, path } => {
-            let project = match (source.preset, source.settings) {
-                (Some(name), _) => preset_project(&name)?,
-                (None, Some(file)) => load(&file)?,
-                (None, None) => unreachable!("clap requires one source"),
-            };
+            let project = project_of(source)?;
             let bundle = shipshape_core::generate(&project);
             let file = bundle.get(&path).ok_or_else(|| {
                 Failure::Usage(format!(
@@ -141,11 +137,7 @@ fn run(command: Command) -> Result<(), Failure> {
             column_type,
             new_name,
         } => {
-            let project = match (source.preset, source.settings) {
-                (Some(name), _) => preset_project(&name)?,
-                (None, Some(file)) => load(&file)?,
-                (None, None) => unreachable!("clap requires one source"),
-            };
+            let project = project_of(source)?;
             let service = match &service {
                 Some(name) => project.services.iter().find(|s| &s.name == name),
                 None => project.services.first(),
@@ -209,11 +201,7 @@ fn run(command: Command) -> Result<(), Failure> {
             target,
             force,
         } => {
-            let project = match (source.preset, source.settings) {
-                (Some(name), _) => preset_project(&name)?,
-                (None, Some(file)) => load(&file)?,
-                (None, None) => unreachable!("clap requires one source"),
-            };
+            let project = project_of(source)?;
             let bundle = shipshape_core::generate(&project);
             if let Some(out) = &target.out {
                 let files: Vec<(PathBuf, &[u8])> = bundle
@@ -246,6 +234,15 @@ fn run(command: Command) -> Result<(), Failure> {
 }
 
 /// Whether to colour the human output: `auto` on a terminal unless NO_COLOR is set.
+/// The project a `--preset` or `--settings` source names.
+fn project_of(source: cli::Source) -> Result<Project, Failure> {
+    match (source.preset, source.settings) {
+        (Some(name), _) => preset_project(&name),
+        (None, Some(file)) => load(&file),
+        (None, None) => unreachable!("clap requires one source"),
+    }
+}
+
 fn colour(choice: &str) -> bool {
     use std::io::IsTerminal;
     match choice {

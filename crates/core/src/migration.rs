@@ -297,7 +297,7 @@ pub fn plan(service: &AppService, request: &Request) -> Result<Plan, String> {
             *change == Change::AddIndex,
         ));
     }
-    let tool = tool_name(service);
+    let tool = Tool::of(service).name();
     Ok(Plan {
         backward_compatible,
         summary: summary.into(),
@@ -315,13 +315,35 @@ fn type_or(column_type: &str) -> &str {
     }
 }
 
-fn tool_name(service: &AppService) -> &'static str {
-    match service.runtime {
-        Runtime::Python => "Alembic",
-        Runtime::Node | Runtime::Static => "Knex",
-        Runtime::Go => "golang-migrate",
-        Runtime::Java => "Flyway",
-        _ => "plain SQL files",
+/// The migration tool a service's runtime usually has.
+#[derive(Clone, Copy)]
+enum Tool {
+    Alembic,
+    Knex,
+    GolangMigrate,
+    Flyway,
+    PlainSql,
+}
+
+impl Tool {
+    fn of(service: &AppService) -> Tool {
+        match service.runtime {
+            Runtime::Python => Tool::Alembic,
+            Runtime::Node | Runtime::Static => Tool::Knex,
+            Runtime::Go => Tool::GolangMigrate,
+            Runtime::Java => Tool::Flyway,
+            _ => Tool::PlainSql,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Tool::Alembic => "Alembic",
+            Tool::Knex => "Knex",
+            Tool::GolangMigrate => "golang-migrate",
+            Tool::Flyway => "Flyway",
+            Tool::PlainSql => "plain SQL files",
+        }
     }
 }
 
@@ -342,8 +364,8 @@ fn skeleton(
     };
     let indent =
         |sql: &str, by: &str| -> String { sql.lines().map(|l| format!("{by}{l}\n")).collect() };
-    match tool_name(service) {
-        "Alembic" => vec![(
+    match Tool::of(service) {
+        Tool::Alembic => vec![(
             format!("{folder}migrations/versions/{revision}.py"),
             format!(
                 "\"\"\"{title}\"\"\"\nfrom alembic import op\n\nrevision = \"{revision}\"\ndown_revision = {previous}\n\n\ndef upgrade() -> None:\n{ctx}{up}\n\ndef downgrade() -> None:\n{ctx}{down}",
@@ -357,7 +379,7 @@ fn skeleton(
                 down = python_sql(&phase.down, no_transaction),
             ),
         )],
-        "Knex" => vec![(
+        Tool::Knex => vec![(
             format!("{folder}migrations/{revision}.js"),
             format!(
                 "// {title}\n{config}exports.up = async (knex) => {{\n  await knex.raw(`\n{up}  `);\n}};\n\nexports.down = async (knex) => {{\n  await knex.raw(`\n{down}  `);\n}};\n",
@@ -371,7 +393,7 @@ fn skeleton(
                 down = indent(&phase.down, "    "),
             ),
         )],
-        "golang-migrate" => vec![
+        Tool::GolangMigrate => vec![
             (
                 format!("{folder}migrations/{number:06}_{name}.up.sql"),
                 format!("-- {}\n{}", phase.title, phase.up),
@@ -381,7 +403,7 @@ fn skeleton(
                 phase.down.clone(),
             ),
         ],
-        "Flyway" => vec![
+        Tool::Flyway => vec![
             (
                 format!("{folder}src/main/resources/db/migration/V{number}__{name}.sql"),
                 format!("-- {}\n{}", phase.title, phase.up),
@@ -398,7 +420,7 @@ fn skeleton(
                 format!("executeInTransaction={}\n", !no_transaction),
             ),
         ],
-        _ => vec![
+        Tool::PlainSql => vec![
             (
                 format!("{folder}migrations/{revision}.up.sql"),
                 format!("-- {}\n{}", phase.title, phase.up),

@@ -351,10 +351,10 @@ impl Project {
             }
             Field::PostgresInCluster => self.kubernetes.in_cluster_postgres = parse_flag(text)?,
             Field::RedisEvictionPolicy => {
-                self.redis.as_mut().ok_or("Redis is off.")?.eviction_policy = EvictionPolicy::ALL
-                    .into_iter()
-                    .find(|p| p.id() == text)
-                    .ok_or_else(|| format!("Unknown policy {text:?}; pick one from the list."))?
+                self.redis.as_mut().ok_or("Redis is off.")?.eviction_policy =
+                    EvictionPolicy::from_id(text).ok_or_else(|| {
+                        format!("Unknown policy {text:?}; pick one from the list.")
+                    })?
             }
             Field::RedisAppendOnly => {
                 self.redis.as_mut().ok_or("Redis is off.")?.append_only = parse_flag(text)?
@@ -376,9 +376,7 @@ impl Project {
                 }
             }
             Field::AwsStateLocking => {
-                self.aws.as_mut().ok_or("AWS is off.")?.state_locking = StateLocking::ALL
-                    .into_iter()
-                    .find(|l| l.id() == text)
+                self.aws.as_mut().ok_or("AWS is off.")?.state_locking = StateLocking::from_id(text)
                     .ok_or_else(|| format!("Unknown locking {text:?}; pick one from the list."))?
             }
             Field::Environment(stage, field) => {

@@ -218,6 +218,10 @@ impl StateLocking {
             StateLocking::S3Native => "S3 lock file (no table)",
         }
     }
+
+    pub fn from_id(id: &str) -> Option<StateLocking> {
+        StateLocking::ALL.into_iter().find(|l| l.id() == id)
+    }
 }
 
 impl Aws {
@@ -413,6 +417,10 @@ pub enum EvictionPolicy {
 }
 
 impl EvictionPolicy {
+    pub fn from_id(id: &str) -> Option<EvictionPolicy> {
+        EvictionPolicy::ALL.into_iter().find(|p| p.id() == id)
+    }
+
     pub const ALL: [EvictionPolicy; 6] = [
         EvictionPolicy::Noeviction,
         EvictionPolicy::AllkeysLru,
