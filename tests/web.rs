@@ -490,17 +490,7 @@ async fn a_picked_zip_is_unpacked_and_checked() {
         ),
         ("repo/logo.png", &[0x89, b'P', b'N', b'G']),
     ]);
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(archive.as_slice()));
-    let file = web_sys::File::new_with_u8_array_sequence(&parts, "repo.zip").unwrap();
-    let transfer = web_sys::DataTransfer::new().unwrap();
-    transfer.items().add_with_file(&file).unwrap();
-    let input: HtmlInputElement = find(&root, "#own-pick").dyn_into().unwrap();
-    input.set_files(Some(&transfer.files().unwrap()));
-    let init = EventInit::new();
-    init.set_bubbles(true);
-    input
-        .dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap())
-        .unwrap();
+    pick_file(&root, "#own-pick", "repo.zip", &archive);
     eventually(|| {
         let notes = text(&root, "#own-notes");
         (!notes.contains("Read 2 files from 1 picked.")).then(|| format!("notes: {notes:?}"))
@@ -950,9 +940,9 @@ async fn reset_asks_before_it_discards_the_work() {
     .await;
 }
 
-/// Picks a file named `name` holding `text` in the file input `selector`.
-fn pick_file(root: &Element, selector: &str, name: &str, text: &str) {
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(text.as_bytes()));
+/// Picks a file named `name` holding `bytes` in the file input `selector`.
+fn pick_file(root: &Element, selector: &str, name: &str, bytes: &[u8]) {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let file = web_sys::File::new_with_u8_array_sequence(&parts, name).unwrap();
     let transfer = web_sys::DataTransfer::new().unwrap();
     transfer.items().add_with_file(&file).unwrap();
@@ -971,7 +961,7 @@ async fn settings_are_imported_from_a_yaml_file_or_the_file_is_refused_with_its_
     // A settings file, as `shipshape init` or the export writes it.
     let project = shipshape_core::model::preset("go-api").unwrap().project();
     let yaml = shipshape_core::model::to_yaml(&project);
-    pick_file(&root, "#import", "catalog.shipshape.yaml", &yaml);
+    pick_file(&root, "#import", "catalog.shipshape.yaml", yaml.as_bytes());
     preview_shows(&root, "# Project: catalog").await;
     eventually(|| {
         let banner = text(&root, "#banner");
@@ -984,7 +974,7 @@ async fn settings_are_imported_from_a_yaml_file_or_the_file_is_refused_with_its_
     answer_confirm(true);
     let broken = yaml.replace("port: 8080", "port: lots");
     assert_ne!(broken, yaml);
-    pick_file(&root, "#import", "broken.yaml", &broken);
+    pick_file(&root, "#import", "broken.yaml", broken.as_bytes());
     eventually(|| {
         let banner = text(&root, "#banner");
         (!(banner.contains("broken.yaml could not be imported")

@@ -133,6 +133,26 @@ async fn wait_for_text(client: &Client, selector: &str, what: &str, check: impl 
     }
 }
 
+/// Polls `done` until it holds, or fails after WAIT saying what never happened.
+async fn until(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !done().await {
+        assert!(Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Waits for Chromium to finish downloading `file`.
+async fn downloaded(file: &std::path::Path) {
+    until(
+        &format!("no {} after the click", file.display()),
+        async || file.exists(),
+    )
+    .await;
+    // Chromium writes a .crdownload first and renames it when complete.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+}
+
 /// Picks the option `value` of the select `selector`, as a user would.
 async fn choose(client: &Client, selector: &str, value: &str) {
     client
@@ -224,11 +244,10 @@ async fn a_user_edits_the_form_and_the_preview_follows() {
         })
         .await;
         // The form is its own component and may render a moment after the preview.
-        let deadline = Instant::now() + WAIT;
-        while value(&client, "#name").await != project.name {
-            assert!(Instant::now() < deadline, "{}: the name field", preset.name);
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
+        until(&format!("{}: the name field", preset.name), async || {
+            value(&client, "#name").await == project.name
+        })
+        .await;
         // Free of errors and warnings, as core's tests require of every preset.
         wait_for_text(&client, "#problems-summary", "no errors or warnings", |t| {
             t.starts_with("Every rule passes") || t.starts_with("0 errors, 0 warnings,")
@@ -266,29 +285,13 @@ async fn the_zip_the_browser_downloads_is_the_one_the_cli_writes() {
         t.contains("FROM golang:")
     })
     .await;
-    client
-        .find(Locator::Css("#download-zip"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_on(&client, "#download-zip").await;
     wait_for_text(&client, "#file-notice", "the download notice", |t| {
         t.starts_with("Downloaded catalog.zip")
     })
     .await;
     let file = downloads.join("catalog.zip");
-    let deadline = Instant::now() + WAIT;
-    while !file.exists() {
-        assert!(
-            Instant::now() < deadline,
-            "no {} after the click",
-            file.display()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    // Chromium writes a .crdownload first and renames it when complete.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    downloaded(&file).await;
     let from_browser = std::fs::read(&file).unwrap();
     // `shipshape generate --zip` writes core's zip::bundle (tested in the CLI's own suite).
     let project = shipshape_core::model::preset("go-api").unwrap().project();
@@ -301,20 +304,9 @@ async fn the_zip_the_browser_downloads_is_the_one_the_cli_writes() {
     assert!(from_browser == expected, "byte for byte the CLI's zip");
 
     // Export the settings: the file reads back as the same project.
-    client
-        .find(Locator::Css("#export"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_on(&client, "#export").await;
     let exported = downloads.join("catalog.shipshape.yaml");
-    let deadline = Instant::now() + WAIT;
-    while !exported.exists() {
-        assert!(Instant::now() < deadline, "no {}", exported.display());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    downloaded(&exported).await;
     let settings = std::fs::read_to_string(&exported).unwrap();
     assert_eq!(
         shipshape_core::model::from_yaml(&settings),
@@ -322,13 +314,7 @@ async fn the_zip_the_browser_downloads_is_the_one_the_cli_writes() {
     );
 
     // Copy a file, paste it into "Check your own files": the clipboard held the file.
-    client
-        .find(Locator::Css("#copy-file"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_on(&client, "#copy-file").await;
     wait_for_text(&client, "#file-notice", "the copy notice", |t| {
         !t.is_empty()
     })
@@ -580,21 +566,14 @@ async fn value(client: &Client, selector: &str) -> String {
 
 /// Polls until the page's saved settings hold `expected`.
 async fn wait_for_saved(client: &Client, expected: &str) {
-    let deadline = Instant::now() + WAIT;
-    loop {
+    until(&format!("never saved {expected:?}"), async || {
         let saved = client
             .execute("return localStorage.getItem('shipshape.settings');", vec![])
             .await
             .unwrap();
-        if saved.as_str().is_some_and(|s| s.contains(expected)) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "never saved {expected:?}: {saved}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        saved.as_str().is_some_and(|s| s.contains(expected))
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -622,12 +601,7 @@ async fn work_survives_a_reload_travels_by_link_and_outlives_a_damaged_save() {
     assert_eq!(value(&mine, "#services-0-port").await, "8123");
 
     // Shared: the link opens the same settings in another browser profile, with nothing saved.
-    mine.find(Locator::Css("#share"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_on(&mine, "#share").await;
     mine.wait()
         .at_most(WAIT)
         .for_element(Locator::Css("#share-link"))
@@ -959,14 +933,10 @@ async fn the_form_is_walked_and_used_with_the_keyboard_alone() {
         .unwrap();
     let before = value_of_checkbox(&client, "#services-0-autoscaling-on").await;
     press(&client, Key::Space).await;
-    let deadline = Instant::now() + WAIT;
-    while value_of_checkbox(&client, "#services-0-autoscaling-on").await == before {
-        assert!(
-            Instant::now() < deadline,
-            "Space did not toggle autoscaling"
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    until("Space did not toggle autoscaling", async || {
+        value_of_checkbox(&client, "#services-0-autoscaling-on").await != before
+    })
+    .await;
     client
         .execute(
             "document.querySelector('#services-0-rollout-strategy').focus();",
@@ -975,14 +945,10 @@ async fn the_form_is_walked_and_used_with_the_keyboard_alone() {
         .await
         .unwrap();
     press(&client, Key::Down).await;
-    let deadline = Instant::now() + WAIT;
-    while value(&client, "#services-0-rollout-strategy").await == "rolling" {
-        assert!(
-            Instant::now() < deadline,
-            "the arrow key did not change the strategy"
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    until("the arrow key did not change the strategy", async || {
+        value(&client, "#services-0-rollout-strategy").await != "rolling"
+    })
+    .await;
     client.close().await.unwrap();
 }
 
