@@ -118,12 +118,21 @@ fn run(command: Command) -> Result<(), Failure> {
                     "no generated file {path:?}; `shipshape generate` writes them all"
                 ))
             })?;
+            // Each topic once, under the line it belongs to; the lines of its block follow.
             let explained = shipshape_core::explain::file(file);
             for (i, line) in file.contents.lines().enumerate() {
                 outln!("{:4} | {line}", i + 1);
-                if let Some(e) = explained.iter().find(|e| e.line == i + 1) {
-                    outln!("     = why: {}", e.topic.why);
-                    outln!("     = without it: {}", e.topic.without);
+                if let Some(e) = explained
+                    .iter()
+                    .find(|e| e.line == i + 1 && e.why.line == e.line)
+                {
+                    outln!("     = why: {}", e.why.topic.why);
+                    outln!("     = without it: {}", e.why.topic.without);
+                    let field =
+                        shipshape_core::explain::field(&project, &path, &file.contents, &e.why);
+                    if let Some(field) = field {
+                        outln!("     = setting: {}", field.label());
+                    }
                 }
             }
             Ok(())

@@ -18,7 +18,7 @@ pub fn lint_project(project: &Project, bundle: &crate::Bundle) -> Vec<Diagnostic
 }
 
 /// The environment a generated file is for.
-fn stage_of(path: &str) -> Option<Stage> {
+pub(crate) fn stage_of(path: &str) -> Option<Stage> {
     let parts: Vec<&str> = path.split('/').collect();
     let key = match parts.as_slice() {
         ["k8s" | "argocd", stage, _] => *stage,
@@ -30,7 +30,7 @@ fn stage_of(path: &str) -> Option<Stage> {
 }
 
 /// The app service a generated file is for.
-fn service_of(project: &Project, path: &str) -> Option<usize> {
+pub(crate) fn service_of(project: &Project, path: &str) -> Option<usize> {
     project.services.iter().position(|service| {
         let name = &service.name;
         let folder = service.folder_prefix();
@@ -47,7 +47,7 @@ fn service_of(project: &Project, path: &str) -> Option<usize> {
 }
 
 /// The setting that decides how many pods a service runs in `stage`.
-fn replicas_field(project: &Project, index: usize, stage: Option<Stage>) -> Field {
+pub(crate) fn replicas_field(project: &Project, index: usize, stage: Option<Stage>) -> Field {
     let service = &project.services[index];
     if service.autoscaling.is_some() {
         Field::Service(index, ServiceField::AutoscalingMin)
