@@ -5,6 +5,7 @@
 
 pub mod breakage;
 pub mod bundle;
+pub(crate) mod deflate;
 pub mod diff;
 pub mod explain;
 pub mod generate;

@@ -4,8 +4,8 @@
 //! The container format (PKWARE's APPNOTE) is a few fixed headers, written here so that every
 //! field is decided on purpose: entries in bundle order, a fixed timestamp (1980-01-01, the
 //! format's epoch), UTF-8 names, regular-file permissions, no extra fields. Compression is raw
-//! DEFLATE from `miniz_oxide` at a fixed level, so the same settings give the same bytes on
-//! every platform.
+//! DEFLATE from [`crate::deflate`], which has no levels or platform differences, so the same
+//! settings give the same bytes everywhere.
 //!
 //! Reading is bounded: at most [`MAX_ENTRIES`] entries, [`MAX_FILE_BYTES`] per file and
 //! [`MAX_TOTAL_BYTES`] in all once inflated, so a "zip bomb" is refused instead of filling the
@@ -29,8 +29,6 @@ const DOS_DATE: u16 = (1 << 5) | 1;
 const DOS_TIME: u16 = 0;
 /// A regular file, rw-r--r--.
 const FILE_MODE: u32 = 0o100_644;
-/// miniz_oxide's level 6, zlib's default: a good ratio at little cost.
-const LEVEL: u8 = 6;
 
 pub const MAX_ENTRIES: usize = 10_000;
 pub const MAX_FILE_BYTES: usize = 4 << 20;
@@ -43,7 +41,7 @@ pub fn write<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Vec<u8
     let mut count: u16 = 0;
     for (name, contents) in files {
         let crc = crc32(contents);
-        let deflated = miniz_oxide::deflate::compress_to_vec(contents, LEVEL);
+        let deflated = crate::deflate::compress(contents);
         // Tiny files can grow when deflated: store those as they are.
         let (method, data) = if deflated.len() < contents.len() {
             (DEFLATED, deflated.as_slice())
@@ -222,16 +220,14 @@ fn read_within(
         let data = slice(bytes, local + 30 + local_name + local_extra, compressed)?;
         let contents = match method {
             STORED => data.to_vec(),
-            DEFLATED => {
-                match miniz_oxide::inflate::decompress_to_vec_with_limit(data, size.max(1)) {
-                    Ok(contents) => contents,
-                    Err(_) => {
-                        read.problems
-                            .push(problem("its compressed data is damaged.".into()));
-                        continue;
-                    }
+            DEFLATED => match crate::deflate::decompress(data, size.max(1)) {
+                Ok(contents) => contents,
+                Err(_) => {
+                    read.problems
+                        .push(problem("its compressed data is damaged.".into()));
+                    continue;
                 }
-            }
+            },
             other => {
                 read.problems.push(problem(format!(
                     "compressed with method {other}; only stored and DEFLATE are read."

@@ -18,7 +18,7 @@ const MAX_TEXT_BYTES: usize = 1 << 20;
 /// The share code for `project`: what follows `#s=` in a link.
 pub fn encode(project: &Project) -> String {
     let text = to_yaml(project);
-    let deflated = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 9);
+    let deflated = crate::deflate::compress(text.as_bytes());
     format!("{TAG}{}", base64url_encode(&deflated))
 }
 
@@ -35,7 +35,7 @@ pub fn decode(code: &str) -> Result<Project, LoadError> {
         .ok_or_else(|| damaged("it does not start with a Shipshape settings tag"))?;
     let deflated =
         base64url_decode(body).ok_or_else(|| damaged("it has characters a link never has"))?;
-    let text = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, MAX_TEXT_BYTES)
+    let text = crate::deflate::decompress(&deflated, MAX_TEXT_BYTES)
         .map_err(|_| damaged("its compressed settings do not unpack"))?;
     let text = String::from_utf8(text).map_err(|_| damaged("its settings are not text"))?;
     from_yaml(&text)
