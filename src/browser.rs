@@ -161,6 +161,15 @@ pub fn scroll_to(id: &str) -> Option<web_sys::Element> {
     Some(element)
 }
 
+/// Scrolls the element with `id` just into view, if it is not: for a cursor moved by keys.
+pub fn reveal(id: &str) {
+    if let Some(element) = document().and_then(|d| d.get_element_by_id(id)) {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        element.scroll_into_view_with_scroll_into_view_options(&options);
+    }
+}
+
 /// Brings the control with `id` into view and moves the keyboard focus to it.
 pub fn focus(id: &str) {
     if let Some(element) = scroll_to(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {

@@ -5,6 +5,7 @@
 use std::rc::Rc;
 
 use shipshape_core::Bundle;
+use shipshape_core::explain::{self, Kind, Why};
 use shipshape_core::rules::{Diagnostic, Severity};
 use yew::prelude::*;
 
@@ -64,6 +65,9 @@ pub fn Preview(props: &PreviewProps) -> Html {
     let filter = use_state(|| Filter::All);
     // What the last copy or download did, for the status line beside the buttons.
     let notice = use_state(|| None::<(bool, String)>);
+    // The line whose explanation shows: the one under the pointer, or moved to with the arrow
+    // keys while the file has the focus.
+    let why_line = use_state(|| None::<usize>);
     let open = props.bundle.get(&selected).or_else(|| props.bundle.first());
 
     {
@@ -85,9 +89,11 @@ pub fn Preview(props: &PreviewProps) -> Html {
             let selected = selected.clone();
             let target = target.clone();
             let path = path.to_owned();
+            let why_line = why_line.clone();
             Callback::from(move |_: MouseEvent| {
                 selected.set(path.clone());
                 target.set(None);
+                why_line.set(None);
             })
         };
         html! {
@@ -273,6 +279,10 @@ pub fn Preview(props: &PreviewProps) -> Html {
             .collect();
         let target_line = target.map(|(line, _)| line);
         let lang = Lang::of(&file.path);
+        let kind = Kind::of(&file.path);
+        let whys = kind.map(|kind| explain::lines(kind, &file.contents)).unwrap_or_default();
+        let count = file.contents.lines().count();
+        let current = (*why_line).filter(|&line| line <= count);
         let lines = file.contents.lines().enumerate().map(|(index, text)| {
             let number = index + 1;
             let here: Vec<&&Diagnostic> = marks.iter().filter(|d| d.line == number).collect();
@@ -288,6 +298,8 @@ pub fn Preview(props: &PreviewProps) -> Html {
                           "line",
                           worst.map(|s| format!("mark sev-{}", s.id())),
                           (target_line == Some(number)).then_some("target"),
+                          (current == Some(number)).then_some("current"),
+                          whys.get(index).is_some_and(|w| w.is_some_and(|w| w.line == number)).then_some("explained"),
                       )}
                       title={(!title.is_empty()).then_some(title)}>
                     <span class="ln" aria-hidden="true" data-n={number.to_string()}></span>
@@ -299,9 +311,52 @@ pub fn Preview(props: &PreviewProps) -> Html {
                 </span>
             }
         });
+        // Pointing at a line, or moving through the file with the arrow keys, picks the line
+        // whose explanation shows. Only a real pointer move counts: the hover events a browser
+        // sends when the file scrolls under a still pointer would undo the arrow keys.
+        let onmousemove = {
+            let why_line = why_line.clone();
+            Callback::from(move |event: MouseEvent| {
+                let line = event
+                    .target_dyn_into::<web_sys::Element>()
+                    .and_then(|element| element.closest(".line").ok().flatten())
+                    .and_then(|line| line.id().strip_prefix('L')?.parse::<usize>().ok());
+                if line.is_some() && line != *why_line {
+                    why_line.set(line);
+                }
+            })
+        };
+        let onkeydown = {
+            let why_line = why_line.clone();
+            Callback::from(move |event: KeyboardEvent| {
+                let step = match event.key().as_str() {
+                    "ArrowDown" => 1,
+                    "ArrowUp" => -1,
+                    _ => return,
+                };
+                event.prevent_default();
+                let line = current
+                    .map_or(1, |line| line.saturating_add_signed(step))
+                    .clamp(1, count.max(1));
+                browser::reveal(&format!("L{line}"));
+                why_line.set(Some(line));
+            })
+        };
+        let panel = kind.map(|_| {
+            why_panel(
+                current,
+                current.and_then(|line| whys.get(line - 1).copied().flatten()),
+                file,
+                &state,
+            )
+        });
         html! {
+            <>
+            { panel.unwrap_or_default() }
             <pre id="preview-file" class="file numbered" role="tabpanel" tabindex="0"
-                 aria-label={file.path.clone()}><code>{ for lines }</code></pre>
+                 aria-label={file.path.clone()} aria-describedby={kind.map(|_| "why-panel")}
+                 {onmousemove} {onkeydown}><code>{ for lines }</code></pre>
+            </>
         }
     });
 
@@ -333,6 +388,53 @@ pub fn Preview(props: &PreviewProps) -> Html {
             { body.unwrap_or_default() }
             </div>
             </div>
+        </section>
+    }
+}
+
+/// Why the picked line is there, what goes wrong without it, and the setting that changes it.
+fn why_panel(
+    line: Option<usize>,
+    why: Option<Why>,
+    file: &shipshape_core::GeneratedFile,
+    state: &StateContext,
+) -> Html {
+    let body = match (line, why) {
+        (None, _) => html! {
+            <p class="hint">{ "Point at a line, or focus the file and press ↑ or ↓, to see why it is there." }</p>
+        },
+        (Some(line), None) => html! {
+            <p class="hint">{ format!("Line {line} has no explanation: a comment, or a detail of its own.") }</p>
+        },
+        (Some(line), Some(why)) => {
+            let field = explain::field(&state.project, &file.path, &file.contents, &why);
+            let place = if why.line == line {
+                format!("Line {line}")
+            } else {
+                format!("Line {line}, part of line {}", why.line)
+            };
+            let change = field.map(|field| {
+                let dispatcher = state.dispatcher();
+                html! {
+                    <button type="button" id="why-setting" class="secondary"
+                            onclick={Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::FocusField(field)))}>
+                        { format!("Change it: {}", field.label()) }
+                    </button>
+                }
+            });
+            html! {
+                <>
+                <p class="where"><strong>{ place }</strong>{ ": " }<code>{ why.topic.key }</code></p>
+                <p>{ why.topic.why }</p>
+                <p><strong>{ "Without it: " }</strong>{ why.topic.without }</p>
+                { change.unwrap_or_default() }
+                </>
+            }
+        }
+    };
+    html! {
+        <section id="why-panel" class="why-panel" aria-live="polite" aria-label="Why this line">
+            { body }
         </section>
     }
 }

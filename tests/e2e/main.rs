@@ -963,3 +963,146 @@ async fn value_of_checkbox(client: &Client, selector: &str) -> bool {
         .as_deref()
         == Some("true")
 }
+
+/// Opens `path` in the preview as a user does: each closed folder of the tree on the way, then
+/// the file.
+async fn open_file(client: &Client, path: &str) {
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut xpath = String::from("//nav[@id='preview-tabs']/ul");
+    for folder in &parts[..parts.len() - 1] {
+        xpath.push_str(&format!("/li/details[summary='{folder}/']"));
+        let details = client.find(Locator::XPath(&xpath)).await.unwrap();
+        if details.attr("open").await.unwrap().is_none() {
+            details
+                .find(Locator::XPath("./summary"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+        }
+        xpath.push_str("/ul");
+    }
+    click_on(client, &format!("[data-path='{path}']")).await;
+    wait_for_text(client, "#open-path", path, |t| t == path).await;
+}
+
+/// Scrolls the first line of the open file that starts with `start` into view and moves the
+/// mouse onto it, as a reader pointing at it; returns its line number.
+async fn point_at_line(client: &Client, start: &str) -> usize {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+    let id = client
+        .execute(
+            "const line = [...document.querySelectorAll('#preview-file .line')]
+               .find((l) => l.textContent.trimStart().startsWith(arguments[0]));
+             if (!line) return null;
+             line.scrollIntoView({ block: 'center' });
+             return line.id;",
+            vec![start.into()],
+        )
+        .await
+        .unwrap();
+    let id = id
+        .as_str()
+        .unwrap_or_else(|| panic!("no line starts with {start:?}"))
+        .to_owned();
+    let element = client.find(Locator::Id(&id)).await.unwrap();
+    client
+        .perform_actions(
+            MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+                element,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            }),
+        )
+        .await
+        .unwrap();
+    id.trim_start_matches('L').parse().unwrap()
+}
+
+/// Issue 9's first promise: pointing at a line of the Dockerfile, the Deployment or the
+/// workflow says why it is there and what goes wrong without it; the arrow keys do the same
+/// from the keyboard; and the explanation leads to the setting that changes the line.
+#[tokio::test]
+#[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
+async fn pointing_at_a_line_explains_it_and_leads_to_its_setting() {
+    use fantoccini::key::Key;
+    let site = StaticServer::start(
+        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
+        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
+    );
+    let driver = Driver::start();
+    let client = browser(&driver).await;
+    open(&client, &site).await;
+    wait_for_text(&client, "#preview-file", "the default Dockerfile", |t| {
+        t.contains("# Service: backend")
+    })
+    .await;
+    wait_for_text(&client, "#why-panel", "the hint", |t| {
+        t.contains("Point at a line")
+    })
+    .await;
+
+    // The Dockerfile: a line of its own, then the next one by keyboard.
+    let user = point_at_line(&client, "USER").await;
+    wait_for_text(&client, "#why-panel", "why USER is there", |t| {
+        t.contains(&format!("Line {user}"))
+            && t.contains("unprivileged user")
+            && t.contains("Without it:")
+    })
+    .await;
+    client
+        .execute("document.querySelector('#preview-file').focus();", vec![])
+        .await
+        .unwrap();
+    press(&client, Key::Down).await;
+    wait_for_text(&client, "#why-panel", "the next line, EXPOSE", |t| {
+        t.contains(&format!("Line {}", user + 1)) && t.contains("listens on")
+    })
+    .await;
+    assert!(
+        text(&client, &format!("#L{}", user + 1))
+            .await
+            .starts_with("EXPOSE"),
+        "the arrow key moved to the line after USER"
+    );
+
+    // The workflow: a step's `with:` is explained by the action that names the step.
+    open_file(&client, ".github/workflows/backend.yml").await;
+    let with = point_at_line(&client, "persist-credentials").await;
+    wait_for_text(&client, "#why-panel", "persist-credentials", |t| {
+        t.contains(&format!("Line {with}")) && t.contains("token")
+    })
+    .await;
+
+    // The Deployment: a probe's field, then a rollout parameter and its setting.
+    open_file(&client, "k8s/production/backend.yaml").await;
+    let period = point_at_line(&client, "periodSeconds").await;
+    wait_for_text(&client, "#why-panel", "a probe field", |t| {
+        t.contains(&format!("Line {period}")) && t.contains("How often the probe runs")
+    })
+    .await;
+    let line = point_at_line(&client, "maxUnavailable").await;
+    wait_for_text(
+        &client,
+        "#why-panel",
+        "maxUnavailable and its setting",
+        |t| t.contains(&format!("Line {line}")) && t.contains("0 keeps full capacity"),
+    )
+    .await;
+    let setting = text(&client, "#why-setting").await;
+    assert!(setting.contains("Max unavailable"), "{setting}");
+    click_on(&client, "#why-setting").await;
+    let field = shipshape_core::model::Field::Service(
+        0,
+        shipshape_core::model::ServiceField::MaxUnavailable,
+    )
+    .id();
+    until(&format!("the focus never reached #{field}"), async || {
+        let active = client.active_element().await.unwrap();
+        active.attr("id").await.unwrap().as_deref() == Some(field.as_str())
+    })
+    .await;
+    client.close().await.unwrap();
+}

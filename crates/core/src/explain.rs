@@ -87,8 +87,8 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Dockerfile,
         "FROM",
-        "Starts a stage from a pinned base image; the last stage is what runs, so build tools stay in earlier ones.",
-        "One stage ships compilers and caches; an unpinned tag builds a different image tomorrow.",
+        "A stage from a pinned base image; only the last stage ships, so build tools stay behind.",
+        "The image ships compilers; an unpinned tag builds differently tomorrow.",
     ),
     topic(
         Dockerfile,
@@ -105,7 +105,7 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Dockerfile,
         "COPY",
-        "Copies the lockfile first and the source later, so the dependency layer stays cached until dependencies change.",
+        "The lockfile first, the source later: the dependency layer stays cached.",
         "Every code change reinstalls every dependency.",
     ),
     topic(
@@ -123,20 +123,20 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Dockerfile,
         "EXPOSE",
-        "Documents the port the process listens on; compose and Kubernetes use the same one.",
-        "Readers guess the port, and files disagree about it.",
+        "The port the process listens on; compose and Kubernetes use the same.",
+        "Files disagree about the port.",
     ),
     topic(
         Dockerfile,
         "HEALTHCHECK",
-        "Lets Docker and compose know when the service answers on its liveness path.",
+        "Docker and compose learn when the service answers its liveness path.",
         "depends_on starts dependents before the service is ready.",
     ),
     topic(
         Dockerfile,
         "CMD",
         "The default command, in exec form so signals reach the process.",
-        "A shell in front swallows the stop signal; shutdowns wait for the kill.",
+        "A shell swallows the stop signal; shutdowns wait for the kill.",
     ),
     // Kubernetes: probes, security, rollout, scaling, disruption.
     topic(
@@ -172,7 +172,7 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Manifest,
         "readOnlyRootFilesystem:",
-        "The image cannot be changed at run time; writable emptyDirs are mounted where needed.",
+        "Nothing can change the image at run time.",
         "An attacker can drop tools into the container's filesystem.",
     ),
     topic(
@@ -190,14 +190,14 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Manifest,
         "resources:",
-        "Requests reserve CPU and memory for scheduling; limits cap what a pod may take.",
-        "One leaking pod starves its neighbours, and the quota refuses pods without them.",
+        "Requests reserve CPU and memory; limits cap them.",
+        "A leaking pod starves its neighbours; the quota refuses the pod.",
     ),
     topic(
         Manifest,
         "maxSurge:",
         "How many extra pods a rollout may start above the desired count.",
-        "Rollouts are slower, or need more spare capacity than the cluster has.",
+        "Rollouts are slow, or need spare capacity.",
     ),
     topic(
         Manifest,
@@ -238,14 +238,14 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Manifest,
         "preStop:",
-        "Waits a moment before shutdown so load balancers stop sending traffic first.",
-        "Requests arrive at a pod that is already shutting down.",
+        "Waits before shutdown, so load balancers stop sending traffic first.",
+        "Requests reach a pod that is shutting down.",
     ),
     topic(
         Manifest,
         "kind: Deployment",
-        "Keeps the service's pods running and replaces them step by step on each release.",
-        "Pods started by hand are not restarted, scaled or rolled out.",
+        "Keeps the pods running and replaces them step by step on each release.",
+        "Nothing restarts, scales or rolls out the pods.",
     ),
     topic(
         Manifest,
@@ -256,7 +256,7 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Manifest,
         "kind: Rollout",
-        "Argo Rollouts' Deployment: shifts traffic to the new version in steps and can stop halfway.",
+        "Shifts traffic to the new version in steps, and can stop halfway.",
         "Every release reaches all users at once.",
     ),
     topic(
@@ -268,20 +268,20 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Manifest,
         "kind: ServiceAccount",
-        "The service's own identity in the cluster, with no rights unless granted.",
-        "Pods share the namespace's default account and whatever it is given.",
+        "The service's own identity, with no rights unless granted.",
+        "Pods share the namespace's default account.",
     ),
     topic(
         Manifest,
         "kind: ConfigMap",
-        "Plain settings for the container, as environment variables; secrets live elsewhere.",
-        "Settings get baked into the image, or copied into every manifest.",
+        "Plain settings as environment variables; secrets live elsewhere.",
+        "Settings get baked into the image.",
     ),
     topic(
         Manifest,
         "kind: Ingress",
-        "Routes the service's hostname from outside the cluster to the Service, over TLS.",
-        "The service cannot be reached from outside the cluster.",
+        "Routes the hostname to the Service, over TLS.",
+        "Nothing outside the cluster reaches the service.",
     ),
     topic(
         Manifest,
@@ -304,8 +304,8 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Manifest,
         "kind: ResourceQuota",
-        "Caps what the namespace may use in total and requires every pod to declare resources.",
-        "One runaway release can take the whole cluster's capacity.",
+        "Caps the namespace's total use; every pod must declare resources.",
+        "One runaway release takes the whole cluster.",
     ),
     topic(
         Manifest,
@@ -322,7 +322,7 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Manifest,
         "kind: Secret",
-        "Holds credentials for the in-cluster database; its values are filled in by hand, never from Git.",
+        "The in-cluster database's credentials, filled in by hand, never from Git.",
         "The database has no password, or the password is in Git.",
     ),
     topic(
@@ -352,13 +352,13 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Manifest,
         "labels:",
-        "The recommended app.kubernetes.io labels: selectors, dashboards and kubectl find the service's objects by them.",
-        "Objects cannot be found or selected reliably.",
+        "The standard app.kubernetes.io labels that selectors and tools find objects by.",
+        "Objects cannot be found reliably.",
     ),
     topic(
         Manifest,
         "selector:",
-        "Which pods this object manages or sends traffic to; it must match the pod template's labels.",
+        "The pods this object manages or serves; it matches the pods' labels.",
         "The object manages no pods, or someone else's.",
     ),
     topic(
@@ -388,8 +388,8 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Manifest,
         "automountServiceAccountToken:",
-        "No Kubernetes API token in the pod; the service does not call the API.",
-        "Anyone inside the container can use the token against the cluster.",
+        "No Kubernetes API token in the pod; the service needs none.",
+        "An intruder can use the token against the cluster.",
     ),
     topic(
         Manifest,
@@ -436,8 +436,8 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Manifest,
         "ports:",
-        "The ports the container or Service offers, named so probes and Services refer to them by name.",
-        "Probes and Services repeat numbers that can drift apart.",
+        "The ports offered, named so probes and Services refer to them by name.",
+        "Repeated port numbers drift apart.",
     ),
     topic(
         Manifest,
@@ -484,8 +484,8 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Manifest,
         "volumeMounts:",
-        "Writable scratch space where the read-only filesystem needs it, such as /tmp.",
-        "The process fails the first time it writes a temporary file.",
+        "Writable scratch space, such as /tmp, on a read-only filesystem.",
+        "The first temporary file fails.",
     ),
     topic(
         Manifest,
@@ -496,14 +496,14 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Manifest,
         "kind: NetworkPolicy",
-        "Allows only the traffic the service needs: from the ingress controller and Prometheus.",
+        "Allows only the ingress controller and Prometheus in.",
         "Any pod in the cluster can reach the service.",
     ),
     topic(
         Manifest,
         "kind: ExternalSecret",
-        "Copies the service's secret keys from the store into a Secret; values never touch Git.",
-        "Secrets end up in manifests, or are created by hand and drift.",
+        "Copies secret keys from the store into a Secret; values never touch Git.",
+        "Secrets land in manifests, or are made by hand and drift.",
     ),
     topic(
         Manifest,
@@ -515,8 +515,8 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Workflow,
         "permissions:",
-        "Least privilege for the workflow token: read by default, write only where a job needs it.",
-        "A compromised step can push code or packages with the token.",
+        "The token reads by default; only jobs that must, write.",
+        "A compromised step can push with the token.",
     ),
     topic(
         Workflow,
@@ -539,20 +539,20 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Workflow,
         "environment:",
-        "Deploys through a GitHub environment, where approvals and secrets are scoped.",
-        "Production deploys need no approval, and every job sees every secret.",
+        "Deploys through a GitHub environment, with its approvals and secrets.",
+        "No approval, and every job sees every secret.",
     ),
     topic(
         Workflow,
         "\"on\":",
-        "The events that run the workflow: pushes and pull requests to the two branches that touch this service, and a manual run.",
-        "The pipeline runs for every commit in the repository, or never.",
+        "Pushes and pull requests to the two branches that touch this service, or a manual run.",
+        "It runs for every commit, or never.",
     ),
     topic(
         Workflow,
         "env:",
-        "Values the steps read as environment variables; expressions go here, never straight into a script, so text cannot inject shell.",
-        "A branch name such as `$(curl ...)` could run in the script.",
+        "Expressions pass to scripts as environment variables, never pasted in, so text cannot inject shell.",
+        "A branch named `$(curl ...)` runs in the script.",
     ),
     topic(
         Workflow,
@@ -575,14 +575,14 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Workflow,
         "security:",
-        "Audits the dependencies and scans the source for known vulnerabilities; results go to the Security tab.",
+        "Audits dependencies and scans the source for known vulnerabilities.",
         "A vulnerable package ships unnoticed.",
     ),
     topic(
         Workflow,
         "build:",
-        "Builds the image once, scans it, and pushes it with its SBOM and provenance; deploys use this exact image.",
-        "Each environment builds its own image, and they differ.",
+        "Builds, scans and pushes the image once, with SBOM and provenance.",
+        "Each environment builds a different image.",
     ),
     topic(
         Workflow,
@@ -593,14 +593,14 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Workflow,
         "deploy-production:",
-        "Deploys the same image to production after a push to the production branch, behind the environment's approval.",
-        "Production gets an image staging never ran, or no approval.",
+        "Deploys the same image to production, behind the environment's approval.",
+        "Production runs an untested image, unapproved.",
     ),
     topic(
         Workflow,
         "runs-on:",
-        "A pinned runner image, so a new `ubuntu-latest` does not change the build unannounced.",
-        "Builds break the day the default image moves.",
+        "A pinned runner image: a new `ubuntu-latest` cannot change the build.",
+        "Builds break when the default moves.",
     ),
     topic(
         Workflow,
@@ -629,8 +629,8 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Workflow,
         "if:",
-        "Runs this only for the events it is meant for: pushes publish and deploy; pull requests only check.",
-        "A pull request could push images or deploy.",
+        "Pushes publish and deploy; pull requests only check.",
+        "A pull request could deploy.",
     ),
     topic(
         Workflow,
@@ -648,43 +648,43 @@ pub static TOPICS: &[Topic] = &[
         Workflow,
         "uses: actions/setup-python",
         "Installs the service's Python version.",
-        "The runner's own version is used, whatever it is.",
+        "Whatever the runner has is used.",
     ),
     topic(
         Workflow,
         "uses: actions/setup-node",
         "Installs the service's Node.js version.",
-        "The runner's own version is used, whatever it is.",
+        "Whatever the runner has is used.",
     ),
     topic(
         Workflow,
         "uses: actions/setup-go",
         "Installs the service's Go version, with its module cache.",
-        "The runner's own version is used, whatever it is.",
+        "Whatever the runner has is used.",
     ),
     topic(
         Workflow,
         "uses: actions/setup-java",
         "Installs the service's JDK, with the Maven or Gradle cache.",
-        "The runner's own version is used, whatever it is.",
+        "Whatever the runner has is used.",
     ),
     topic(
         Workflow,
         "uses: actions/setup-dotnet",
         "Installs the service's .NET SDK.",
-        "The runner's own version is used, whatever it is.",
+        "Whatever the runner has is used.",
     ),
     topic(
         Workflow,
         "uses: ruby/setup-ruby",
         "Installs the service's Ruby, and caches the installed gems.",
-        "The runner's own version is used, whatever it is.",
+        "Whatever the runner has is used.",
     ),
     topic(
         Workflow,
         "uses: shivammathur/setup-php",
         "Installs the service's PHP version and Composer.",
-        "The runner's own version is used, whatever it is.",
+        "Whatever the runner has is used.",
     ),
     topic(
         Workflow,
@@ -695,7 +695,7 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Workflow,
         "uses: actions/download-artifact",
-        "Fetches the image reference the build job recorded, so the deploy releases exactly that image.",
+        "Fetches the build's image reference, so the deploy releases exactly that image.",
         "The deploy would guess the image by tag.",
     ),
     topic(
@@ -756,14 +756,14 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Compose,
         "services:",
-        "Every container of the local environment: the app services and their database and cache.",
-        "Each developer starts the pieces by hand, differently.",
+        "Every container of the local environment.",
+        "Everyone starts the pieces by hand, differently.",
     ),
     topic(
         Compose,
         "build:",
-        "Builds the service from its Dockerfile, stopping at the stage with the dev dependencies.",
-        "Local runs use an image unlike the one that ships.",
+        "Builds the Dockerfile's stage with the dev dependencies.",
+        "Local runs use an image unlike production's.",
     ),
     topic(
         Compose,
@@ -792,7 +792,7 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Compose,
         "volumes:",
-        "Named volumes keep the database's data between restarts; source folders are mounted for live reload.",
+        "Named volumes keep data between restarts; source folders mount for live reload.",
         "Data is lost on every `docker compose down`.",
     ),
     topic(
@@ -835,8 +835,8 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Terraform,
         "output",
-        "A value other tools need after apply, such as the cluster's name or the database's address.",
-        "People dig values out of the console by hand.",
+        "A value other tools need after apply, such as the cluster's name.",
+        "People copy values from the console.",
     ),
     topic(
         Terraform,
@@ -847,7 +847,7 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Terraform,
         "module \"vpc\"",
-        "The network: private subnets for nodes and databases in several zones, public ones only for load balancers.",
+        "Private subnets in several zones; public ones only for load balancers.",
         "Databases and nodes sit in public subnets.",
     ),
     topic(
@@ -883,7 +883,7 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Terraform,
         "resource \"aws_secretsmanager_secret\"",
-        "A place for each service's secrets; values are set outside Terraform, so they never enter the state.",
+        "Each service's secrets; values are set outside Terraform, never in its state.",
         "Secret values end up in Terraform state files.",
     ),
     topic(
@@ -931,8 +931,8 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Terraform,
         "backend \"s3\"",
-        "Keeps the state in a versioned, encrypted bucket every run shares.",
-        "State on a laptop: lost, or two people overwrite each other's changes.",
+        "State in a shared, versioned, encrypted bucket.",
+        "State on a laptop gets lost or overwritten.",
     ),
     topic(
         Terraform,
@@ -974,8 +974,8 @@ pub static TOPICS: &[Topic] = &[
     topic(
         ArgoCd,
         "kind: Application",
-        "Argo CD keeps one service's environment in the cluster equal to its folder in Git.",
-        "Someone runs kubectl by hand, and the cluster drifts from Git.",
+        "Argo CD keeps the cluster equal to this folder in Git.",
+        "kubectl by hand, and drift from Git.",
     ),
     topic(
         ArgoCd,
@@ -1268,10 +1268,8 @@ pub fn field(project: &Project, path: &str, text: &str, why: &Why) -> Option<Fie
             let content = line.trim_start();
             let indent = line.len() - content.len();
             if indent < column && !content.is_empty() {
-                for probe in ProbeKind::ALL {
-                    if content.starts_with(&format!("{}Probe:", probe.key())) {
-                        return Some(probe);
-                    }
+                if let Some(name) = content.strip_suffix("Probe:") {
+                    return ProbeKind::ALL.into_iter().find(|probe| probe.key() == name);
                 }
                 column = indent;
             }
