@@ -73,6 +73,56 @@ pub fn strings<S: AsRef<str>>(items: &[S]) -> Expr {
     Expr::List(items.iter().map(|s| str(s.as_ref())).collect())
 }
 
+/// A constant item: the parts of a file that no setting changes are written as tables of these,
+/// which cost the web app table bytes rather than the code to build each item one by one.
+pub enum Fixed {
+    Attr(&'static str, Value),
+    Block(&'static str, &'static [&'static str], &'static [Fixed]),
+    Blank,
+    Comment(&'static str),
+}
+
+/// A constant expression, for [`Fixed`].
+pub enum Value {
+    Str(&'static str),
+    Raw(&'static str),
+    Num(i64),
+    Bool(bool),
+    List(&'static [Value]),
+    Object(&'static [(&'static str, Value)]),
+}
+
+impl Value {
+    fn expr(&self) -> Expr {
+        match self {
+            Value::Str(text) => str(*text),
+            Value::Raw(text) => raw(*text),
+            Value::Num(n) => Expr::Num(*n),
+            Value::Bool(b) => Expr::Bool(*b),
+            Value::List(items) => Expr::List(items.iter().map(Value::expr).collect()),
+            Value::Object(entries) => Expr::Object(
+                entries
+                    .iter()
+                    .map(|(key, value)| ((*key).to_owned(), value.expr()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// The items a table of [`Fixed`] describes.
+pub fn fixed(items: &[Fixed]) -> Vec<Item> {
+    items
+        .iter()
+        .map(|item| match item {
+            Fixed::Attr(key, value) => Item::Attr(key, value.expr()),
+            Fixed::Block(kind, labels, body) => block(kind, labels, fixed(body)),
+            Fixed::Blank => Item::Blank,
+            Fixed::Comment(text) => Item::Comment((*text).to_owned()),
+        })
+        .collect()
+}
+
 use std::borrow::Cow;
 use std::fmt::Write as _;
 

@@ -7,7 +7,11 @@
 //! Everything is built as a typed HCL model ([`crate::hcl`]) and printed as `terraform fmt` would.
 
 use crate::bundle::{GeneratedFile, Tree};
-use crate::hcl::{Expr, Item, attr, block, file_with_tree, list, object, raw, str, strings};
+use crate::hcl::Fixed::{Attr, Blank, Block, Comment};
+use crate::hcl::Value::{Bool, List, Num, Object, Raw, Str};
+use crate::hcl::{
+    Expr, Fixed, Item, attr, block, file_with_tree, fixed, list, object, raw, str, strings,
+};
 use crate::model::{Aws, Project, SecretsProvider, Stage, StateLocking};
 
 pub const VPC_MODULE_VERSION: &str = "6.4.0";
@@ -313,142 +317,159 @@ fn variables(managed_postgres: bool, redis: bool, secrets: bool) -> Vec<Item> {
 }
 
 fn vpc() -> Vec<Item> {
-    vec![
-        block(
-            "data",
-            &["aws_availability_zones", "available"],
-            vec![attr("state", str("available"))],
-        ),
-        block(
-            "locals",
-            &[],
-            vec![
-                attr(
-                    "azs",
-                    raw(
-                        "slice(data.aws_availability_zones.available.names, 0, var.availability_zones)",
-                    ),
-                ),
-                Item::Comment(
-                    "Private /20s for nodes and pods; public and database /24s above them.".into(),
-                ),
-                attr(
-                    "private_subnets",
-                    raw(
-                        "[for index in range(var.availability_zones) : cidrsubnet(var.vpc_cidr, 4, index)]",
-                    ),
-                ),
-                attr(
-                    "public_subnets",
-                    raw(
-                        "[for index in range(var.availability_zones) : cidrsubnet(var.vpc_cidr, 8, 48 + index)]",
-                    ),
-                ),
-                attr(
-                    "database_subnets",
-                    raw(
-                        "[for index in range(var.availability_zones) : cidrsubnet(var.vpc_cidr, 8, 64 + index)]",
-                    ),
-                ),
-            ],
-        ),
-        block(
-            "module",
-            &["vpc"],
-            vec![
-                attr("source", str("terraform-aws-modules/vpc/aws")),
-                attr("version", str(VPC_MODULE_VERSION)),
-                Item::Blank,
-                attr("name", raw("\"${var.project}-${var.environment}\"")),
-                attr("cidr", raw("var.vpc_cidr")),
-                attr("azs", raw("local.azs")),
-                attr("private_subnets", raw("local.private_subnets")),
-                attr("public_subnets", raw("local.public_subnets")),
-                attr("database_subnets", raw("local.database_subnets")),
-                Item::Blank,
-                Item::Comment(
-                    "One NAT gateway per zone in production, so losing a zone keeps egress.".into(),
-                ),
-                attr("enable_nat_gateway", Expr::Bool(true)),
-                attr(
-                    "single_nat_gateway",
-                    raw("var.environment != \"production\""),
-                ),
-                attr(
-                    "one_nat_gateway_per_az",
-                    raw("var.environment == \"production\""),
-                ),
-                attr("enable_dns_hostnames", Expr::Bool(true)),
-                Item::Blank,
-                Item::Comment("Flow logs: who talked to whom, for incident response.".into()),
-                attr("enable_flow_log", Expr::Bool(true)),
-                attr("create_flow_log_cloudwatch_log_group", Expr::Bool(true)),
-                attr("create_flow_log_cloudwatch_iam_role", Expr::Bool(true)),
-                attr("flow_log_max_aggregation_interval", Expr::Num(60)),
-                attr(
-                    "flow_log_cloudwatch_log_group_retention_in_days",
-                    Expr::Num(90),
-                ),
-                attr(
-                    "public_subnet_tags",
-                    object(vec![("kubernetes.io/role/elb", Expr::Num(1))]),
-                ),
-                attr(
-                    "private_subnet_tags",
-                    object(vec![("kubernetes.io/role/internal-elb", Expr::Num(1))]),
-                ),
-            ],
-        ),
-    ]
+    fixed(VPC)
 }
 
-fn eks() -> Vec<Item> {
-    vec![block(
-        "module",
-        &["eks"],
-        vec![
-            attr("source", str("terraform-aws-modules/eks/aws")),
-            attr("version", str(EKS_MODULE_VERSION)),
-            Item::Blank,
-            attr("name", raw("var.cluster_name")),
-            attr("kubernetes_version", raw("var.cluster_version")),
-            Item::Blank,
-            Item::Comment("Private API endpoint; a public one only when asked for, from listed addresses.".into()),
-            attr("endpoint_private_access", Expr::Bool(true)),
-            attr("endpoint_public_access", raw("var.public_endpoint")),
-            attr("endpoint_public_access_cidrs", raw("var.public_endpoint_cidrs")),
-            Item::Blank,
-            Item::Comment("Control-plane logs, and Kubernetes Secrets encrypted with a KMS key the module creates.".into()),
-            attr("enabled_log_types", strings(&["api", "audit", "authenticator", "controllerManager", "scheduler"])),
-            attr("encryption_config", object(vec![("resources", strings(&["secrets"]))])),
-            Item::Blank,
-            attr("vpc_id", raw("module.vpc.vpc_id")),
-            attr("subnet_ids", raw("module.vpc.private_subnets")),
-            attr("enable_cluster_creator_admin_permissions", Expr::Bool(true)),
-            attr(
-                "addons",
-                object(vec![
-                    ("coredns", object(vec![])),
-                    ("kube-proxy", object(vec![])),
-                    ("vpc-cni", object(vec![("before_compute", Expr::Bool(true))])),
-                    ("eks-pod-identity-agent", object(vec![("before_compute", Expr::Bool(true))])),
-                ]),
+const VPC: &[Fixed] = &[
+    Block(
+        "data",
+        &["aws_availability_zones", "available"],
+        &[Attr("state", Str("available"))],
+    ),
+    Block(
+        "locals",
+        &[],
+        &[
+            Attr(
+                "azs",
+                Raw(
+                    "slice(data.aws_availability_zones.available.names, 0, var.availability_zones)",
+                ),
             ),
-            attr(
-                "eks_managed_node_groups",
-                object(vec![(
-                    "default",
-                    object(vec![
-                        ("instance_types", list(vec![raw("var.node_instance_type")])),
-                        ("min_size", raw("var.node_min_size")),
-                        ("max_size", raw("var.node_max_size")),
-                        ("desired_size", raw("var.node_desired_size")),
-                    ]),
-                )]),
+            Comment("Private /20s for nodes and pods; public and database /24s above them."),
+            Attr(
+                "private_subnets",
+                Raw(
+                    "[for index in range(var.availability_zones) : cidrsubnet(var.vpc_cidr, 4, index)]",
+                ),
+            ),
+            Attr(
+                "public_subnets",
+                Raw(
+                    "[for index in range(var.availability_zones) : cidrsubnet(var.vpc_cidr, 8, 48 + index)]",
+                ),
+            ),
+            Attr(
+                "database_subnets",
+                Raw(
+                    "[for index in range(var.availability_zones) : cidrsubnet(var.vpc_cidr, 8, 64 + index)]",
+                ),
             ),
         ],
-    )]
+    ),
+    Block(
+        "module",
+        &["vpc"],
+        &[
+            Attr("source", Str("terraform-aws-modules/vpc/aws")),
+            Attr("version", Str(VPC_MODULE_VERSION)),
+            Blank,
+            Attr("name", Raw("\"${var.project}-${var.environment}\"")),
+            Attr("cidr", Raw("var.vpc_cidr")),
+            Attr("azs", Raw("local.azs")),
+            Attr("private_subnets", Raw("local.private_subnets")),
+            Attr("public_subnets", Raw("local.public_subnets")),
+            Attr("database_subnets", Raw("local.database_subnets")),
+            Blank,
+            Comment("One NAT gateway per zone in production, so losing a zone keeps egress."),
+            Attr("enable_nat_gateway", Bool(true)),
+            Attr(
+                "single_nat_gateway",
+                Raw("var.environment != \"production\""),
+            ),
+            Attr(
+                "one_nat_gateway_per_az",
+                Raw("var.environment == \"production\""),
+            ),
+            Attr("enable_dns_hostnames", Bool(true)),
+            Blank,
+            Comment("Flow logs: who talked to whom, for incident response."),
+            Attr("enable_flow_log", Bool(true)),
+            Attr("create_flow_log_cloudwatch_log_group", Bool(true)),
+            Attr("create_flow_log_cloudwatch_iam_role", Bool(true)),
+            Attr("flow_log_max_aggregation_interval", Num(60)),
+            Attr("flow_log_cloudwatch_log_group_retention_in_days", Num(90)),
+            Attr(
+                "public_subnet_tags",
+                Object(&[("kubernetes.io/role/elb", Num(1))]),
+            ),
+            Attr(
+                "private_subnet_tags",
+                Object(&[("kubernetes.io/role/internal-elb", Num(1))]),
+            ),
+        ],
+    ),
+];
+
+fn eks() -> Vec<Item> {
+    fixed(EKS)
 }
+
+const EKS: &[Fixed] = &[Block(
+    "module",
+    &["eks"],
+    &[
+        Attr("source", Str("terraform-aws-modules/eks/aws")),
+        Attr("version", Str(EKS_MODULE_VERSION)),
+        Blank,
+        Attr("name", Raw("var.cluster_name")),
+        Attr("kubernetes_version", Raw("var.cluster_version")),
+        Blank,
+        Comment("Private API endpoint; a public one only when asked for, from listed addresses."),
+        Attr("endpoint_private_access", Bool(true)),
+        Attr("endpoint_public_access", Raw("var.public_endpoint")),
+        Attr(
+            "endpoint_public_access_cidrs",
+            Raw("var.public_endpoint_cidrs"),
+        ),
+        Blank,
+        Comment(
+            "Control-plane logs, and Kubernetes Secrets encrypted with a KMS key the module creates.",
+        ),
+        Attr(
+            "enabled_log_types",
+            List(&[
+                Str("api"),
+                Str("audit"),
+                Str("authenticator"),
+                Str("controllerManager"),
+                Str("scheduler"),
+            ]),
+        ),
+        Attr(
+            "encryption_config",
+            Object(&[("resources", List(&[Str("secrets")]))]),
+        ),
+        Blank,
+        Attr("vpc_id", Raw("module.vpc.vpc_id")),
+        Attr("subnet_ids", Raw("module.vpc.private_subnets")),
+        Attr("enable_cluster_creator_admin_permissions", Bool(true)),
+        Attr(
+            "addons",
+            Object(&[
+                ("coredns", Object(&[])),
+                ("kube-proxy", Object(&[])),
+                ("vpc-cni", Object(&[("before_compute", Bool(true))])),
+                (
+                    "eks-pod-identity-agent",
+                    Object(&[("before_compute", Bool(true))]),
+                ),
+            ]),
+        ),
+        Attr(
+            "eks_managed_node_groups",
+            Object(&[(
+                "default",
+                Object(&[
+                    ("instance_types", List(&[Raw("var.node_instance_type")])),
+                    ("min_size", Raw("var.node_min_size")),
+                    ("max_size", Raw("var.node_max_size")),
+                    ("desired_size", Raw("var.node_desired_size")),
+                ]),
+            )]),
+        ),
+    ],
+)];
 
 /// A security group that admits `port` from the cluster's nodes only.
 fn node_only_group(name: &str, port: i64, what: &str) -> Item {
@@ -484,154 +505,157 @@ fn node_only_group(name: &str, port: i64, what: &str) -> Item {
 }
 
 fn rds() -> Vec<Item> {
-    vec![
-        node_only_group("database", 5432, "PostgreSQL"),
-        block(
-            "resource",
-            &["aws_db_parameter_group", "postgres"],
-            vec![
-                attr("name", raw("\"${var.db_identifier}-params\"")),
-                attr("family", raw("\"postgres${var.postgres_version}\"")),
-                Item::Comment("Clients must use TLS.".into()),
-                block(
-                    "parameter",
-                    &[],
-                    vec![attr("name", str("rds.force_ssl")), attr("value", str("1"))],
-                ),
-            ],
-        ),
-        block(
-            "resource",
-            &["aws_db_instance", "postgres"],
-            vec![
-                attr("identifier", raw("var.db_identifier")),
-                attr("engine", str("postgres")),
-                attr("engine_version", raw("var.postgres_version")),
-                attr("instance_class", raw("var.db_instance_class")),
-                attr("db_name", raw("var.db_name")),
-                Item::Blank,
-                attr("allocated_storage", raw("var.db_allocated_storage")),
-                attr("max_allocated_storage", raw("var.db_max_allocated_storage")),
-                attr("storage_type", str("gp3")),
-                attr("storage_encrypted", Expr::Bool(true)),
-                Item::Blank,
-                Item::Comment(
-                    "The master password lives in Secrets Manager, rotated by RDS; never in state."
-                        .into(),
-                ),
-                attr("username", str("app_admin")),
-                attr("manage_master_user_password", Expr::Bool(true)),
-                attr("iam_database_authentication_enabled", Expr::Bool(true)),
-                Item::Blank,
-                Item::Comment("Private subnets only, open to the cluster only.".into()),
-                attr(
-                    "db_subnet_group_name",
-                    raw("module.vpc.database_subnet_group_name"),
-                ),
-                attr(
-                    "vpc_security_group_ids",
-                    list(vec![raw("aws_security_group.database.id")]),
-                ),
-                attr(
-                    "parameter_group_name",
-                    raw("aws_db_parameter_group.postgres.name"),
-                ),
-                attr("publicly_accessible", Expr::Bool(false)),
-                Item::Blank,
-                attr("multi_az", raw("var.db_multi_az")),
-                attr("deletion_protection", raw("var.db_deletion_protection")),
-                attr(
-                    "backup_retention_period",
-                    raw("var.db_backup_retention_days"),
-                ),
-                attr("copy_tags_to_snapshot", Expr::Bool(true)),
-                attr("skip_final_snapshot", Expr::Bool(false)),
-                attr(
-                    "final_snapshot_identifier",
-                    raw("\"${var.db_identifier}-final\""),
-                ),
-                attr("auto_minor_version_upgrade", Expr::Bool(true)),
-                attr("performance_insights_enabled", Expr::Bool(true)),
-                attr(
-                    "enabled_cloudwatch_logs_exports",
-                    strings(&["postgresql", "upgrade"]),
-                ),
-            ],
-        ),
-    ]
+    let mut items = vec![node_only_group("database", 5432, "PostgreSQL")];
+    items.extend(fixed(RDS));
+    items
 }
 
+const RDS: &[Fixed] = &[
+    Block(
+        "resource",
+        &["aws_db_parameter_group", "postgres"],
+        &[
+            Attr("name", Raw("\"${var.db_identifier}-params\"")),
+            Attr("family", Raw("\"postgres${var.postgres_version}\"")),
+            Comment("Clients must use TLS."),
+            Block(
+                "parameter",
+                &[],
+                &[Attr("name", Str("rds.force_ssl")), Attr("value", Str("1"))],
+            ),
+        ],
+    ),
+    Block(
+        "resource",
+        &["aws_db_instance", "postgres"],
+        &[
+            Attr("identifier", Raw("var.db_identifier")),
+            Attr("engine", Str("postgres")),
+            Attr("engine_version", Raw("var.postgres_version")),
+            Attr("instance_class", Raw("var.db_instance_class")),
+            Attr("db_name", Raw("var.db_name")),
+            Blank,
+            Attr("allocated_storage", Raw("var.db_allocated_storage")),
+            Attr("max_allocated_storage", Raw("var.db_max_allocated_storage")),
+            Attr("storage_type", Str("gp3")),
+            Attr("storage_encrypted", Bool(true)),
+            Blank,
+            Comment(
+                "The master password lives in Secrets Manager, rotated by RDS; never in state.",
+            ),
+            Attr("username", Str("app_admin")),
+            Attr("manage_master_user_password", Bool(true)),
+            Attr("iam_database_authentication_enabled", Bool(true)),
+            Blank,
+            Comment("Private subnets only, open to the cluster only."),
+            Attr(
+                "db_subnet_group_name",
+                Raw("module.vpc.database_subnet_group_name"),
+            ),
+            Attr(
+                "vpc_security_group_ids",
+                List(&[Raw("aws_security_group.database.id")]),
+            ),
+            Attr(
+                "parameter_group_name",
+                Raw("aws_db_parameter_group.postgres.name"),
+            ),
+            Attr("publicly_accessible", Bool(false)),
+            Blank,
+            Attr("multi_az", Raw("var.db_multi_az")),
+            Attr("deletion_protection", Raw("var.db_deletion_protection")),
+            Attr(
+                "backup_retention_period",
+                Raw("var.db_backup_retention_days"),
+            ),
+            Attr("copy_tags_to_snapshot", Bool(true)),
+            Attr("skip_final_snapshot", Bool(false)),
+            Attr(
+                "final_snapshot_identifier",
+                Raw("\"${var.db_identifier}-final\""),
+            ),
+            Attr("auto_minor_version_upgrade", Bool(true)),
+            Attr("performance_insights_enabled", Bool(true)),
+            Attr(
+                "enabled_cloudwatch_logs_exports",
+                List(&[Str("postgresql"), Str("upgrade")]),
+            ),
+        ],
+    ),
+];
+
 fn elasticache() -> Vec<Item> {
-    vec![
-        node_only_group("redis", 6379, "Redis"),
-        block(
-            "resource",
-            &["aws_elasticache_subnet_group", "redis"],
-            vec![
-                attr("name", raw("var.cache_id")),
-                attr("subnet_ids", raw("module.vpc.private_subnets")),
-            ],
-        ),
-        block(
-            "resource",
-            &["aws_elasticache_parameter_group", "redis"],
-            vec![
-                attr("name", raw("\"${var.cache_id}-params\"")),
-                attr("family", str("redis7")),
-                block(
-                    "parameter",
-                    &[],
-                    vec![
-                        attr("name", str("maxmemory-policy")),
-                        attr("value", raw("var.redis_maxmemory_policy")),
-                    ],
-                ),
-            ],
-        ),
-        block(
-            "resource",
-            &["aws_elasticache_replication_group", "redis"],
-            vec![
-                attr("replication_group_id", raw("var.cache_id")),
-                attr(
-                    "description",
-                    raw("\"Redis for ${var.project} (${var.environment})\""),
-                ),
-                attr("engine", str("redis")),
-                attr("engine_version", str(ELASTICACHE_REDIS)),
-                attr("node_type", raw("var.cache_node_type")),
-                attr("num_cache_clusters", raw("var.cache_nodes")),
-                attr("port", Expr::Num(6379)),
-                attr("automatic_failover_enabled", raw("var.cache_nodes > 1")),
-                attr("multi_az_enabled", raw("var.cache_nodes > 1")),
-                Item::Blank,
-                attr(
-                    "subnet_group_name",
-                    raw("aws_elasticache_subnet_group.redis.name"),
-                ),
-                attr(
-                    "security_group_ids",
-                    list(vec![raw("aws_security_group.redis.id")]),
-                ),
-                attr(
-                    "parameter_group_name",
-                    raw("aws_elasticache_parameter_group.redis.name"),
-                ),
-                Item::Blank,
-                Item::Comment(
-                    "Encrypted on disk and on the wire: clients connect with rediss://.".into(),
-                ),
-                attr("at_rest_encryption_enabled", Expr::Bool(true)),
-                attr("transit_encryption_enabled", Expr::Bool(true)),
-                attr(
-                    "snapshot_retention_limit",
-                    raw("var.environment == \"production\" ? 7 : 1"),
-                ),
-                attr("auto_minor_version_upgrade", Expr::Bool(true)),
-            ],
-        ),
-    ]
+    let mut items = vec![node_only_group("redis", 6379, "Redis")];
+    items.extend(fixed(ELASTICACHE));
+    items
 }
+
+const ELASTICACHE: &[Fixed] = &[
+    Block(
+        "resource",
+        &["aws_elasticache_subnet_group", "redis"],
+        &[
+            Attr("name", Raw("var.cache_id")),
+            Attr("subnet_ids", Raw("module.vpc.private_subnets")),
+        ],
+    ),
+    Block(
+        "resource",
+        &["aws_elasticache_parameter_group", "redis"],
+        &[
+            Attr("name", Raw("\"${var.cache_id}-params\"")),
+            Attr("family", Str("redis7")),
+            Block(
+                "parameter",
+                &[],
+                &[
+                    Attr("name", Str("maxmemory-policy")),
+                    Attr("value", Raw("var.redis_maxmemory_policy")),
+                ],
+            ),
+        ],
+    ),
+    Block(
+        "resource",
+        &["aws_elasticache_replication_group", "redis"],
+        &[
+            Attr("replication_group_id", Raw("var.cache_id")),
+            Attr(
+                "description",
+                Raw("\"Redis for ${var.project} (${var.environment})\""),
+            ),
+            Attr("engine", Str("redis")),
+            Attr("engine_version", Str(ELASTICACHE_REDIS)),
+            Attr("node_type", Raw("var.cache_node_type")),
+            Attr("num_cache_clusters", Raw("var.cache_nodes")),
+            Attr("port", Num(6379)),
+            Attr("automatic_failover_enabled", Raw("var.cache_nodes > 1")),
+            Attr("multi_az_enabled", Raw("var.cache_nodes > 1")),
+            Blank,
+            Attr(
+                "subnet_group_name",
+                Raw("aws_elasticache_subnet_group.redis.name"),
+            ),
+            Attr(
+                "security_group_ids",
+                List(&[Raw("aws_security_group.redis.id")]),
+            ),
+            Attr(
+                "parameter_group_name",
+                Raw("aws_elasticache_parameter_group.redis.name"),
+            ),
+            Blank,
+            Comment("Encrypted on disk and on the wire: clients connect with rediss://."),
+            Attr("at_rest_encryption_enabled", Bool(true)),
+            Attr("transit_encryption_enabled", Bool(true)),
+            Attr(
+                "snapshot_retention_limit",
+                Raw("var.environment == \"production\" ? 7 : 1"),
+            ),
+            Attr("auto_minor_version_upgrade", Bool(true)),
+        ],
+    ),
+];
 
 /// The secret each service's values live in (`<project>/<environment>/<service>`), which
 /// External Secrets reads; with AWS Secrets Manager, the role it reads them with.
