@@ -69,6 +69,48 @@ pub struct Topic {
     pub key: &'static str,
     pub why: &'static str,
     pub without: &'static str,
+    /// The setting that changes what the topic explains.
+    pub control: Control,
+}
+
+/// Which setting a topic's lines come from; [`field`] turns it into the form field for the
+/// file's service or environment.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Nothing,
+    StateLocking,
+    Vpc,
+    Cluster,
+    DbClass,
+    CacheType,
+    Region,
+    Secrets,
+    DeployTool,
+    /// The ingress class for a shared file, the service's host for its own.
+    Ingress,
+    Namespace,
+    Version,
+    Port,
+    Startup,
+    Liveness,
+    Readiness,
+    /// The path of the probe the line is in.
+    ProbePath,
+    /// A timing of the probe the line is in.
+    Probe(ProbeSetting),
+    Cpu,
+    MaxSurge,
+    MaxUnavailable,
+    Strategy,
+    TestVersions,
+    AutoscalingMin,
+    AutoscalingMax,
+    AutoscalingCpu,
+    Grace,
+    Image,
+    Replicas,
+    Command(CommandKind),
+    Approval(Stage),
 }
 
 const fn topic(kind: Kind, key: &'static str, why: &'static str, without: &'static str) -> Topic {
@@ -77,6 +119,14 @@ const fn topic(kind: Kind, key: &'static str, why: &'static str, without: &'stat
         key,
         why,
         without,
+        control: Control::Nothing,
+    }
+}
+
+impl Topic {
+    const fn sets(mut self, control: Control) -> Topic {
+        self.control = control;
+        self
     }
 }
 
@@ -89,7 +139,8 @@ pub static TOPICS: &[Topic] = &[
         "FROM",
         "A stage from a pinned base image; only the last stage ships, so build tools stay behind.",
         "The image ships compilers; an unpinned tag builds differently tomorrow.",
-    ),
+    )
+    .sets(Control::Version),
     topic(
         Dockerfile,
         "ENV",
@@ -125,13 +176,15 @@ pub static TOPICS: &[Topic] = &[
         "EXPOSE",
         "The port the process listens on; compose and Kubernetes use the same.",
         "Files disagree about the port.",
-    ),
+    )
+    .sets(Control::Port),
     topic(
         Dockerfile,
         "HEALTHCHECK",
         "Docker and compose learn when the service answers its liveness path.",
         "depends_on starts dependents before the service is ready.",
-    ),
+    )
+    .sets(Control::Liveness),
     topic(
         Dockerfile,
         "CMD",
@@ -144,19 +197,22 @@ pub static TOPICS: &[Topic] = &[
         "startupProbe:",
         "Gives a slow start its own allowance before liveness takes over.",
         "A liveness probe kills pods that are only slow to start.",
-    ),
+    )
+    .sets(Control::Startup),
     topic(
         Manifest,
         "livenessProbe:",
         "Restarts a container that stops answering.",
         "A hung process keeps its pod, and its traffic, forever.",
-    ),
+    )
+    .sets(Control::Liveness),
     topic(
         Manifest,
         "readinessProbe:",
         "Sends traffic only to pods whose dependencies answer.",
         "Requests reach pods that cannot serve them, during rollouts too.",
-    ),
+    )
+    .sets(Control::Readiness),
     topic(
         Manifest,
         "runAsNonRoot:",
@@ -192,55 +248,64 @@ pub static TOPICS: &[Topic] = &[
         "resources:",
         "Requests reserve CPU and memory; limits cap them.",
         "A leaking pod starves its neighbours; the quota refuses the pod.",
-    ),
+    )
+    .sets(Control::Cpu),
     topic(
         Manifest,
         "maxSurge:",
         "How many extra pods a rollout may start above the desired count.",
         "Rollouts are slow, or need spare capacity.",
-    ),
+    )
+    .sets(Control::MaxSurge),
     topic(
         Manifest,
         "maxUnavailable:",
         "How many pods may be down during a rollout; 0 keeps full capacity.",
         "A rollout can take capacity away while new pods start.",
-    ),
+    )
+    .sets(Control::MaxUnavailable),
     topic(
         Manifest,
         "minReplicas:",
         "The fewest pods the autoscaler keeps, so a quiet hour does not leave one pod.",
         "Scaled down to one, a node drain means downtime.",
-    ),
+    )
+    .sets(Control::AutoscalingMin),
     topic(
         Manifest,
         "maxReplicas:",
         "The most pods the autoscaler adds; the namespace quota holds them.",
         "A traffic spike or a bug scales without bound.",
-    ),
+    )
+    .sets(Control::AutoscalingMax),
     topic(
         Manifest,
         "averageUtilization:",
         "The CPU share of the request the autoscaler aims for.",
         "The autoscaler has no target to scale on.",
-    ),
+    )
+    .sets(Control::AutoscalingCpu),
     topic(
         Manifest,
         "minAvailable:",
         "Pods a voluntary disruption (a node drain) must leave running.",
         "A drain can stop every pod at once.",
-    ),
+    )
+    .sets(Control::Replicas),
     topic(
         Manifest,
         "terminationGracePeriodSeconds:",
         "Time a pod has to finish its requests after SIGTERM.",
         "In-flight requests are cut off at every deploy.",
-    ),
+    )
+    .sets(Control::Grace),
     topic(
         Manifest,
         "preStop:",
         "Waits before shutdown, so load balancers stop sending traffic first.",
         "Requests reach a pod that is shutting down.",
-    ),
+    )
+    .sets(Control::Grace),
     topic(
         Manifest,
         "kind: Deployment",
@@ -258,7 +323,8 @@ pub static TOPICS: &[Topic] = &[
         "kind: Rollout",
         "Shifts traffic to the new version in steps, and can stop halfway.",
         "Every release reaches all users at once.",
-    ),
+    )
+    .sets(Control::Strategy),
     topic(
         Manifest,
         "kind: Service",
@@ -282,19 +348,22 @@ pub static TOPICS: &[Topic] = &[
         "kind: Ingress",
         "Routes the hostname to the Service, over TLS.",
         "Nothing outside the cluster reaches the service.",
-    ),
+    )
+    .sets(Control::Ingress),
     topic(
         Manifest,
         "kind: HorizontalPodAutoscaler",
         "Adds pods when they get busy and removes them when traffic drops.",
         "A fixed count is either too few for peaks or wasted at night.",
-    ),
+    )
+    .sets(Control::AutoscalingMax),
     topic(
         Manifest,
         "kind: PodDisruptionBudget",
         "Limits how many pods a node drain or cluster upgrade may stop at once.",
         "An upgrade can take every pod down together.",
-    ),
+    )
+    .sets(Control::Replicas),
     topic(
         Manifest,
         "kind: Namespace",
@@ -318,7 +387,8 @@ pub static TOPICS: &[Topic] = &[
         "kind: SecretStore",
         "Tells External Secrets how to reach the secrets store and log in to it.",
         "ExternalSecrets have nowhere to read from.",
-    ),
+    )
+    .sets(Control::Secrets),
     topic(
         Manifest,
         "kind: Secret",
@@ -366,13 +436,15 @@ pub static TOPICS: &[Topic] = &[
         "namespace:",
         "The environment's namespace, with its own quota and network policies.",
         "Objects land in `default`, shared with everything else.",
-    ),
+    )
+    .sets(Control::Namespace),
     topic(
         Manifest,
         "replicas:",
         "How many pods run; two or more survive a node going away.",
         "One pod means downtime on every node drain.",
-    ),
+    )
+    .sets(Control::Replicas),
     topic(
         Manifest,
         "revisionHistoryLimit:",
@@ -384,7 +456,8 @@ pub static TOPICS: &[Topic] = &[
         "strategy:",
         "How a release replaces the old pods with new ones.",
         "The default may take capacity away during a release.",
-    ),
+    )
+    .sets(Control::Strategy),
     topic(
         Manifest,
         "automountServiceAccountToken:",
@@ -426,7 +499,8 @@ pub static TOPICS: &[Topic] = &[
         "image:",
         "The image CI built and scanned; each release pins the exact digest it pushed.",
         "The cluster could run an image nobody tested.",
-    ),
+    )
+    .sets(Control::Image),
     topic(
         Manifest,
         "imagePullPolicy:",
@@ -438,13 +512,15 @@ pub static TOPICS: &[Topic] = &[
         "ports:",
         "The ports offered, named so probes and Services refer to them by name.",
         "Repeated port numbers drift apart.",
-    ),
+    )
+    .sets(Control::Port),
     topic(
         Manifest,
         "containerPort:",
         "The port the process listens on: the same as the Dockerfile's EXPOSE and compose.",
         "Traffic goes to a port nothing listens on.",
-    ),
+    )
+    .sets(Control::Port),
     topic(
         Manifest,
         "envFrom:",
@@ -456,31 +532,36 @@ pub static TOPICS: &[Topic] = &[
         "httpGet:",
         "The probe asks the service's health path over HTTP on the named port.",
         "The probe checks nothing the service controls.",
-    ),
+    )
+    .sets(Control::ProbePath),
     topic(
         Manifest,
         "initialDelaySeconds:",
         "Seconds to wait after start before the first probe.",
         "Early probes fail while the process boots.",
-    ),
+    )
+    .sets(Control::Probe(ProbeSetting::InitialDelay)),
     topic(
         Manifest,
         "periodSeconds:",
         "How often the probe runs.",
         "Problems are noticed late, or the endpoint is hammered.",
-    ),
+    )
+    .sets(Control::Probe(ProbeSetting::Period)),
     topic(
         Manifest,
         "timeoutSeconds:",
         "How long one probe may wait for an answer.",
         "A slow moment counts as a failure, or a hang goes unnoticed.",
-    ),
+    )
+    .sets(Control::Probe(ProbeSetting::Timeout)),
     topic(
         Manifest,
         "failureThreshold:",
         "Failures in a row before the probe acts.",
         "One slow answer restarts the pod or takes it out of the Service.",
-    ),
+    )
+    .sets(Control::Probe(ProbeSetting::FailureThreshold)),
     topic(
         Manifest,
         "volumeMounts:",
@@ -504,13 +585,15 @@ pub static TOPICS: &[Topic] = &[
         "kind: ExternalSecret",
         "Copies secret keys from the store into a Secret; values never touch Git.",
         "Secrets land in manifests, or are made by hand and drift.",
-    ),
+    )
+    .sets(Control::Secrets),
     topic(
         Manifest,
         "remoteRef:",
         "Where each key's value lives in the secrets store.",
         "The key maps to nothing, and the pod fails to start.",
-    ),
+    )
+    .sets(Control::Secrets),
     // GitHub Actions.
     topic(
         Workflow,
@@ -551,7 +634,7 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Workflow,
         "env:",
-        "Expressions pass to scripts as environment variables, never pasted in, so text cannot inject shell.",
+        "Expressions reach scripts as environment variables, so text cannot inject shell.",
         "A branch named `$(curl ...)` runs in the script.",
     ),
     topic(
@@ -565,13 +648,15 @@ pub static TOPICS: &[Topic] = &[
         "lint:",
         "Lint and type-check first: the cheapest way to fail.",
         "Style and type errors are found by reviewers, or in production.",
-    ),
+    )
+    .sets(Control::Command(CommandKind::Lint)),
     topic(
         Workflow,
         "test:",
         "Runs the test suite, on each runtime version the service supports.",
         "Broken code reaches the image.",
-    ),
+    )
+    .sets(Control::Command(CommandKind::Test)),
     topic(
         Workflow,
         "security:",
@@ -581,7 +666,7 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Workflow,
         "build:",
-        "Builds, scans and pushes the image once, with SBOM and provenance.",
+        "Builds, scans and pushes the image once.",
         "Each environment builds a different image.",
     ),
     topic(
@@ -589,13 +674,15 @@ pub static TOPICS: &[Topic] = &[
         "deploy-staging:",
         "Deploys the built image to staging after a push to the staging branch.",
         "Changes reach production without a staging run.",
-    ),
+    )
+    .sets(Control::Approval(Stage::Staging)),
     topic(
         Workflow,
         "deploy-production:",
         "Deploys the same image to production, behind the environment's approval.",
         "Production runs an untested image, unapproved.",
-    ),
+    )
+    .sets(Control::Approval(Stage::Production)),
     topic(
         Workflow,
         "runs-on:",
@@ -625,7 +712,8 @@ pub static TOPICS: &[Topic] = &[
         "strategy:",
         "A matrix: the tests run once per supported runtime version.",
         "A version you support is never tested.",
-    ),
+    )
+    .sets(Control::TestVersions),
     topic(
         Workflow,
         "if:",
@@ -647,43 +735,43 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Workflow,
         "uses: actions/setup-python",
-        "Installs the service's Python version.",
+        "The service's Python.",
         "Whatever the runner has is used.",
     ),
     topic(
         Workflow,
         "uses: actions/setup-node",
-        "Installs the service's Node.js version.",
+        "The service's Node.js.",
         "Whatever the runner has is used.",
     ),
     topic(
         Workflow,
         "uses: actions/setup-go",
-        "Installs the service's Go version, with its module cache.",
+        "The service's Go, with its module cache.",
         "Whatever the runner has is used.",
     ),
     topic(
         Workflow,
         "uses: actions/setup-java",
-        "Installs the service's JDK, with the Maven or Gradle cache.",
+        "The service's JDK, with its build cache.",
         "Whatever the runner has is used.",
     ),
     topic(
         Workflow,
         "uses: actions/setup-dotnet",
-        "Installs the service's .NET SDK.",
+        "The service's .NET SDK.",
         "Whatever the runner has is used.",
     ),
     topic(
         Workflow,
         "uses: ruby/setup-ruby",
-        "Installs the service's Ruby, and caches the installed gems.",
+        "The service's Ruby, with its gems cached.",
         "Whatever the runner has is used.",
     ),
     topic(
         Workflow,
         "uses: shivammathur/setup-php",
-        "Installs the service's PHP version and Composer.",
+        "The service's PHP and Composer.",
         "Whatever the runner has is used.",
     ),
     topic(
@@ -707,7 +795,7 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Workflow,
         "uses: github/codeql-action/upload-sarif",
-        "Sends the scan results to the repository's Security tab.",
+        "Shows the findings in the Security tab.",
         "The findings are buried in a log.",
     ),
     topic(
@@ -719,8 +807,8 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Workflow,
         "uses: docker/metadata-action",
-        "Tags the image with the commit SHA and the branch.",
-        "Images get tags that say nothing about their source.",
+        "Tags the image with the commit and branch.",
+        "Tags say nothing about the source.",
     ),
     topic(
         Workflow,
@@ -731,8 +819,8 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Workflow,
         "uses: docker/login-action",
-        "Logs in to the registry with the workflow's own token, only when pushing.",
-        "The push is refused, or a long-lived password is stored.",
+        "Logs in with the workflow's token, only to push.",
+        "The push fails, or a password is stored.",
     ),
     topic(
         Workflow,
@@ -804,14 +892,14 @@ pub static TOPICS: &[Topic] = &[
     topic(
         Compose,
         "healthcheck:",
-        "Compose knows when the container is ready, not just started.",
+        "Compose learns when the container is ready.",
         "depends_on starts dependents too early.",
     ),
     topic(
         Compose,
         "depends_on:",
-        "Starts the app after its database and cache are healthy.",
-        "The app crashes on boot while the database is still starting.",
+        "Starts the app once its database and cache are healthy.",
+        "The app crashes while the database starts.",
     ),
     // Terraform.
     topic(
@@ -825,7 +913,8 @@ pub static TOPICS: &[Topic] = &[
         "provider \"aws\"",
         "The AWS region, and default tags on every resource for cost and ownership.",
         "Resources are untagged, and nobody knows whose they are.",
-    ),
+    )
+    .sets(Control::Region),
     topic(
         Terraform,
         "variable",
@@ -849,19 +938,22 @@ pub static TOPICS: &[Topic] = &[
         "module \"vpc\"",
         "Private subnets in several zones; public ones only for load balancers.",
         "Databases and nodes sit in public subnets.",
-    ),
+    )
+    .sets(Control::Vpc),
     topic(
         Terraform,
         "module \"eks\"",
         "The Kubernetes cluster and its managed node group, in the private subnets.",
         "There is no cluster to deploy to.",
-    ),
+    )
+    .sets(Control::Cluster),
     topic(
         Terraform,
         "resource \"aws_db_instance\"",
         "Managed PostgreSQL: encrypted, private, backed up, Multi-AZ in production.",
         "Backups, failover and patching are yours to do.",
-    ),
+    )
+    .sets(Control::DbClass),
     topic(
         Terraform,
         "resource \"aws_db_parameter_group\"",
@@ -873,7 +965,8 @@ pub static TOPICS: &[Topic] = &[
         "resource \"aws_elasticache_replication_group\"",
         "Managed Redis with encryption in transit and at rest, inside the VPC.",
         "Cache traffic and data are readable on the network.",
-    ),
+    )
+    .sets(Control::CacheType),
     topic(
         Terraform,
         "resource \"aws_security_group\"",
@@ -933,19 +1026,22 @@ pub static TOPICS: &[Topic] = &[
         "backend \"s3\"",
         "State in a shared, versioned, encrypted bucket.",
         "State on a laptop gets lost or overwritten.",
-    ),
+    )
+    .sets(Control::StateLocking),
     topic(
         Terraform,
         "use_lockfile",
         "S3's own lock file lets one run at a time change the infrastructure.",
         "Two applies at once corrupt the state.",
-    ),
+    )
+    .sets(Control::StateLocking),
     topic(
         Terraform,
         "dynamodb_table",
         "A DynamoDB lock lets one run at a time change the infrastructure.",
         "Two applies at once corrupt the state.",
-    ),
+    )
+    .sets(Control::StateLocking),
     topic(
         Terraform,
         "storage_encrypted",
@@ -976,19 +1072,22 @@ pub static TOPICS: &[Topic] = &[
         "kind: Application",
         "Argo CD keeps the cluster equal to this folder in Git.",
         "kubectl by hand, and drift from Git.",
-    ),
+    )
+    .sets(Control::DeployTool),
     topic(
         ArgoCd,
         "kind: ApplicationSet",
         "Creates one Argo CD Application per service and environment from one template.",
         "Applications are written by hand and differ.",
-    ),
+    )
+    .sets(Control::DeployTool),
     topic(
         ArgoCd,
         "syncPolicy:",
         "How Argo CD applies changes from Git.",
         "Changes wait for someone to press sync.",
-    ),
+    )
+    .sets(Control::DeployTool),
     topic(
         ArgoCd,
         "prune:",
@@ -1237,31 +1336,11 @@ pub fn coverage(bundle: &Bundle) -> Vec<Coverage> {
 /// `path`, when one does: the link from an explanation to the setting to change.
 pub fn field(project: &Project, path: &str, text: &str, why: &Why) -> Option<Field> {
     use crate::rules::fields::{replicas_field, service_of, stage_of};
-    let key = why.topic.key;
-    // Settings of the whole project first.
-    let project_wide = match key {
-        "use_lockfile" | "dynamodb_table" | "backend \"s3\"" => Some(Field::AwsStateLocking),
-        "module \"vpc\"" => Some(Field::AwsVpcCidr),
-        "module \"eks\"" => Some(Field::AwsClusterVersion),
-        "resource \"aws_db_instance\"" => Some(Field::AwsDbClass),
-        "resource \"aws_elasticache_replication_group\"" => Some(Field::AwsCacheType),
-        "provider \"aws\"" => Some(Field::AwsRegion),
-        "kind: ExternalSecret" | "remoteRef:" | "kind: SecretStore" => Some(Field::SecretsProvider),
-        "kind: Application" | "kind: ApplicationSet" | "syncPolicy:" => Some(Field::DeployTool),
-        "kind: Ingress" if service_of(project, path).is_none() => Some(Field::IngressClass),
-        _ => None,
-    };
-    if project_wide.is_some() {
-        return project_wide;
-    }
     let stage = stage_of(path);
-    if key == "namespace:" {
-        return stage.map(|stage| Field::Environment(stage, EnvironmentField::Namespace));
-    }
-    let index = service_of(project, path)?;
-    let service = |field| Some(Field::Service(index, field));
+    let index = service_of(project, path);
+    let service = |field| Some(Field::Service(index?, field));
+    // The probe whose block holds the line that owns the topic.
     let probe = || {
-        // The probe whose block holds the line that owns the topic.
         let lines: Vec<&str> = text.lines().take(why.line).collect();
         let mut column = lines.last().map_or(0, |l| l.len() - l.trim_start().len());
         for line in lines.iter().rev() {
@@ -1276,56 +1355,48 @@ pub fn field(project: &Project, path: &str, text: &str, why: &Why) -> Option<Fie
         }
         None
     };
-    let probe_path = |probe| match probe {
-        ProbeKind::Startup => ServiceField::StartupPath,
-        ProbeKind::Liveness => ServiceField::LivenessPath,
-        ProbeKind::Readiness => ServiceField::ReadinessPath,
-    };
-    let setting = match key {
-        "initialDelaySeconds:" => Some(ProbeSetting::InitialDelay),
-        "periodSeconds:" => Some(ProbeSetting::Period),
-        "timeoutSeconds:" => Some(ProbeSetting::Timeout),
-        "failureThreshold:" => Some(ProbeSetting::FailureThreshold),
-        _ => None,
-    };
-    if let Some(setting) = setting {
-        return probe().and_then(|probe| service(ServiceField::Probe(probe, setting)));
-    }
-    match key {
-        "FROM" => service(ServiceField::Version),
-        "EXPOSE" | "containerPort:" | "ports:" => service(ServiceField::Port),
-        "HEALTHCHECK" => service(ServiceField::LivenessPath),
-        "startupProbe:" => service(ServiceField::StartupPath),
-        "livenessProbe:" => service(ServiceField::LivenessPath),
-        "readinessProbe:" => service(ServiceField::ReadinessPath),
-        "httpGet:" => probe().and_then(|probe| service(probe_path(probe))),
-        "resources:" => service(ServiceField::CpuRequest),
-        "maxSurge:" => service(ServiceField::MaxSurge),
-        "maxUnavailable:" => service(ServiceField::MaxUnavailable),
-        "strategy:" | "kind: Rollout" if Kind::of(path) == Some(Kind::Manifest) => {
-            service(ServiceField::Strategy)
+    match why.topic.control {
+        Control::Nothing => None,
+        Control::StateLocking => Some(Field::AwsStateLocking),
+        Control::Vpc => Some(Field::AwsVpcCidr),
+        Control::Cluster => Some(Field::AwsClusterVersion),
+        Control::DbClass => Some(Field::AwsDbClass),
+        Control::CacheType => Some(Field::AwsCacheType),
+        Control::Region => Some(Field::AwsRegion),
+        Control::Secrets => Some(Field::SecretsProvider),
+        Control::DeployTool => Some(Field::DeployTool),
+        Control::Ingress if index.is_none() => Some(Field::IngressClass),
+        Control::Ingress => service(ServiceField::IngressHost),
+        Control::Namespace => {
+            stage.map(|stage| Field::Environment(stage, EnvironmentField::Namespace))
         }
-        "strategy:" => service(ServiceField::TestVersions),
-        "minReplicas:" => service(ServiceField::AutoscalingMin),
-        "maxReplicas:" | "kind: HorizontalPodAutoscaler" => service(ServiceField::AutoscalingMax),
-        "averageUtilization:" => service(ServiceField::AutoscalingCpu),
-        "terminationGracePeriodSeconds:" | "preStop:" => service(ServiceField::TerminationGrace),
-        "image:" if Kind::of(path) == Some(Kind::Manifest) => service(ServiceField::Image),
-        "kind: Ingress" => service(ServiceField::IngressHost),
-        "replicas:" | "minAvailable:" | "kind: PodDisruptionBudget" => {
-            Some(replicas_field(project, index, stage))
-        }
-        "test:" => service(ServiceField::Command(CommandKind::Test)),
-        "lint:" => service(ServiceField::Command(CommandKind::Lint)),
-        "deploy-staging:" => Some(Field::Environment(
-            Stage::Staging,
+        Control::Approval(stage) => Some(Field::Environment(
+            stage,
             EnvironmentField::ApprovalRequired,
         )),
-        "deploy-production:" => Some(Field::Environment(
-            Stage::Production,
-            EnvironmentField::ApprovalRequired,
-        )),
-        _ => None,
+        Control::Replicas => Some(replicas_field(project, index?, stage)),
+        Control::ProbePath => service(match probe()? {
+            ProbeKind::Startup => ServiceField::StartupPath,
+            ProbeKind::Liveness => ServiceField::LivenessPath,
+            ProbeKind::Readiness => ServiceField::ReadinessPath,
+        }),
+        Control::Probe(setting) => service(ServiceField::Probe(probe()?, setting)),
+        Control::Version => service(ServiceField::Version),
+        Control::Port => service(ServiceField::Port),
+        Control::Startup => service(ServiceField::StartupPath),
+        Control::Liveness => service(ServiceField::LivenessPath),
+        Control::Readiness => service(ServiceField::ReadinessPath),
+        Control::Cpu => service(ServiceField::CpuRequest),
+        Control::MaxSurge => service(ServiceField::MaxSurge),
+        Control::MaxUnavailable => service(ServiceField::MaxUnavailable),
+        Control::Strategy => service(ServiceField::Strategy),
+        Control::TestVersions => service(ServiceField::TestVersions),
+        Control::AutoscalingMin => service(ServiceField::AutoscalingMin),
+        Control::AutoscalingMax => service(ServiceField::AutoscalingMax),
+        Control::AutoscalingCpu => service(ServiceField::AutoscalingCpu),
+        Control::Grace => service(ServiceField::TerminationGrace),
+        Control::Image => service(ServiceField::Image),
+        Control::Command(kind) => service(ServiceField::Command(kind)),
     }
 }
 
