@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::components::{
-    BreakIt, Changed, Changes, Header, OwnFiles, Preview, RuleCatalogue, SettingsForm,
+    BreakIt, Changed, Changes, Header, OwnFiles, Preview, Rollout, RuleCatalogue, SettingsForm,
 };
 use crate::state::{
     Action, Banner, SAVED_DRAFTS_KEY, SAVED_KEY, SAVED_PRESET_KEY, State, StateContext,
@@ -130,6 +130,7 @@ pub fn App(props: &AppProps) -> Html {
             </main>
             <Changes changed={(*changed).clone()} />
             <BreakIt bundle={Rc::clone(bundle)} />
+            <Rollout />
             <OwnFiles />
             <RuleCatalogue />
         </ContextProvider<StateContext>>

@@ -344,8 +344,7 @@ pub fn Preview(props: &PreviewProps) -> Html {
         };
         let panel = kind.map(|_| {
             why_panel(
-                current,
-                current.and_then(|line| whys.get(line - 1).copied().flatten()),
+                current.and_then(|line| Some((line, whys.get(line - 1).copied().flatten()?))),
                 file,
                 &state,
             )
@@ -394,19 +393,16 @@ pub fn Preview(props: &PreviewProps) -> Html {
 
 /// Why the picked line is there, what goes wrong without it, and the setting that changes it.
 fn why_panel(
-    line: Option<usize>,
-    why: Option<Why>,
+    picked: Option<(usize, Why)>,
     file: &shipshape_core::GeneratedFile,
     state: &StateContext,
 ) -> Html {
-    let body = match (line, why) {
-        (None, _) => html! {
+    let body = match picked {
+        // Comments explain themselves.
+        None => html! {
             <p class="hint">{ "Point at a line, or focus the file and press ↑ or ↓, to see why it is there." }</p>
         },
-        (Some(line), None) => html! {
-            <p class="hint">{ format!("Line {line} has no explanation: a comment, or a detail of its own.") }</p>
-        },
-        (Some(line), Some(why)) => {
+        Some((line, why)) => {
             let field = explain::field(&state.project, &file.path, &file.contents, &why);
             let place = if why.line == line {
                 format!("Line {line}")

@@ -1106,3 +1106,77 @@ async fn pointing_at_a_line_explains_it_and_leads_to_its_setting() {
     .await;
     client.close().await.unwrap();
 }
+
+/// Issue 9's rollout simulator: the pods of each step are drawn, one box per pod as the core
+/// plan has them, the slider steps through them by keyboard, and with maxUnavailable 0 every
+/// step serves the full count; allowing one pod down shows the dip.
+#[tokio::test]
+#[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
+async fn a_rollout_is_watched_step_by_step() {
+    use fantoccini::key::Key;
+    use shipshape_core::model::{Field, ServiceField, Stage};
+    let site = StaticServer::start(
+        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
+        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
+    );
+    let driver = Driver::start();
+    let client = browser(&driver).await;
+    open(&client, &site).await;
+
+    let project = shipshape_core::model::PRESETS[0].project();
+    let service = &project.services[0];
+    let replicas = service.min_replicas(project.environment(Stage::Production).replicas);
+    let plan = shipshape_core::rollout::plan(service, replicas);
+    let steps = plan.steps.len();
+    assert!(steps > 2, "{plan:?}");
+    let boxes = async || {
+        client
+            .find_all(Locator::Css("#rollout-pods g"))
+            .await
+            .unwrap()
+            .len()
+    };
+    wait_for_text(&client, "#rollout-why", "no downtime", |t| {
+        t.contains("maxUnavailable 0") && t.contains("no downtime")
+    })
+    .await;
+    client
+        .execute("document.querySelector('#rollout-at').focus();", vec![])
+        .await
+        .unwrap();
+    for (index, step) in plan.steps.iter().enumerate() {
+        if index > 0 {
+            press(&client, Key::Right).await;
+        }
+        let expected = format!("Step {} of {steps}.", index + 1);
+        wait_for_text(&client, "#rollout-step", &expected, |t| {
+            t.starts_with(&expected)
+        })
+        .await;
+        assert_eq!(boxes().await, step.pods.len(), "step {}", index + 1);
+        let serving = format!("Serving: {replicas} of {replicas}");
+        assert!(
+            text(&client, "#rollout-step").await.contains(&serving),
+            "step {} loses capacity with maxUnavailable 0",
+            index + 1
+        );
+    }
+
+    // One pod may be down and none extra: the rollout now dips, and says so.
+    for (field, value) in [
+        (ServiceField::MaxSurge, "0"),
+        (ServiceField::MaxUnavailable, "1"),
+    ] {
+        replace_text(
+            &client,
+            &format!("#{}", Field::Service(0, field).id()),
+            value,
+        )
+        .await;
+    }
+    wait_for_text(&client, "#rollout-why", "the dip", |t| {
+        t.contains(&format!("only {} of {replicas} serve", replicas - 1))
+    })
+    .await;
+    client.close().await.unwrap();
+}
