@@ -1,7 +1,7 @@
 //! "Watch a rollout": a service's release step by step, drawn as pods, for its strategy and its
 //! maxSurge and maxUnavailable, with the count of pods serving at each step.
 
-use shipshape_core::model::{Stage, Strategy};
+use shipshape_core::model::Stage;
 use shipshape_core::rollout::{self, Pod};
 use std::fmt::Write as _;
 
@@ -55,19 +55,8 @@ pub fn Rollout() -> Html {
         );
     }
     svg.push_str("</svg>");
-    let (replicas, surge, unavailable) = (plan.replicas, plan.surge, plan.unavailable);
-    let least = plan.least_serving();
-    let why = match plan.strategy {
-        Strategy::Rolling if least >= replicas as usize => format!(
-            "maxUnavailable {unavailable}: an old pod stops only once a new one is ready, so all {replicas} pods serve at every step: no downtime, for room for {} pods at once.",
-            replicas + surge
-        ),
-        Strategy::Rolling => format!(
-            "maxUnavailable {unavailable}: old pods stop before new ones are ready, so at one step only {least} of {replicas} serve; 0 would keep them all."
-        ),
-        Strategy::BlueGreen => "Blue-green needs room for twice the pods and moves every request at once; switching back is as quick.".into(),
-        Strategy::Canary => "A canary sends a few requests to the new version first; if it does worse, the rollout stops before most users see it.".into(),
-    };
+    let replicas = plan.replicas;
+    let why = plan.lesson();
     let step_to = {
         let at = at.clone();
         Callback::from(move |event: InputEvent| {
@@ -86,7 +75,7 @@ pub fn Rollout() -> Html {
                 { {
                     let [old, stopping, starting, new] = step.counts();
                     format!(
-                        "Step {} of {}. {} Serving: {} of {replicas} ({old} old, {new} new); {stopping} stopping, {starting} starting. The new version gets {}% of requests.",
+                        "Step {} of {}. {} Serving: {} for {replicas} wanted ({old} old, {new} new); {stopping} stopping, {starting} starting. The new version gets {}% of requests.",
                         shown + 1,
                         last + 1,
                         step.note,

@@ -1154,7 +1154,7 @@ async fn a_rollout_is_watched_step_by_step() {
         })
         .await;
         assert_eq!(boxes().await, step.pods.len(), "step {}", index + 1);
-        let serving = format!("Serving: {replicas} of {replicas}");
+        let serving = format!("Serving: {replicas} for {replicas} wanted");
         assert!(
             text(&client, "#rollout-step").await.contains(&serving),
             "step {} loses capacity with maxUnavailable 0",

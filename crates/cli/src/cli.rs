@@ -67,6 +67,18 @@ pub enum Command {
         /// The file's path in the bundle, e.g. backend/Dockerfile.
         path: String,
     },
+    /// Step through a service's rollout: which pods serve, stop and start at each step, for its
+    /// strategy, maxSurge and maxUnavailable.
+    Rollout {
+        #[command(flatten)]
+        source: Source,
+        /// The app service; the first one when not given.
+        #[arg(long)]
+        service: Option<String>,
+        /// Pods to roll out; the service's production count when not given.
+        #[arg(long)]
+        replicas: Option<u32>,
+    },
     /// Plan a schema change without downtime: whether old code survives it, and if not the
     /// expand, migrate and contract phases, with PostgreSQL and migration files for the
     /// service's tool (Alembic, Knex, golang-migrate, Flyway, or plain SQL).

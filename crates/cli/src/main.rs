@@ -7,9 +7,9 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 use shipshape_core::GeneratedFile;
-use shipshape_core::migration;
 use shipshape_core::model::{self, LoadError, PRESETS, Project};
 use shipshape_core::rules::{self, Severity};
+use shipshape_core::{migration, rollout};
 
 /// Like `println!`, but a closed pipe (`shipshape rules | head`) ends the output quietly
 /// instead of panicking.
@@ -137,6 +137,54 @@ fn run(command: Command) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Rollout {
+            source,
+            service,
+            replicas,
+        } => {
+            let project = project_of(source)?;
+            let service = service_named(&project, service.as_deref())?;
+            let production = project.environment(model::Stage::Production).replicas;
+            let plan = rollout::plan(
+                service,
+                replicas.unwrap_or(service.min_replicas(production)),
+            );
+            outln!(
+                "{}: {} of {} pods; maxSurge {} = {} extra at most, maxUnavailable {} = {} down at most",
+                service.name,
+                plan.strategy.label(),
+                plan.replicas,
+                service.rollout.max_surge,
+                plan.surge,
+                service.rollout.max_unavailable,
+                plan.unavailable
+            );
+            outln!("pods: O old serving, x old stopping, s new starting, N new serving");
+            let width = plan.steps.iter().map(|s| s.pods.len()).max().unwrap_or(0);
+            for (index, step) in plan.steps.iter().enumerate() {
+                let pods: String = step
+                    .pods
+                    .iter()
+                    .map(|pod| match pod {
+                        rollout::Pod::Old => 'O',
+                        rollout::Pod::Stopping => 'x',
+                        rollout::Pod::Starting => 's',
+                        rollout::Pod::New => 'N',
+                    })
+                    .collect();
+                let line = format!(
+                    "{:>3}  {pods:<width$}  {} serving for {} wanted, {:>3}% to the new version  {}",
+                    index + 1,
+                    step.serving(),
+                    plan.replicas,
+                    step.new_traffic,
+                    step.note
+                );
+                outln!("{}", line.trim_end());
+            }
+            outln!("{}", plan.lesson());
+            Ok(())
+        }
         Command::Migrate {
             source,
             service,
@@ -147,11 +195,7 @@ fn run(command: Command) -> Result<(), Failure> {
             new_name,
         } => {
             let project = project_of(source)?;
-            let service = match &service {
-                Some(name) => project.services.iter().find(|s| &s.name == name),
-                None => project.services.first(),
-            }
-            .ok_or_else(|| Failure::Usage(format!("no service {service:?} in the settings")))?;
+            let service = service_named(&project, service.as_deref())?;
             let kind = migration::Change::from_id(&change).ok_or_else(|| {
                 let ids: Vec<&str> = migration::Change::ALL.iter().map(|c| c.id()).collect();
                 Failure::Usage(format!(
@@ -244,6 +288,18 @@ fn run(command: Command) -> Result<(), Failure> {
 
 /// Whether to colour the human output: `auto` on a terminal unless NO_COLOR is set.
 /// The project a `--preset` or `--settings` source names.
+/// The app service called `name`, or the first one.
+fn service_named<'a>(
+    project: &'a Project,
+    name: Option<&str>,
+) -> Result<&'a model::AppService, Failure> {
+    match name {
+        Some(name) => project.services.iter().find(|s| s.name == name),
+        None => project.services.first(),
+    }
+    .ok_or_else(|| Failure::Usage(format!("no service {name:?} in the settings")))
+}
+
 fn project_of(source: cli::Source) -> Result<Project, Failure> {
     match (source.preset, source.settings) {
         (Some(name), _) => preset_project(&name),

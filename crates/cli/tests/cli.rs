@@ -474,3 +474,38 @@ fn migrate_plans_a_not_null_column_in_three_phases_for_the_service_tool() {
     assert_eq!(hostile.status.code(), Some(2));
     assert!(stderr(&hostile).contains("lowercase letters"));
 }
+
+#[test]
+fn rollout_steps_through_a_rolling_update_without_losing_capacity() {
+    let output = shipshape(&[
+        "rollout",
+        "--preset",
+        "fullstack-fastapi-react",
+        "--service",
+        "backend",
+        "--replicas",
+        "3",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("backend: Rolling update of 3 pods"),
+        "{text}"
+    );
+    let steps: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert!(steps.first().unwrap().contains("  OOO "), "{text}");
+    assert!(steps.last().unwrap().contains("  NNN "), "{text}");
+    assert!(
+        steps.iter().all(|s| s.contains("3 serving for 3 wanted")),
+        "{text}"
+    );
+    assert!(lines.last().unwrap().contains("no downtime"), "{text}");
+    let missing = shipshape(&["rollout", "--preset", "go-api", "--service", "nope"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no service"));
+}

@@ -72,6 +72,24 @@ impl Plan {
     pub fn least_serving(&self) -> usize {
         self.steps.iter().map(Step::serving).min().unwrap_or(0)
     }
+
+    /// What this rollout teaches: for a rolling update, why its maxUnavailable keeps every pod
+    /// serving or how far it lets capacity dip.
+    pub fn lesson(&self) -> String {
+        let (replicas, surge, unavailable) = (self.replicas, self.surge, self.unavailable);
+        let least = self.least_serving();
+        match self.strategy {
+            Strategy::Rolling if least >= replicas as usize => format!(
+                "maxUnavailable {unavailable}: an old pod stops only once a new one is ready, so all {replicas} pods serve at every step: no downtime, for room for {} pods at once.",
+                replicas + surge
+            ),
+            Strategy::Rolling => format!(
+                "maxUnavailable {unavailable}: old pods stop before new ones are ready, so at one step only {least} of {replicas} serve; 0 would keep them all."
+            ),
+            Strategy::BlueGreen => "Blue-green needs room for twice the pods and moves every request at once; switching back is as quick.".into(),
+            Strategy::Canary => "A canary sends a few requests to the new version first; if it does worse, the rollout stops before most users see it.".into(),
+        }
+    }
 }
 
 /// A maxSurge or maxUnavailable value as pods out of `replicas`: Kubernetes rounds a surge
