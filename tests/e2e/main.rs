@@ -1180,3 +1180,108 @@ async fn a_rollout_is_watched_step_by_step() {
     .await;
     client.close().await.unwrap();
 }
+
+/// Issue 11's promise that nothing leaves the browser: a user works through every view (typing,
+/// a preset, the share link, the settings export, the zip, Break it, pasted files, the
+/// explanations, the rollout, a rule's docs) and the page loads nothing but the site's own
+/// files: every resource the browser timed is on the site's origin, and every request the
+/// site saw was answered.
+#[tokio::test]
+#[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
+async fn nothing_leaves_the_browser_while_a_user_works() {
+    use fantoccini::key::Key;
+    let site = StaticServer::start(
+        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
+        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
+    );
+    let downloads =
+        std::env::temp_dir().join(format!("shipshape-e2e-quiet-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&downloads);
+    std::fs::create_dir_all(&downloads).unwrap();
+    let driver = Driver::start();
+    let client = browser_with(&driver, Some(&downloads)).await;
+    open(&client, &site).await;
+    client
+        .execute("window.confirm = () => true;", vec![])
+        .await
+        .unwrap();
+
+    replace_text(&client, "#services-0-name", "quiet").await;
+    wait_for_text(&client, "#preview-file", "the typed name", |t| {
+        t.contains("# Service: quiet")
+    })
+    .await;
+    choose(&client, "#preset", "go-api").await;
+    wait_for_text(&client, "#preview-file", "the Go preset", |t| {
+        t.contains("FROM golang:")
+    })
+    .await;
+    click_on(&client, "#share").await;
+    until("no share link shown", async || {
+        value(&client, "#share-link").await.contains("#s=")
+    })
+    .await;
+    click_on(&client, "#export").await;
+    click_on(&client, "#download-zip").await;
+    downloaded(&downloads.join("catalog.zip")).await;
+    click_on(&client, "button[id^='break-']").await;
+    until("Break it showed no findings", async || {
+        client.find(Locator::Css("#break-summary")).await.is_ok()
+    })
+    .await;
+    click_on(&client, "#own-add").await;
+    client
+        .find(Locator::Css(
+            "section[aria-labelledby='own-files-title'] textarea",
+        ))
+        .await
+        .unwrap()
+        .send_keys("FROM node:latest\n")
+        .await
+        .unwrap();
+    point_at_line(&client, "FROM").await;
+    wait_for_text(&client, "#why-panel", "an explanation", |t| {
+        t.contains("Line ")
+    })
+    .await;
+    client
+        .execute("document.querySelector('#rollout-at').focus();", vec![])
+        .await
+        .unwrap();
+    press(&client, Key::Right).await;
+    wait_for_text(&client, "#rollout-step", "the second step", |t| {
+        t.starts_with("Step 2 of")
+    })
+    .await;
+    click_on(&client, "details.rule summary").await;
+
+    let elsewhere = client
+        .execute(
+            "return performance.getEntries()
+               .filter((e) => e.entryType === 'resource' || e.entryType === 'navigation')
+               .map((e) => e.name)
+               .filter((url) => !url.startsWith(location.origin + '/')
+                 && !url.startsWith('blob:' + location.origin + '/'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        elsewhere,
+        serde_json::json!([]),
+        "the page loaded something from elsewhere"
+    );
+    let timed = client
+        .execute(
+            "return performance.getEntriesByType('resource').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        timed.as_u64().unwrap() >= 2,
+        "JS and wasm are timed: {timed}"
+    );
+    client.close().await.unwrap();
+    assert_eq!(site.failures(), vec![], "every request was the site's own");
+}
