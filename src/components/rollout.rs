@@ -1,7 +1,6 @@
 //! "Watch a rollout": a service's release step by step, drawn as pods, for its strategy and its
 //! maxSurge and maxUnavailable, with the count of pods serving at each step.
 
-use shipshape_core::model::Stage;
 use shipshape_core::rollout::{self, Pod};
 use std::fmt::Write as _;
 
@@ -22,8 +21,10 @@ pub fn Rollout() -> Html {
     let Some(service) = state.project.services.get(state.selected_service) else {
         return Html::default();
     };
-    let replicas = service.min_replicas(state.project.environment(Stage::Production).replicas);
-    let plan = rollout::plan(service, replicas);
+    let plan = rollout::plan(
+        service,
+        rollout::production_replicas(&state.project, service),
+    );
     let last = plan.steps.len() - 1;
     let shown = (*at).min(last);
     let step = &plan.steps[shown];

@@ -1114,7 +1114,7 @@ async fn pointing_at_a_line_explains_it_and_leads_to_its_setting() {
 #[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
 async fn a_rollout_is_watched_step_by_step() {
     use fantoccini::key::Key;
-    use shipshape_core::model::{Field, ServiceField, Stage};
+    use shipshape_core::model::{Field, ServiceField};
     let site = StaticServer::start(
         PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
         &env("SHIPSHAPE_E2E_PUBLIC_URL"),
@@ -1125,7 +1125,7 @@ async fn a_rollout_is_watched_step_by_step() {
 
     let project = shipshape_core::model::PRESETS[0].project();
     let service = &project.services[0];
-    let replicas = service.min_replicas(project.environment(Stage::Production).replicas);
+    let replicas = shipshape_core::rollout::production_replicas(&project, service);
     let plan = shipshape_core::rollout::plan(service, replicas);
     let steps = plan.steps.len();
     assert!(steps > 2, "{plan:?}");

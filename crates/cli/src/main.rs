@@ -144,11 +144,9 @@ fn run(command: Command) -> Result<(), Failure> {
         } => {
             let project = project_of(source)?;
             let service = service_named(&project, service.as_deref())?;
-            let production = project.environment(model::Stage::Production).replicas;
-            let plan = rollout::plan(
-                service,
-                replicas.unwrap_or(service.min_replicas(production)),
-            );
+            let replicas =
+                replicas.unwrap_or_else(|| rollout::production_replicas(&project, service));
+            let plan = rollout::plan(service, replicas);
             outln!(
                 "{}: {} of {} pods; maxSurge {} = {} extra at most, maxUnavailable {} = {} down at most",
                 service.name,

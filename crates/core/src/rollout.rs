@@ -5,7 +5,7 @@
 //! the service's steps. Each [`Step`] says which pods exist and in what state, so the app can
 //! draw them and show when capacity drops below the desired count.
 
-use crate::model::{AppService, Strategy};
+use crate::model::{AppService, Project, Stage, Strategy};
 
 /// One pod's state in a step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +107,12 @@ pub fn pods_of(value: &str, replicas: u32, round_up: bool) -> u32 {
         }
         None => value.parse().unwrap_or(0),
     }
+}
+
+/// The pods `service` runs in production in normal operation, the count its rollouts are shown
+/// for: the autoscaler's minimum, or the environment's override, or the service's own count.
+pub fn production_replicas(project: &Project, service: &AppService) -> u32 {
+    service.min_replicas(project.environment(Stage::Production).replicas)
 }
 
 /// The rollout of `service` running `replicas` pods.
@@ -226,10 +232,6 @@ mod tests {
         service
     }
 
-    fn counts(step: &Step) -> [usize; 4] {
-        step.counts()
-    }
-
     #[test]
     fn percentages_round_as_kubernetes_does() {
         assert_eq!(pods_of("25%", 3, true), 1);
@@ -251,7 +253,7 @@ mod tests {
                     assert!(running as u32 <= replicas + plan.surge, "{plan:?}");
                 }
                 let last = plan.steps.last().unwrap();
-                assert_eq!(counts(last), [0, 0, 0, replicas as usize], "{plan:?}");
+                assert_eq!(last.counts(), [0, 0, 0, replicas as usize], "{plan:?}");
             }
         }
     }
@@ -261,14 +263,14 @@ mod tests {
     fn max_unavailable_is_the_floor() {
         let plan = plan(&service(Strategy::Rolling, "0", "1"), 4);
         assert_eq!(plan.least_serving(), 3, "{plan:?}");
-        assert_eq!(counts(&plan.steps[1]), [3, 1, 1, 0]);
-        assert_eq!(counts(plan.steps.last().unwrap()), [0, 0, 0, 4]);
+        assert_eq!(plan.steps[1].counts(), [3, 1, 1, 0]);
+        assert_eq!(plan.steps.last().unwrap().counts(), [0, 0, 0, 4]);
     }
 
     #[test]
     fn a_surge_of_one_replaces_one_pod_at_a_time() {
         let plan = plan(&service(Strategy::Rolling, "1", "0"), 3);
-        let shapes: Vec<[usize; 4]> = plan.steps.iter().map(counts).collect();
+        let shapes: Vec<[usize; 4]> = plan.steps.iter().map(Step::counts).collect();
         assert_eq!(
             shapes,
             [
@@ -298,14 +300,14 @@ mod tests {
         let plan = plan(&canary, 4);
         let traffic: Vec<u32> = plan.steps.iter().map(|s| s.new_traffic).collect();
         assert_eq!(traffic, [0, 10, 50, 100]);
-        assert_eq!(counts(&plan.steps[1]), [4, 0, 0, 1]);
-        assert_eq!(counts(&plan.steps[3]), [0, 0, 0, 4]);
+        assert_eq!(plan.steps[1].counts(), [4, 0, 0, 1]);
+        assert_eq!(plan.steps[3].counts(), [0, 0, 0, 4]);
     }
 
     #[test]
     fn a_rollout_that_cannot_move_is_shown_with_a_surge_of_one() {
         let plan = plan(&service(Strategy::Rolling, "0", "0"), 2);
         assert_eq!(plan.surge, 1);
-        assert_eq!(counts(plan.steps.last().unwrap()), [0, 0, 0, 2]);
+        assert_eq!(plan.steps.last().unwrap().counts(), [0, 0, 0, 2]);
     }
 }
