@@ -107,6 +107,27 @@ async fn open(client: &Client, site: &StaticServer) {
         });
 }
 
+/// The site served, chromedriver and a Chromium session showing the app's form, saving
+/// downloads into `downloads` when given. Keep the driver bound while the client is used.
+async fn start(downloads: Option<&std::path::Path>) -> (StaticServer, Driver, Client) {
+    let site = StaticServer::start(
+        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
+        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
+    );
+    let driver = Driver::start();
+    let client = browser_with(&driver, downloads).await;
+    open(&client, &site).await;
+    (site, driver, client)
+}
+
+/// A new, empty folder in the temporary directory, named for this run.
+fn empty_folder(name: &str) -> PathBuf {
+    let folder = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
 async fn text(client: &Client, selector: &str) -> String {
     client
         .find(Locator::Css(selector))
@@ -173,14 +194,7 @@ async fn replace_text(client: &Client, selector: &str, text: &str) {
 #[tokio::test]
 #[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
 async fn a_user_edits_the_form_and_the_preview_follows() {
-    let site = StaticServer::start(
-        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
-        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
-    );
-    let driver = Driver::start();
-    let client = browser(&driver).await;
-
-    open(&client, &site).await;
+    let (site, _driver, client) = start(None).await;
     assert_eq!(client.title().await.unwrap(), "Shipshape");
     wait_for_text(&client, "#preview-file", "the default Dockerfile", |t| {
         t.contains("# Service: backend")
@@ -267,17 +281,8 @@ async fn a_user_edits_the_form_and_the_preview_follows() {
 #[tokio::test]
 #[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
 async fn the_zip_the_browser_downloads_is_the_one_the_cli_writes() {
-    let site = StaticServer::start(
-        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
-        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
-    );
-    let downloads =
-        std::env::temp_dir().join(format!("shipshape-e2e-downloads-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&downloads);
-    std::fs::create_dir_all(&downloads).unwrap();
-    let driver = Driver::start();
-    let client = browser_with(&driver, Some(&downloads)).await;
-    open(&client, &site).await;
+    let downloads = empty_folder("shipshape-e2e-downloads");
+    let (site, _driver, client) = start(Some(&downloads)).await;
 
     // A preset, so the zip is of settings the CLI can name.
     choose(&client, "#preset", "go-api").await;
@@ -349,13 +354,7 @@ async fn the_zip_the_browser_downloads_is_the_one_the_cli_writes() {
 #[tokio::test]
 #[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
 async fn after_the_first_visit_the_app_works_offline() {
-    let site = StaticServer::start(
-        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
-        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
-    );
-    let driver = Driver::start();
-    let client = browser(&driver).await;
-    open(&client, &site).await;
+    let (site, _driver, client) = start(None).await;
     // Wait until the service worker has stored the page and its assets and controls the page.
     let ready = client
         .execute_async(
@@ -492,15 +491,8 @@ async fn keystroke_rounds(client: &Client, name: &str, prefix: &str) -> String {
 #[tokio::test]
 #[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
 async fn browser_speed_benchmark() {
-    let site = StaticServer::start(
-        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
-        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
-    );
-    let driver = Driver::start();
-    let client = browser(&driver).await;
-
     // First load, from navigation start (the page's time origin) to the form's first render.
-    open(&client, &site).await;
+    let (site, _driver, client) = start(None).await;
     let ready = client
         .execute(
             "const mark = performance.getEntriesByName('shipshape-form-ready')[0];
@@ -736,13 +728,7 @@ async fn click_on(client: &Client, selector: &str) {
 #[tokio::test]
 #[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
 async fn axe_finds_no_serious_accessibility_problems() {
-    let site = StaticServer::start(
-        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
-        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
-    );
-    let driver = Driver::start();
-    let client = browser(&driver).await;
-    open(&client, &site).await;
+    let (_site, _driver, client) = start(None).await;
     let mut report = Vec::new();
     let mut check = async |state: &str, client: &Client| {
         for violation in axe_violations(client).await {
@@ -841,13 +827,7 @@ async fn press(client: &Client, key: fantoccini::key::Key) {
 #[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
 async fn the_form_is_walked_and_used_with_the_keyboard_alone() {
     use fantoccini::key::Key;
-    let site = StaticServer::start(
-        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
-        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
-    );
-    let driver = Driver::start();
-    let client = browser(&driver).await;
-    open(&client, &site).await;
+    let (_site, _driver, client) = start(None).await;
 
     // Number every control of the form the user can see; Tab must reach each of them.
     let expected = client
@@ -1028,13 +1008,7 @@ async fn point_at_line(client: &Client, start: &str) -> usize {
 #[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
 async fn pointing_at_a_line_explains_it_and_leads_to_its_setting() {
     use fantoccini::key::Key;
-    let site = StaticServer::start(
-        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
-        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
-    );
-    let driver = Driver::start();
-    let client = browser(&driver).await;
-    open(&client, &site).await;
+    let (_site, _driver, client) = start(None).await;
     wait_for_text(&client, "#preview-file", "the default Dockerfile", |t| {
         t.contains("# Service: backend")
     })
@@ -1115,13 +1089,7 @@ async fn pointing_at_a_line_explains_it_and_leads_to_its_setting() {
 async fn a_rollout_is_watched_step_by_step() {
     use fantoccini::key::Key;
     use shipshape_core::model::{Field, ServiceField};
-    let site = StaticServer::start(
-        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
-        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
-    );
-    let driver = Driver::start();
-    let client = browser(&driver).await;
-    open(&client, &site).await;
+    let (_site, _driver, client) = start(None).await;
 
     let project = shipshape_core::model::PRESETS[0].project();
     let service = &project.services[0];
@@ -1190,17 +1158,8 @@ async fn a_rollout_is_watched_step_by_step() {
 #[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
 async fn nothing_leaves_the_browser_while_a_user_works() {
     use fantoccini::key::Key;
-    let site = StaticServer::start(
-        PathBuf::from(env("SHIPSHAPE_E2E_DIST")),
-        &env("SHIPSHAPE_E2E_PUBLIC_URL"),
-    );
-    let downloads =
-        std::env::temp_dir().join(format!("shipshape-e2e-quiet-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&downloads);
-    std::fs::create_dir_all(&downloads).unwrap();
-    let driver = Driver::start();
-    let client = browser_with(&driver, Some(&downloads)).await;
-    open(&client, &site).await;
+    let downloads = empty_folder("shipshape-e2e-quiet");
+    let (site, _driver, client) = start(Some(&downloads)).await;
     client
         .execute("window.confirm = () => true;", vec![])
         .await
