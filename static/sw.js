@@ -9,10 +9,12 @@
 
 const STORE = "shipshape";
 
-/// The same-origin URLs a page's HTML names in href= and src= attributes, and in imports.
+/// The same-origin URLs a page's HTML names in href= and src= attributes (quoted or not, as
+/// the minified page has them), and in imports. A word ending in "src" inside the Content
+/// Security Policy (`script-src 'self'`) is neither.
 function assetsOf(html, base) {
   const urls = new Set();
-  for (const match of html.matchAll(/(?:href|src|module_or_path:)\s*=?\s*["']([^"']+)["']/g)) {
+  for (const match of html.matchAll(/(?:\s(?:href|src)=|module_or_path:\s*)["']?([^"'\s>]+)/g)) {
     const url = new URL(match[1], base);
     if (url.origin === self.location.origin) urls.add(url.href);
   }

@@ -370,10 +370,11 @@ async fn after_the_first_visit_the_app_works_offline() {
         .await
         .unwrap();
     let stored = ready.to_string();
-    assert!(
-        stored.contains(".wasm") && stored.contains(".js"),
-        "stored: {stored}"
-    );
+    // The page names its stylesheet and icon in unquoted attributes (Trunk's minified HTML);
+    // they are kept as well as the scripts.
+    for asset in [".wasm", ".js", ".css", ".svg"] {
+        assert!(stored.contains(asset), "{asset} not stored: {stored}");
+    }
     assert_eq!(site.failures(), vec![], "sw.js and every asset load");
 
     site.go_offline();
@@ -388,6 +389,18 @@ async fn after_the_first_visit_the_app_works_offline() {
         t.contains("# Service: backend")
     })
     .await;
+    let styled = client
+        .execute(
+            "return [...document.styleSheets].some((s) => s.href && s.cssRules.length > 20);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        styled,
+        serde_json::json!(true),
+        "the stylesheet applies offline"
+    );
     client.close().await.unwrap();
 }
 
