@@ -98,12 +98,31 @@ fn respond(mut stream: TcpStream, dist: &Path, prefix: &str) -> Option<(String, 
         };
     let reason = if status == 200 { "OK" } else { "Not Found" };
     let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{}Connection: close\r\n\r\n",
+        body.len(),
+        headers_file(dist),
     );
     stream.write_all(head.as_bytes()).ok()?;
     stream.write_all(&body).ok()?;
     Some((target, status))
+}
+
+/// The headers dist/_headers gives every path (its `/*` block), as Netlify and Cloudflare Pages
+/// apply them, each ending in CRLF; nothing when there is no such file.
+fn headers_file(dist: &Path) -> String {
+    let Ok(text) = fs::read_to_string(dist.join("_headers")) else {
+        return String::new();
+    };
+    let mut headers = String::new();
+    let mut in_all = false;
+    for line in text.lines() {
+        if !line.starts_with(char::is_whitespace) {
+            in_all = line.trim() == "/*";
+        } else if in_all && let Some((name, value)) = line.trim().split_once(": ") {
+            headers.push_str(&format!("{name}: {value}\r\n"));
+        }
+    }
+    headers
 }
 
 fn content_type(file: &Path) -> &'static str {

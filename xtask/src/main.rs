@@ -4,6 +4,7 @@
 mod budget;
 mod conformance;
 mod run;
+mod site;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -118,24 +119,8 @@ fn build_release(toolchain: &Toolchain, root: &Path, public_url: &str) -> Result
         "--public-url",
         public_url,
     ]))?;
-    // Trunk copies the service worker as written; its comments are for us, not the browser.
-    let worker = root.join("dist/sw.js");
-    let text =
-        std::fs::read_to_string(&worker).map_err(|e| format!("read {}: {e}", worker.display()))?;
-    std::fs::write(&worker, without_comment_lines(&text))
-        .map_err(|e| format!("write {}: {e}", worker.display()))
-}
-
-/// `script` without its indentation, blank lines and whole-line `//` comments. Line breaks
-/// stay, so automatic semicolon insertion reads the code as before; `static/sw.js` has no
-/// multi-line strings or templates, whose text this would change.
-fn without_comment_lines(script: &str) -> String {
-    script
-        .lines()
-        .map(str::trim_start)
-        .filter(|line| !line.is_empty() && !line.starts_with("//"))
-        .map(|line| format!("{line}\n"))
-        .collect()
+    // Minify the scripts and add the Content Security Policy (see site.rs).
+    site::finish(toolchain, &root.join("dist"))
 }
 
 /// Where cargo builds: `CARGO_TARGET_DIR` when set, else `target/` in the workspace.
@@ -259,30 +244,4 @@ fn test() -> Result<(), String> {
     })?;
     stages.finish(started);
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::without_comment_lines;
-
-    #[test]
-    fn comment_lines_and_indentation_go_and_code_stays() {
-        let script =
-            "// about\nconst a = \"//x\";\n\n  /// more\n  if (a) {\n    b(); // keep\n  }\n";
-        assert_eq!(
-            without_comment_lines(script),
-            "const a = \"//x\";\nif (a) {\nb(); // keep\n}\n"
-        );
-    }
-
-    /// The service worker may only have what the stripping keeps intact: no template
-    /// literals and no string continued over a line with a backslash.
-    #[test]
-    fn the_service_worker_has_nothing_stripping_would_change() {
-        let worker = include_str!("../../static/sw.js");
-        assert!(!worker.contains('`'), "a template literal in sw.js");
-        for line in worker.lines() {
-            assert!(!line.ends_with('\\'), "a string runs over a line: {line}");
-        }
-    }
 }

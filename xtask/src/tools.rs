@@ -15,7 +15,7 @@ const MARKER: &str = ".shipshape-installed";
 /// What the caller is about to do, and so which tools it needs.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Need {
-    /// Building the site: the wasm target, Trunk, wasm-bindgen and wasm-opt.
+    /// Building the site: the wasm target, Trunk, wasm-bindgen, wasm-opt and terser.
     Build,
     /// Every check: the above plus Chromium, chromedriver and the validators from PyPI.
     Everything,
@@ -38,6 +38,7 @@ struct Browser {
 struct Pins {
     trunk: String,
     binaryen: String,
+    terser: String,
     axe_core: String,
     wasm_bindgen: String,
     pypi: Vec<(String, String)>,
@@ -95,11 +96,23 @@ impl Toolchain {
             )
         })?;
 
+        let terser_dir = ensure_installed(&cache, "terser", &pins.terser, |dir| {
+            println!("installing terser {} from npm", pins.terser);
+            let npm = require_program("npm", &["nodejs", "npm"])?;
+            status(
+                Command::new(npm)
+                    .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                    .arg(dir)
+                    .arg(format!("terser@{}", pins.terser)),
+            )
+        })?;
+
         let mut toolchain = Toolchain {
             bin_dirs: vec![
                 trunk_dir.join("bin"),
                 bindgen_dir.join("bin"),
                 binaryen_dir.join("node_modules/.bin"),
+                terser_dir.join("node_modules/.bin"),
             ],
             trunk: trunk_dir.join("bin/trunk"),
             browser: None,
@@ -222,7 +235,8 @@ impl Toolchain {
         };
         check("trunk", &pins.trunk)?;
         check("wasm-bindgen", &pins.wasm_bindgen)?;
-        check("wasm-opt", &format!("version {}", major(&pins.binaryen)))
+        check("wasm-opt", &format!("version {}", major(&pins.binaryen)))?;
+        check("terser", &pins.terser)
     }
 }
 
@@ -274,6 +288,7 @@ impl Pins {
         let pins = Pins {
             trunk: get("cargo", "trunk")?,
             binaryen: get("npm", "binaryen")?,
+            terser: get("npm", "terser")?,
             axe_core: get("npm", "axe-core")?,
             wasm_bindgen,
             pypi,
