@@ -123,6 +123,33 @@ fn build_release(toolchain: &Toolchain, root: &Path, public_url: &str) -> Result
     site::finish(toolchain, &root.join("dist"))
 }
 
+/// `cargo deny` over the whole workspace graph, dev-dependencies included, against deny.toml.
+/// Licenses, bans and sources need only Cargo.lock. Advisories need RustSec's database, which
+/// is a git repository on GitHub: where GitHub cannot be reached (this project's machines reach
+/// only the package registries), the stage says loudly that advisories were not checked. A
+/// database that was fetched and names one of our crates fails the stage.
+fn supply_chain(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
+    let deny = |checks: &[&str]| {
+        let mut command = cargo(root);
+        command.args(["deny", "--workspace", "check"]).args(checks);
+        command
+    };
+    toolchain.run(deny(&["licenses", "bans", "sources"]).arg("--offline"))?;
+    let mut advisories = deny(&["advisories"]);
+    let result = toolchain.capture(&mut advisories)?;
+    print!("{}", result.text);
+    if result.success {
+        return Ok(());
+    }
+    if result.text.contains("failed to fetch advisory database") {
+        println!(
+            "xtask: WARNING: RustSec advisories NOT checked: their database (github.com/RustSec/advisory-db) cannot be fetched from this machine"
+        );
+        return Ok(());
+    }
+    Err("cargo deny check advisories found a problem (above)".into())
+}
+
 /// Where cargo builds: `CARGO_TARGET_DIR` when set, else `target/` in the workspace.
 fn target_dir(root: &Path) -> std::path::PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
@@ -147,6 +174,9 @@ fn test() -> Result<(), String> {
     let wasm = ["--target", "wasm32-unknown-unknown"];
     stages.run("fmt --check", || {
         toolchain.run(cargo(&root).args(["fmt", "--all", "--check"]))
+    })?;
+    stages.run("supply chain (cargo deny)", || {
+        supply_chain(&toolchain, &root)
     })?;
     stages.run("clippy native", || {
         toolchain.run(cargo(&root).args([

@@ -49,7 +49,7 @@ pub fn output(command: &mut Command) -> Result<String, String> {
     }
 }
 
-fn describe(command: &Command) -> String {
+pub fn describe(command: &Command) -> String {
     let program = Path::new(command.get_program()).file_name().map_or_else(
         || command.get_program().to_string_lossy(),
         |name| name.to_string_lossy(),

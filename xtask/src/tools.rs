@@ -17,7 +17,8 @@ const MARKER: &str = ".shipshape-installed";
 pub enum Need {
     /// Building the site: the wasm target, Trunk, wasm-bindgen, wasm-opt and terser.
     Build,
-    /// Every check: the above plus Chromium, chromedriver and the validators from PyPI.
+    /// Every check: the above plus cargo-deny, Chromium, chromedriver and the validators from
+    /// PyPI.
     Everything,
 }
 
@@ -30,6 +31,12 @@ pub struct Toolchain {
     axe: Option<PathBuf>,
 }
 
+/// What a command printed, and whether it succeeded.
+pub struct Captured {
+    pub success: bool,
+    pub text: String,
+}
+
 struct Browser {
     chromedriver: PathBuf,
 }
@@ -37,6 +44,7 @@ struct Browser {
 /// Versions from xtask/tools.toml, plus wasm-bindgen from Cargo.lock.
 struct Pins {
     trunk: String,
+    cargo_deny: String,
     binaryen: String,
     terser: String,
     axe_core: String,
@@ -120,6 +128,20 @@ impl Toolchain {
             axe: None,
         };
         if need == Need::Everything {
+            let deny_dir = ensure_installed(&cache, "cargo-deny", &pins.cargo_deny, |dir| {
+                println!(
+                    "installing cargo-deny {} (about 4 minutes, once per machine)",
+                    pins.cargo_deny
+                );
+                status(
+                    Command::new(cargo_program())
+                        .args(["install", "--locked"])
+                        .arg(format!("cargo-deny@{}", pins.cargo_deny))
+                        .arg("--root")
+                        .arg(dir),
+                )
+            })?;
+            toolchain.bin_dirs.push(deny_dir.join("bin"));
             toolchain.browser = Some(ensure_browser(&pins.apt)?);
             toolchain.venv = Some(ensure_venv(&cache, &pins.pypi)?);
             let axe_dir = ensure_installed(&cache, "axe-core", &pins.axe_core, |dir| {
@@ -152,6 +174,25 @@ impl Toolchain {
     /// Runs `command` with the installed tools first on PATH and the browser's driver set.
     pub fn run(&self, command: &mut Command) -> Result<(), String> {
         status(self.configure(command))
+    }
+
+    /// Runs `command` like `run`, but keeps what it printed (stdout, then stderr) for the
+    /// caller to read, whether it succeeded or not.
+    pub fn capture(&self, command: &mut Command) -> Result<Captured, String> {
+        let shown = crate::run::describe(command);
+        println!("$ {shown}");
+        let output = self
+            .configure(command)
+            .output()
+            .map_err(|error| format!("could not start `{shown}`: {error}"))?;
+        Ok(Captured {
+            success: output.status.success(),
+            text: format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+        })
     }
 
     fn configure<'a>(&self, command: &'a mut Command) -> &'a mut Command {
@@ -287,6 +328,7 @@ impl Pins {
 
         let pins = Pins {
             trunk: get("cargo", "trunk")?,
+            cargo_deny: get("cargo", "cargo-deny")?,
             binaryen: get("npm", "binaryen")?,
             terser: get("npm", "terser")?,
             axe_core: get("npm", "axe-core")?,
