@@ -3,8 +3,10 @@
 //! parses, the value comes back unchanged, and no `${{` reaches a `run:` script.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::{cases, check_bundle};
 use proptest::prelude::*;
-use serde::Deserialize;
 use shipshape_core::generate;
 use shipshape_core::model::{
     CommandKind, EnvVar, EnvironmentField, Field, Project, ServiceField, Stage, from_yaml, preset,
@@ -119,43 +121,8 @@ fn base() -> Project {
     project
 }
 
-fn check_bundle(project: &Project) -> Result<(), TestCaseError> {
-    let bundle = generate(project);
-    for file in bundle.files() {
-        // The rules read the tree each generator wrote the file from, not the text.
-        file.tree_matches_text().map_err(TestCaseError::fail)?;
-        // Helm templates are Go templates; their output is checked by rendering in conformance.
-        let is_yaml = (file.path.ends_with(".yml") || file.path.ends_with(".yaml"))
-            && !file.path.contains("/templates/");
-        if is_yaml {
-            // Multi-document files (Kubernetes) parse document by document.
-            let mut docs = Vec::new();
-            for document in serde_norway::Deserializer::from_str(&file.contents) {
-                let doc = serde_norway::Value::deserialize(document).map_err(|e| {
-                    TestCaseError::fail(format!(
-                        "{} does not parse: {e}\n{}",
-                        file.path, file.contents
-                    ))
-                })?;
-                docs.push(doc);
-            }
-            let doc = docs.into_iter().next().unwrap_or(serde_norway::Value::Null);
-            if let Some(jobs) = doc.get("jobs").and_then(|j| j.as_mapping()) {
-                for (_, job) in jobs {
-                    for step in job["steps"].as_sequence().into_iter().flatten() {
-                        if let Some(script) = step.get("run").and_then(|r| r.as_str()) {
-                            prop_assert!(!script.contains("${{"), "{}: {script}", file.path);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
 
     #[test]
     fn hostile_text_is_refused_or_survives_every_file(field_index in 0..fields().len(), text in hostile_text()) {
@@ -261,7 +228,7 @@ fn every_hostile_piece_that_a_field_allows_comes_back_unchanged() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases(512)))]
 
     /// Pasted Dockerfiles never crash the rules, whatever they hold.
     #[test]
@@ -285,7 +252,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases(512)))]
 
     /// Pasted YAML never crashes the parser or the Kubernetes rules, whatever it holds.
     #[test]
@@ -297,20 +264,26 @@ proptest! {
                     "apiVersion: apps/v1", "kind: Deployment", "kind: Service", "spec:", "  selector:", "    app: x",
                     "  template:", "    metadata:", "      labels: {app: y}", "---", "- &a [*a]", "a: &b {c: *b}",
                     "  containers:", "    - name: x", "      ports: [{name: http, containerPort: 8080}]", "  replicas: 2",
+                    "on: push", "jobs:", "  build:", "    runs-on: ubuntu-24.04", "    steps:", "      - uses: actions/checkout@v5",
+                    "      - run: echo ${{ github.event.issue.title }}", "permissions: write-all", "services:", "  db:",
+                    "    image: postgres", "    depends_on: [db]", "    healthcheck: {test: [CMD, true]}", "    ports: [\"5432:5432\"]",
                 ]).prop_map(str::to_owned),
             ],
             0..30,
         )
     ) {
         let text = lines.join("\n");
-        for diagnostic in shipshape_core::rules::lint_file("k8s/staging/x.yaml", &text) {
-            prop_assert!(diagnostic.line >= 1, "{diagnostic}");
+        // The path picks the rules: manifests, a workflow, compose, Argo CD, Helm values.
+        for path in ["k8s/staging/x.yaml", ".github/workflows/ci.yml", "docker-compose.yml", "argocd/app.yaml", "helm/x/values.yaml"] {
+            for diagnostic in shipshape_core::rules::lint_file(path, &text) {
+                prop_assert!(diagnostic.line >= 1, "{diagnostic}");
+            }
         }
     }
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
 
     /// Pasted Terraform never crashes the HCL reader or the rules.
     #[test]
@@ -335,7 +308,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases(512)))]
 
     /// A dropped archive never crashes the ZIP reader: random bytes, and real archives with
     /// bytes changed anywhere (headers, sizes, offsets, compressed data).
@@ -359,5 +332,75 @@ proptest! {
                 prop_assert!(entry.contents.len() <= shipshape_core::zip::MAX_FILE_BYTES);
             }
         }
+    }
+}
+
+/// A settings file with `changes` applied: each picks a line and deletes it, repeats it, or
+/// puts a character into it.
+fn damaged(text: &str, changes: &[(prop::sample::Index, u8, char)]) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    for (at, how, c) in changes {
+        if lines.is_empty() {
+            break;
+        }
+        let i = at.index(lines.len());
+        match how % 3 {
+            0 => {
+                lines.remove(i);
+            }
+            1 => lines.insert(i, lines[i].clone()),
+            _ => {
+                let line = &mut lines[i];
+                let cut = line.floor_char_boundary(line.len() / 2);
+                line.insert(cut, *c);
+            }
+        }
+    }
+    lines.join("\n")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(128)))]
+
+    /// An opened settings file or share link, however damaged or hand-edited, is refused with a
+    /// message or loaded; what loads is a valid project that generates and lints without a panic.
+    #[test]
+    fn damaged_settings_and_share_links_are_refused_or_load_into_a_valid_project(
+        preset_index in 0..shipshape_core::model::PRESETS.len(),
+        changes in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), prop::sample::select(vec![':', ' ', '-', '"', '#', '9', 'x', '[', '{', '\n', '\t'])), 1..4),
+        noise in any::<String>(),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+    ) {
+        let project = shipshape_core::model::PRESETS[preset_index].project();
+        let text = damaged(&to_yaml(&project), &changes);
+        let mut code = shipshape_core::model::share::encode(&project).into_bytes();
+        for (at, byte) in flips {
+            let i = at.index(code.len());
+            code[i] = b'A' + byte % 26;
+        }
+        let code = String::from_utf8(code).unwrap();
+        for loaded in [from_yaml(&text), from_yaml(&noise), shipshape_core::model::share::decode(&code), shipshape_core::model::share::decode(&noise)] {
+            match loaded {
+                Err(error) => prop_assert!(!error.to_string().trim().is_empty()),
+                Ok(project) => {
+                    prop_assert_eq!(project.validate(), vec![]);
+                    let bundle = generate(&project);
+                    let _ = shipshape_core::rules::lint_bundle(&bundle);
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
+
+    /// Pasted text of any kind is sorted and named without a panic, and linted as what it was
+    /// taken for.
+    #[test]
+    fn pasted_text_is_recognised_and_linted_without_panicking(text in any::<String>(), name in "[a-zA-Z0-9._/ -]{0,20}") {
+        let path = shipshape_core::rules::path_for_pasted(&name, &text);
+        let _ = shipshape_core::rules::detect_kind(&text);
+        let _ = shipshape_core::rules::lint_file(&path, &text);
     }
 }
