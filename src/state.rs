@@ -66,6 +66,8 @@ pub enum Action {
     RemoveEnv(usize, usize),
     /// Mark a service's variable secret or plain: (service, variable, secret).
     SetEnvSecret(usize, usize, bool),
+    /// Make a plain variable that looks like a secret a secret, dropping its value here.
+    MoveEnvToStore(usize, usize),
     /// Show a page-wide message (or clear it with `None`).
     Banner(Option<Banner>),
     /// Open settings read from a file, and say so.
@@ -352,6 +354,16 @@ impl Reducible for State {
             }
             Action::SetEnvSecret(index, variable, secret) => {
                 next.reshape(|p| p.set_env_secret(index, variable, secret));
+            }
+            Action::MoveEnvToStore(index, variable) => {
+                if next
+                    .reshape(|p| p.move_env_to_store(index, variable))
+                    .is_some()
+                {
+                    let field = Field::Service(index, ServiceField::EnvValue(variable));
+                    next.inputs.remove(&field);
+                    next.errors.remove(&field);
+                }
             }
             Action::FocusField(field) => next.focus_on(field),
             Action::Banner(banner) => next.banner = banner,

@@ -1053,3 +1053,47 @@ async fn break_it_turns_a_default_off_and_shows_what_the_rules_find() {
     })
     .await;
 }
+
+/// Issue 11's secrets hygiene: a plain value shaped like a token is flagged next to it, with
+/// where it would end up, and one click makes the variable a secret without its value.
+#[wasm_bindgen_test]
+async fn a_plain_value_that_looks_like_a_secret_is_flagged_and_moved_to_the_store() {
+    let root = mount().await;
+    let token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+    assert!(query(&root, "#services-0-env-0-secret-warning").is_none());
+    type_into(&root, "#services-0-env-0-value", token);
+    eventually(|| {
+        let warning = text(&root, "#services-0-env-0-secret-warning");
+        (!warning.contains("LOG_LEVEL looks like a GitHub personal access token"))
+            .then(|| format!("no warning next to the value: {warning:?}"))
+    })
+    .await;
+    assert!(text(&root, "#services-0-env-0-secret-warning").contains("the share link"));
+    // Sharing now says what the link would carry (whether or not the clipboard took it).
+    click(&root, "#share");
+    eventually(|| {
+        let status = text(&root, "#share-status");
+        (!status.contains("Careful: LOG_LEVEL looks like a GitHub personal access token"))
+            .then(|| format!("the share link gives no warning: {status:?}"))
+    })
+    .await;
+
+    click(&root, "#services-0-env-0-secret-move");
+    eventually(|| {
+        query(&root, "#services-0-env-0-value").map(|_| "the value field is still shown".to_owned())
+    })
+    .await;
+    let secret: HtmlInputElement = find(&root, "#services-0-env-0-secret").dyn_into().unwrap();
+    assert!(secret.checked(), "the variable is a secret now");
+    assert!(query(&root, "#services-0-env-0-secret-warning").is_none());
+    // The typed token was autosaved while it was a plain value; the move takes it out.
+    eventually(|| {
+        let saved = storage()
+            .get_item(shipshape::state::SAVED_KEY)
+            .unwrap()
+            .unwrap_or_default();
+        (saved.contains(token) || !saved.contains("LOG_LEVEL"))
+            .then(|| "the saved settings still hold the token".into())
+    })
+    .await;
+}

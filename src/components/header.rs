@@ -58,10 +58,19 @@ pub fn Header() -> Html {
             let url = format!("{}#s={}", browser::page_address(), share::encode(&project));
             link.set(Some(url.clone()));
             let copied = copied.clone();
+            // Plain values that look like secrets travel in the link: say so before it is sent.
+            let warning = shipshape_core::secrets::suspects(&project)
+                .into_iter()
+                .map(|why| format!(" Careful: {why}, and the link holds it."))
+                .collect::<String>();
             wasm_bindgen_futures::spawn_local(async move {
                 copied.set(Some(match browser::copy(&url).await {
-                    Ok(()) => "Link copied. It holds your settings, never secret values.".into(),
-                    Err(why) => format!("Could not copy ({why}): select the link and copy it."),
+                    Ok(()) => format!(
+                        "Link copied. It holds your settings, never secret values.{warning}"
+                    ),
+                    Err(why) => {
+                        format!("Could not copy ({why}): select the link and copy it.{warning}")
+                    }
                 }));
             });
         })

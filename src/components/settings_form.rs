@@ -130,7 +130,8 @@ pub fn SettingsForm() -> Html {
         let dispatcher = dispatcher.clone();
         Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::AddEnv(index)))
     };
-    let env_row = |index: usize, variable: usize, secret: bool| {
+    let env_row = |index: usize, variable: usize, var: &shipshape_core::model::EnvVar| {
+        let secret = var.secret;
         let field = |f| Field::Service(index, f);
         let remove = {
             let dispatcher = dispatcher.clone();
@@ -146,11 +147,29 @@ pub fn SettingsForm() -> Html {
             })
         };
         let id = format!("services-{index}-env-{variable}-secret");
+        // A plain value that looks like a secret: say where it would end up, offer the move.
+        let suspicion = (!secret)
+            .then(|| shipshape_core::secrets::suspicion(&var.name, &var.value))
+            .flatten();
+        let to_store = {
+            let dispatcher = dispatcher.clone();
+            Callback::from(move |_: MouseEvent| {
+                dispatcher.dispatch(Action::MoveEnvToStore(index, variable))
+            })
+        };
         html! {
             <div class="env-row">
                 { text(field(ServiceField::EnvName(variable)), "text") }
                 if !secret {
                     { text(field(ServiceField::EnvValue(variable)), "text") }
+                }
+                if let Some(why) = suspicion {
+                    <p class="warning" id={format!("{id}-warning")} role="status">
+                        { format!("{} {why}: as plain text it goes into the manifests, the zip and the share link. ", var.name) }
+                        <button type="button" class="secondary" id={format!("{id}-move")} onclick={to_store}>
+                            { "Make it a secret (clears the value here)" }
+                        </button>
+                    </p>
                 }
                 <div class="env-controls">
                     <input type="checkbox" id={id.clone()} checked={secret} onchange={set_secret} />
@@ -207,7 +226,7 @@ pub fn SettingsForm() -> Html {
                 { toggle(index, Part::Database, service.uses_postgres, "Uses PostgreSQL", "Adds the database to compose, the cluster or the cloud, and its connection settings to this service.") }
                 { toggle(index, Part::Cache, service.uses_redis, "Uses Redis", "Adds the cache likewise, with its address for this service.") }
                 <h3 class="subsection">{ "Environment variables" }</h3>
-                { for service.env.iter().enumerate().map(|(variable, var)| env_row(index, variable, var.secret)) }
+                { for service.env.iter().enumerate().map(|(variable, var)| env_row(index, variable, var)) }
                 <button type="button" id={format!("services-{index}-env-add")} class="secondary"
                         onclick={add_env(index)}>{ "Add a variable" }</button>
                 <h3 class="subsection">{ "Build and CI" }</h3>

@@ -190,3 +190,52 @@ fn every_hostile_string_in_every_field_is_refused_or_kept_exactly() {
     );
     assert!(accepted > 0 && refused > 0);
 }
+
+/// Secrets travel by name only: a secret variable refuses a value, and every Kubernetes
+/// Secret any preset writes (a placeholder for the store-less case, in manifests and charts)
+/// has empty values.
+#[test]
+fn secrets_travel_by_name_only() {
+    use serde::Deserialize;
+    use shipshape_core::model::ServiceField;
+    let mut secrets_seen = 0;
+    for preset in PRESETS {
+        let project = preset.project();
+        for (index, service) in project.services.iter().enumerate() {
+            for (variable, var) in service.env.iter().enumerate().filter(|(_, v)| v.secret) {
+                let field = Field::Service(index, ServiceField::EnvValue(variable));
+                let refused = project.clone().set(field, "hunter2").unwrap_err();
+                assert!(
+                    refused.message.contains("never stored here"),
+                    "{}",
+                    var.name
+                );
+            }
+        }
+        for file in shipshape_core::generate(&project).files() {
+            if !(file.path.ends_with(".yaml") || file.path.ends_with(".yml"))
+                || file.path.contains("/templates/")
+            {
+                continue;
+            }
+            for document in serde_norway::Deserializer::from_str(&file.contents) {
+                let doc = serde_norway::Value::deserialize(document).unwrap();
+                if doc["kind"].as_str() != Some("Secret") {
+                    continue;
+                }
+                secrets_seen += 1;
+                for key in ["stringData", "data"] {
+                    for (name, value) in doc[key].as_mapping().into_iter().flatten() {
+                        assert_eq!(
+                            value.as_str(),
+                            Some(""),
+                            "{}: {name:?} has a value",
+                            file.path
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(secrets_seen > 0, "some preset writes a placeholder Secret");
+}

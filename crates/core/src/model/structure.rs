@@ -171,6 +171,20 @@ impl Project {
         })
     }
 
+    /// Makes a plain variable a secret, dropping the value typed here: the value belongs in
+    /// the secrets store, and Shipshape's files keep only the name.
+    pub fn move_env_to_store(&mut self, index: usize, variable: usize) -> Result<(), String> {
+        self.services
+            .get(index)
+            .and_then(|s| s.env.get(variable))
+            .ok_or("No such variable.")?;
+        self.keeping_valid(|project| {
+            let var = &mut project.services[index].env[variable];
+            var.value.clear();
+            var.secret = true;
+        })
+    }
+
     /// Turns a service's autoscaling or ingress on (with sensible defaults) or off.
     pub fn set_part(&mut self, index: usize, part: Part, on: bool) -> Result<(), String> {
         let service = self.services.get(index).ok_or("No such service.")?;
@@ -332,6 +346,28 @@ mod tests {
         project.remove_env(0, first).unwrap();
         assert_eq!(project.services[0].env.len(), count - 1);
         assert!(project.remove_env(0, 99).is_err());
+    }
+
+    #[test]
+    fn a_variable_moved_to_the_store_is_a_secret_without_its_value() {
+        let mut project = project();
+        let token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+        let variable = project.add_env(0).unwrap();
+        project.services[0].env[variable].value = token.into();
+        let name = project.services[0].env[variable].name.clone();
+        assert_eq!(
+            crate::secrets::suspects(&project),
+            vec![format!("{name} looks like a GitHub personal access token")]
+        );
+        project.move_env_to_store(0, variable).unwrap();
+        let var = &project.services[0].env[variable];
+        assert!(var.secret && var.value.is_empty());
+        assert_eq!(crate::secrets::suspects(&project), Vec::<String>::new());
+        assert_eq!(project.validate(), vec![]);
+        let bundle = crate::generate(&project);
+        assert!(bundle.files().iter().all(|f| !f.contents.contains(token)));
+        assert!(!crate::model::to_yaml(&project).contains(token));
+        assert!(project.move_env_to_store(0, 99).is_err());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 use super::{Rule, workloads};
 use crate::rules::yaml::Node;
 use crate::rules::{Family, RuleInfo, Severity, rule};
-use crate::secrets::{secret_shape, secret_word};
+use crate::secrets::suspicion;
 
 rule! {
     /// ## What it does
@@ -54,14 +54,8 @@ impl Rule for SecretInEnvValue {
                     let Some(value) = variable.get("value") else {
                         continue;
                     };
-                    let text = value.as_str().unwrap_or("").trim();
-                    if text.is_empty() || text.starts_with("$(") {
+                    let Some(reason) = suspicion(name, value.as_str().unwrap_or("")) else {
                         continue;
-                    }
-                    let reason = match (secret_word(name), secret_shape(text)) {
-                        (_, Some(shape)) => format!("looks like {shape}"),
-                        (Some(word), None) => format!("is named like a secret ({word})"),
-                        (None, None) => continue,
                     };
                     found.push((
                         value,
