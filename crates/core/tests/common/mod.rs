@@ -1,12 +1,13 @@
 //! What the hostile-input tests check of every bundle: each file is what its tree says, and
 //! parses as what it is (YAML, HCL, JSON), and no `${{` reaches a workflow's `run:` script.
+// Each test file uses what it needs of this.
+#![allow(dead_code)]
 
 use proptest::prelude::*;
 use serde::Deserialize;
 use shipshape_core::generate;
 use shipshape_core::model::Project;
 
-#[allow(dead_code)] // hostile.rs has no random cases
 /// Runs of `default` cases, or `PROPTEST_CASES` when set: the long run sets it (README).
 pub fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES")
