@@ -12,7 +12,7 @@ use super::provenance;
 use crate::model::{AppService, PackageManager, Project, Runtime};
 
 /// Non-root user and group id of every runtime image; Kubernetes `runAsUser` uses the same.
-pub const APP_UID: u32 = 1001;
+pub const APP_UID: u32 = 10001;
 
 /// How the runtime image creates the app user.
 enum UserSetup {
@@ -103,9 +103,9 @@ fn recipe(service: &AppService) -> Recipe {
             runtime_env: vec!["NODE_ENV=production".into()],
             user: UserSetup::Debian,
             group: APP_UID,
-            copy: "COPY --from=prod-deps --chown=1001:1001 /app/node_modules ./node_modules\n\
-                   COPY --from=build --chown=1001:1001 /app/package.json ./\n\
-                   COPY --from=build --chown=1001:1001 /app/dist ./dist\n"
+            copy: "COPY --from=prod-deps --chown=10001:10001 /app/node_modules ./node_modules\n\
+                   COPY --from=build --chown=10001:10001 /app/package.json ./\n\
+                   COPY --from=build --chown=10001:10001 /app/dist ./dist\n"
                 .into(),
             health: vec![
                 "node".into(),
@@ -122,7 +122,7 @@ fn recipe(service: &AppService) -> Recipe {
             // nginx-unprivileged keeps its cache and pid folders writable by group root.
             group: 0,
             copy: format!(
-                "COPY --from=build --chown=1001:0 /app/dist /usr/share/nginx/html\n\
+                "COPY --from=build --chown=10001:0 /app/dist /usr/share/nginx/html\n\
                  # The image listens on 8080; move it to the service port.\n\
                  RUN sed -i 's/listen  *8080;/listen {port};/; s/listen  *\\[::\\]:8080;/listen [::]:{port};/' /etc/nginx/conf.d/default.conf\n"
             ),
@@ -139,7 +139,7 @@ fn recipe(service: &AppService) -> Recipe {
                 group: APP_UID,
                 copy: format!(
                     "COPY --from=deps {venv} {venv}\n\
-                     COPY --from=build --chown=1001:1001 /app/app ./app\n"
+                     COPY --from=build --chown=10001:10001 /app/app ./app\n"
                 ),
                 health: vec![
                     "python".into(),
@@ -291,7 +291,7 @@ fn recipe(service: &AppService) -> Recipe {
             user: UserSetup::Debian,
             group: APP_UID,
             copy: "COPY --from=deps /usr/local/bundle /usr/local/bundle\n\
-                   COPY --from=build --chown=1001:1001 /app ./\n"
+                   COPY --from=build --chown=10001:10001 /app ./\n"
                 .into(),
             health: vec![
                 "ruby".into(),
@@ -319,9 +319,9 @@ fn recipe(service: &AppService) -> Recipe {
             runtime_env: vec![format!("SERVER_NAME=:{port}")],
             user: UserSetup::Alpine,
             group: APP_UID,
-            copy: "COPY --from=build --chown=1001:1001 /app ./\n\
+            copy: "COPY --from=build --chown=10001:10001 /app ./\n\
                    # Caddy keeps its state here; the app user must own it.\n\
-                   RUN chown -R 1001:1001 /data/caddy /config/caddy\n"
+                   RUN chown -R 10001:10001 /data/caddy /config/caddy\n"
                 .into(),
             health: wget,
             command: strings(&["frankenphp", "run", "--config", "/etc/frankenphp/Caddyfile"]),
@@ -513,7 +513,7 @@ mod tests {
             assert!(!file.contains(":latest"), "{what}");
             let last_user = file.lines().rfind(|l| l.starts_with("USER "));
             assert!(
-                last_user.is_some_and(|u| u.starts_with("USER 1001:")),
+                last_user.is_some_and(|u| u.starts_with("USER 10001:")),
                 "{what}"
             );
             assert!(

@@ -1005,7 +1005,7 @@ fn postgres_documents(project: &Project, stage: Stage) -> Yaml {
     let container = Container {
         name: "postgres".into(),
         image,
-        image_pull_policy: "IfNotPresent",
+        image_pull_policy: "Always",
         args: Vec::new(),
         ports: vec![ContainerPort {
             name: "postgres",

@@ -17,7 +17,7 @@ rule! {
     /// ```
     ///
     /// ## Fix
-    /// Create a user and switch to it last: `USER 1001:1001`.
+    /// Create a user and switch to it last: `USER 10001:10001`.
     pub struct LastUserRoot;
 }
 

@@ -15,7 +15,7 @@ rule! {
     /// ```
     ///
     /// ## Fix
-    /// `securityContext: {runAsNonRoot: true, runAsUser: 1001}` on the pod.
+    /// `securityContext: {runAsNonRoot: true, runAsUser: 10001}` on the pod.
     pub struct RootAllowed;
 }
 
