@@ -61,7 +61,8 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
         }
         let dir = out.join(format!("{FULL_STACK}+{name}"));
         fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        let file = dir.join("settings.yaml");
+        // The settings are the input, kept beside the output so only generated files are checked.
+        let file = out.with_file_name(format!("conformance-{FULL_STACK}+{name}.yaml"));
         fs::write(&file, varied).map_err(|e| e.to_string())?;
         output(
             Command::new(&cli)
@@ -187,6 +188,8 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
             .args(&yaml),
     )?;
 
+    let checkov = crate::checkov::run(toolchain, &out)?;
+
     println!("\nconformance summary (zero findings from every tool):");
     let rows = [
         (
@@ -235,6 +238,10 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
             toolchain.validator_version(tool, flag)
         );
     }
+    println!(
+        "  {:<56} {checkov}",
+        "checkov (policy scanner, see checkov.rs)"
+    );
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! machine needs, then build and serve the app or run every check.
 
 mod budget;
+mod checkov;
 mod conformance;
 mod run;
 mod site;

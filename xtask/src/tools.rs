@@ -28,6 +28,7 @@ pub struct Toolchain {
     trunk: PathBuf,
     browser: Option<Browser>,
     venv: Option<PathBuf>,
+    scanners: Option<PathBuf>,
     axe: Option<PathBuf>,
 }
 
@@ -50,6 +51,7 @@ struct Pins {
     axe_core: String,
     wasm_bindgen: String,
     pypi: Vec<(String, String)>,
+    scanners: Vec<(String, String)>,
     apt: Vec<String>,
 }
 
@@ -125,6 +127,7 @@ impl Toolchain {
             trunk: trunk_dir.join("bin/trunk"),
             browser: None,
             venv: None,
+            scanners: None,
             axe: None,
         };
         if need == Need::Everything {
@@ -143,7 +146,8 @@ impl Toolchain {
             })?;
             toolchain.bin_dirs.push(deny_dir.join("bin"));
             toolchain.browser = Some(ensure_browser(&pins.apt)?);
-            toolchain.venv = Some(ensure_venv(&cache, &pins.pypi)?);
+            toolchain.venv = Some(ensure_venv(&cache, "validators", &pins.pypi)?);
+            toolchain.scanners = Some(ensure_venv(&cache, "scanners", &pins.scanners)?);
             let axe_dir = ensure_installed(&cache, "axe-core", &pins.axe_core, |dir| {
                 println!("installing axe-core {} from npm", pins.axe_core);
                 let npm = require_program("npm", &["nodejs", "npm"])?;
@@ -221,6 +225,15 @@ impl Toolchain {
         Ok(venv.join("bin").join(name))
     }
 
+    /// A policy scanner installed from PyPI (checkov).
+    pub fn scanner(&self, name: &str) -> Result<PathBuf, String> {
+        let venv = self
+            .scanners
+            .as_ref()
+            .ok_or("the scanners were not installed")?;
+        Ok(venv.join("bin").join(name))
+    }
+
     /// Runs a validator and returns the first line it prints for `--version`.
     pub fn validator_version(&self, name: &str, flag: &str) -> String {
         self.validator(name)
@@ -292,21 +305,25 @@ impl Pins {
                 .map(str::to_owned)
                 .ok_or_else(|| format!("xtask/tools.toml: missing [{section}] {key}"))
         };
-        let pypi = tools
-            .get("pypi")
-            .and_then(|t| t.as_table())
-            .ok_or("xtask/tools.toml: missing [pypi]")?
-            .iter()
-            .map(|(name, version)| {
-                Ok((
-                    name.clone(),
-                    version
-                        .as_str()
-                        .ok_or(format!("[pypi] {name}: not a string"))?
-                        .to_owned(),
-                ))
-            })
-            .collect::<Result<Vec<_>, String>>()?;
+        let packages = |section: &str| {
+            tools
+                .get(section)
+                .and_then(|t| t.as_table())
+                .ok_or(format!("xtask/tools.toml: missing [{section}]"))?
+                .iter()
+                .map(|(name, version)| {
+                    Ok((
+                        name.clone(),
+                        version
+                            .as_str()
+                            .ok_or(format!("[{section}] {name}: not a string"))?
+                            .to_owned(),
+                    ))
+                })
+                .collect::<Result<Vec<_>, String>>()
+        };
+        let pypi = packages("pypi")?;
+        let scanners = packages("pypi-scanners")?;
         let apt = tools
             .get("apt")
             .and_then(|t| t.get("packages"))
@@ -334,6 +351,7 @@ impl Pins {
             axe_core: get("npm", "axe-core")?,
             wasm_bindgen,
             pypi,
+            scanners,
             apt,
         };
         pins.check_trunk_toml(&read_toml(&root.join("Trunk.toml"))?)?;
@@ -484,17 +502,15 @@ fn apt_install(packages: &[String]) -> Result<(), String> {
 
 /// A virtualenv with the pinned validators from PyPI, named after the pins so a change of
 /// version makes a new one.
-fn ensure_venv(cache: &Path, pypi: &[(String, String)]) -> Result<PathBuf, String> {
+/// A virtualenv named `kind` holding exactly `pypi`, keyed by that list.
+fn ensure_venv(cache: &Path, kind: &str, pypi: &[(String, String)]) -> Result<PathBuf, String> {
     let requirements: Vec<String> = pypi
         .iter()
         .map(|(name, version)| format!("{name}=={version}"))
         .collect();
     let key = fnv1a(requirements.join(" ").as_bytes());
-    ensure_installed(cache, "validators", &format!("{key:016x}"), |dir| {
-        println!(
-            "installing validators from PyPI: {}",
-            requirements.join(" ")
-        );
+    ensure_installed(cache, kind, &format!("{key:016x}"), |dir| {
+        println!("installing {kind} from PyPI: {}", requirements.join(" "));
         let python = require_program("python3", &["python3", "python3-venv"])?;
         status(command(python, cache).args(["-m", "venv"]).arg(dir))?;
         status(
