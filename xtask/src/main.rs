@@ -23,6 +23,7 @@ commands:
   test                      install what is missing, run every check (what CI runs)
   dist [--public-url PATH]  install what is missing, build the release site into dist/ (default PATH /)
   conformance               run the real validators on every preset's generated files
+  supply-chain              cargo deny over the dependency graph (deny.toml)
 ";
 
 /// The sub-path the end-to-end suite serves the release build under, like GitHub Pages does.
@@ -38,6 +39,10 @@ fn main() -> ExitCode {
             Some("conformance") => no_options(&args[1..]).and_then(|()| {
                 let root = root();
                 conformance::run(&Toolchain::prepare(&root, tools::Need::Everything)?, &root)
+            }),
+            Some("supply-chain") => no_options(&args[1..]).and_then(|()| {
+                let root = root();
+                supply_chain(&Toolchain::prepare(&root, tools::Need::Everything)?, &root)
             }),
             Some("dist") => option(&args[1..], "--public-url")
                 .and_then(|url| dist(url.as_deref().unwrap_or("/"))),
@@ -130,13 +135,17 @@ fn build_release(toolchain: &Toolchain, root: &Path, public_url: &str) -> Result
 /// only the package registries), the stage says loudly that advisories were not checked. A
 /// database that was fetched and names one of our crates fails the stage.
 fn supply_chain(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
-    let deny = |checks: &[&str]| {
+    let deny = |options: &[&str], checks: &[&str]| {
         let mut command = cargo(root);
-        command.args(["deny", "--workspace", "check"]).args(checks);
+        command
+            .args(["deny", "--workspace"])
+            .args(options)
+            .arg("check")
+            .args(checks);
         command
     };
-    toolchain.run(deny(&["licenses", "bans", "sources"]).arg("--offline"))?;
-    let mut advisories = deny(&["advisories"]);
+    toolchain.run(&mut deny(&["--offline"], &["licenses", "bans", "sources"]))?;
+    let mut advisories = deny(&[], &["advisories"]);
     let result = toolchain.capture(&mut advisories)?;
     print!("{}", result.text);
     if result.success {
