@@ -64,19 +64,7 @@ impl Toolchain {
         println!("tools cache: {}", cache.display());
 
         ensure_wasm_target()?;
-        let trunk_dir = ensure_installed(&cache, "trunk", &pins.trunk, |dir| {
-            println!(
-                "installing Trunk {} (about 10 minutes on 2 cores, once per machine)",
-                pins.trunk
-            );
-            status(
-                Command::new(cargo_program())
-                    .args(["install", "--locked"])
-                    .arg(format!("trunk@{}", pins.trunk))
-                    .arg("--root")
-                    .arg(dir),
-            )
-        })?;
+        let trunk_dir = cargo_install(&cache, "trunk", &pins.trunk, "10 minutes")?;
         let bindgen_dir = ensure_installed(&cache, "wasm-bindgen", &pins.wasm_bindgen, |dir| {
             println!(
                 "installing wasm-bindgen-cli {} (about 4 minutes, once per version)",
@@ -95,27 +83,8 @@ impl Toolchain {
                     .arg(dir),
             )
         })?;
-        let binaryen_dir = ensure_installed(&cache, "binaryen", &pins.binaryen, |dir| {
-            println!("installing wasm-opt from npm binaryen@{}", pins.binaryen);
-            let npm = require_program("npm", &["nodejs", "npm"])?;
-            status(
-                Command::new(npm)
-                    .args(["install", "--no-audit", "--no-fund", "--prefix"])
-                    .arg(dir)
-                    .arg(format!("binaryen@{}", pins.binaryen)),
-            )
-        })?;
-
-        let terser_dir = ensure_installed(&cache, "terser", &pins.terser, |dir| {
-            println!("installing terser {} from npm", pins.terser);
-            let npm = require_program("npm", &["nodejs", "npm"])?;
-            status(
-                Command::new(npm)
-                    .args(["install", "--no-audit", "--no-fund", "--prefix"])
-                    .arg(dir)
-                    .arg(format!("terser@{}", pins.terser)),
-            )
-        })?;
+        let binaryen_dir = npm_install(&cache, "binaryen", &pins.binaryen)?;
+        let terser_dir = npm_install(&cache, "terser", &pins.terser)?;
 
         let mut toolchain = Toolchain {
             bin_dirs: vec![
@@ -131,33 +100,12 @@ impl Toolchain {
             axe: None,
         };
         if need == Need::Everything {
-            let deny_dir = ensure_installed(&cache, "cargo-deny", &pins.cargo_deny, |dir| {
-                println!(
-                    "installing cargo-deny {} (about 4 minutes, once per machine)",
-                    pins.cargo_deny
-                );
-                status(
-                    Command::new(cargo_program())
-                        .args(["install", "--locked"])
-                        .arg(format!("cargo-deny@{}", pins.cargo_deny))
-                        .arg("--root")
-                        .arg(dir),
-                )
-            })?;
+            let deny_dir = cargo_install(&cache, "cargo-deny", &pins.cargo_deny, "4 minutes")?;
             toolchain.bin_dirs.push(deny_dir.join("bin"));
             toolchain.browser = Some(ensure_browser(&pins.apt)?);
             toolchain.venv = Some(ensure_venv(&cache, "validators", &pins.pypi)?);
             toolchain.scanners = Some(ensure_venv(&cache, "scanners", &pins.scanners)?);
-            let axe_dir = ensure_installed(&cache, "axe-core", &pins.axe_core, |dir| {
-                println!("installing axe-core {} from npm", pins.axe_core);
-                let npm = require_program("npm", &["nodejs", "npm"])?;
-                status(
-                    Command::new(npm)
-                        .args(["install", "--no-audit", "--no-fund", "--prefix"])
-                        .arg(dir)
-                        .arg(format!("axe-core@{}", pins.axe_core)),
-                )
-            })?;
+            let axe_dir = npm_install(&cache, "axe-core", &pins.axe_core)?;
             toolchain.axe = Some(axe_dir.join("node_modules/axe-core/axe.min.js"));
         }
         toolchain.check_versions(&pins)?;
@@ -502,6 +450,35 @@ fn apt_install(packages: &[String]) -> Result<(), String> {
 
 /// A virtualenv with the pinned validators from PyPI, named after the pins so a change of
 /// version makes a new one.
+/// `cargo install --locked <krate>@<version>` into the cache, once per machine; `takes` says
+/// roughly how long it compiles on two cores.
+fn cargo_install(cache: &Path, krate: &str, version: &str, takes: &str) -> Result<PathBuf, String> {
+    ensure_installed(cache, krate, version, |dir| {
+        println!("installing {krate} {version} (about {takes} on 2 cores, once per machine)");
+        status(
+            Command::new(cargo_program())
+                .args(["install", "--locked"])
+                .arg(format!("{krate}@{version}"))
+                .arg("--root")
+                .arg(dir),
+        )
+    })
+}
+
+/// `npm install <package>@<version>` into the cache; its programs land in node_modules/.bin.
+fn npm_install(cache: &Path, package: &str, version: &str) -> Result<PathBuf, String> {
+    ensure_installed(cache, package, version, |dir| {
+        println!("installing {package} {version} from npm");
+        let npm = require_program("npm", &["nodejs", "npm"])?;
+        status(
+            Command::new(npm)
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(dir)
+                .arg(format!("{package}@{version}")),
+        )
+    })
+}
+
 /// A virtualenv named `kind` holding exactly `pypi`, keyed by that list.
 fn ensure_venv(cache: &Path, kind: &str, pypi: &[(String, String)]) -> Result<PathBuf, String> {
     let requirements: Vec<String> = pypi
