@@ -706,14 +706,15 @@ async fn a_preset_replaces_edited_settings_only_when_the_user_agrees() {
     preview_shows(&root, "# Project: catalog").await;
 }
 
-/// Saving, reloading and sharing share the page's localStorage and address, so they are one
-/// test: side by side they would read each other's saves.
+/// Saving, reloading, sharing and the move of a secret share the page's localStorage and
+/// address, so they are one test: side by side they would read each other's saves.
 #[wasm_bindgen_test]
 async fn saving_reloading_and_sharing() {
     work_is_saved_as_it_is_typed_and_comes_back_on_reload().await;
     unreadable_saved_work_is_reported_and_kept().await;
     a_share_link_opens_the_same_settings().await;
     a_full_storage_is_reported_and_the_work_stays().await;
+    a_plain_value_that_looks_like_a_secret_is_flagged_and_moved_to_the_store().await;
 }
 
 async fn work_is_saved_as_it_is_typed_and_comes_back_on_reload() {
@@ -1056,9 +1057,17 @@ async fn break_it_turns_a_default_off_and_shows_what_the_rules_find() {
 
 /// Issue 11's secrets hygiene: a plain value shaped like a token is flagged next to it, with
 /// where it would end up, and one click makes the variable a secret without its value.
-#[wasm_bindgen_test]
+/// (Part of `saving_reloading_and_sharing`: it reads the autosave.)
 async fn a_plain_value_that_looks_like_a_secret_is_flagged_and_moved_to_the_store() {
-    let root = mount().await;
+    // An app that autosaves, as the page does, so the saved settings can be read.
+    storage().clear().unwrap();
+    let root = mount_as_is().await;
+    let saved = || {
+        storage()
+            .get_item(shipshape::state::SAVED_KEY)
+            .unwrap()
+            .unwrap_or_default()
+    };
     let token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
     assert!(query(&root, "#services-0-env-0-secret-warning").is_none());
     type_into(&root, "#services-0-env-0-value", token);
@@ -1069,6 +1078,8 @@ async fn a_plain_value_that_looks_like_a_secret_is_flagged_and_moved_to_the_stor
     })
     .await;
     assert!(text(&root, "#services-0-env-0-secret-warning").contains("the share link"));
+    // As a plain value it is autosaved like any other setting.
+    eventually(|| (!saved().contains(token)).then(|| "the typed value was not saved".into())).await;
     // Sharing now says what the link would carry (whether or not the clipboard took it).
     click(&root, "#share");
     eventually(|| {
@@ -1086,14 +1097,12 @@ async fn a_plain_value_that_looks_like_a_secret_is_flagged_and_moved_to_the_stor
     let secret: HtmlInputElement = find(&root, "#services-0-env-0-secret").dyn_into().unwrap();
     assert!(secret.checked(), "the variable is a secret now");
     assert!(query(&root, "#services-0-env-0-secret-warning").is_none());
-    // The typed token was autosaved while it was a plain value; the move takes it out.
+    // The move takes it out of the saved settings, and keeps the variable.
     eventually(|| {
-        let saved = storage()
-            .get_item(shipshape::state::SAVED_KEY)
-            .unwrap()
-            .unwrap_or_default();
+        let saved = saved();
         (saved.contains(token) || !saved.contains("LOG_LEVEL"))
-            .then(|| "the saved settings still hold the token".into())
+            .then(|| format!("the saved settings still hold the token: {saved}"))
     })
     .await;
+    storage().clear().unwrap();
 }
