@@ -49,7 +49,31 @@ pub fn output(command: &mut Command) -> Result<String, String> {
     }
 }
 
-pub fn describe(command: &Command) -> String {
+/// What a command printed, and whether it succeeded.
+pub struct Captured {
+    pub success: bool,
+    pub text: String,
+}
+
+/// Runs `command`, echoing it first, and keeps what it printed (stdout, then stderr) whether
+/// it succeeded or not; only a command that cannot start is an error.
+pub fn captured(command: &mut Command) -> Result<Captured, String> {
+    let shown = describe(command);
+    println!("$ {shown}");
+    let output = command
+        .output()
+        .map_err(|error| format!("could not start `{shown}`: {error}"))?;
+    Ok(Captured {
+        success: output.status.success(),
+        text: format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    })
+}
+
+fn describe(command: &Command) -> String {
     let program = Path::new(command.get_program()).file_name().map_or_else(
         || command.get_program().to_string_lossy(),
         |name| name.to_string_lossy(),

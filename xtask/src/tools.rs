@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::run::{command, output, status};
+use crate::run::{Captured, captured, command, output, status};
 
 const MARKER: &str = ".shipshape-installed";
 
@@ -30,12 +30,6 @@ pub struct Toolchain {
     venv: Option<PathBuf>,
     scanners: Option<PathBuf>,
     axe: Option<PathBuf>,
-}
-
-/// What a command printed, and whether it succeeded.
-pub struct Captured {
-    pub success: bool,
-    pub text: String,
 }
 
 struct Browser {
@@ -131,20 +125,7 @@ impl Toolchain {
     /// Runs `command` like `run`, but keeps what it printed (stdout, then stderr) for the
     /// caller to read, whether it succeeded or not.
     pub fn capture(&self, command: &mut Command) -> Result<Captured, String> {
-        let shown = crate::run::describe(command);
-        println!("$ {shown}");
-        let output = self
-            .configure(command)
-            .output()
-            .map_err(|error| format!("could not start `{shown}`: {error}"))?;
-        Ok(Captured {
-            success: output.status.success(),
-            text: format!(
-                "{}{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            ),
-        })
+        captured(self.configure(command))
     }
 
     fn configure<'a>(&self, command: &'a mut Command) -> &'a mut Command {
@@ -166,20 +147,12 @@ impl Toolchain {
 
     /// A validator installed from PyPI (actionlint, shellcheck, hadolint, yamllint, ...).
     pub fn validator(&self, name: &str) -> Result<PathBuf, String> {
-        let venv = self
-            .venv
-            .as_ref()
-            .ok_or("the validators were not installed")?;
-        Ok(venv.join("bin").join(name))
+        venv_program(&self.venv, "validators", name)
     }
 
     /// A policy scanner installed from PyPI (checkov).
     pub fn scanner(&self, name: &str) -> Result<PathBuf, String> {
-        let venv = self
-            .scanners
-            .as_ref()
-            .ok_or("the scanners were not installed")?;
-        Ok(venv.join("bin").join(name))
+        venv_program(&self.scanners, "scanners", name)
     }
 
     /// Runs a validator and returns the first line it prints for `--version`.
@@ -477,6 +450,14 @@ fn npm_install(cache: &Path, package: &str, version: &str) -> Result<PathBuf, St
                 .arg(format!("{package}@{version}")),
         )
     })
+}
+
+/// The program `name` of the virtualenv `venv` (of `kind`), if it was installed.
+fn venv_program(venv: &Option<PathBuf>, kind: &str, name: &str) -> Result<PathBuf, String> {
+    let venv = venv
+        .as_ref()
+        .ok_or_else(|| format!("the {kind} were not installed"))?;
+    Ok(venv.join("bin").join(name))
 }
 
 /// A virtualenv named `kind` holding exactly `pypi`, keyed by that list.
