@@ -26,6 +26,8 @@ impl StaticServer {
         let server_log = Arc::clone(&log);
         let offline = Arc::new(AtomicBool::new(false));
         let server_offline = Arc::clone(&offline);
+        // Read once: the site does not change while it is served.
+        let headers: Arc<str> = headers_file(&dist).into();
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 if server_offline.load(Ordering::SeqCst) {
@@ -33,8 +35,9 @@ impl StaticServer {
                     continue;
                 }
                 let (dist, prefix, log) = (dist.clone(), prefix.clone(), Arc::clone(&server_log));
+                let headers = Arc::clone(&headers);
                 thread::spawn(move || {
-                    if let Some((path, status)) = respond(stream, &dist, &prefix) {
+                    if let Some((path, status)) = respond(stream, &dist, &prefix, &headers) {
                         log.lock().unwrap().push((path, status));
                     }
                 });
@@ -68,7 +71,13 @@ impl StaticServer {
     }
 }
 
-fn respond(mut stream: TcpStream, dist: &Path, prefix: &str) -> Option<(String, u16)> {
+/// Answers one request for a file of `dist`, adding `headers` (CRLF-ended lines) to it.
+fn respond(
+    mut stream: TcpStream,
+    dist: &Path,
+    prefix: &str,
+    headers: &str,
+) -> Option<(String, u16)> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line).ok()?;
@@ -100,7 +109,7 @@ fn respond(mut stream: TcpStream, dist: &Path, prefix: &str) -> Option<(String, 
     let head = format!(
         "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{}Connection: close\r\n\r\n",
         body.len(),
-        headers_file(dist),
+        headers,
     );
     stream.write_all(head.as_bytes()).ok()?;
     stream.write_all(&body).ok()?;
