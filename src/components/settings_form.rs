@@ -148,9 +148,7 @@ pub fn SettingsForm() -> Html {
         };
         let id = format!("services-{index}-env-{variable}-secret");
         // A plain value that looks like a secret: say where it would end up, offer the move.
-        let suspicion = (!secret)
-            .then(|| shipshape_core::secrets::suspicion(&var.name, &var.value))
-            .flatten();
+        let suspicion = shipshape_core::secrets::plain_suspicion(var);
         let to_store = {
             let dispatcher = dispatcher.clone();
             Callback::from(move |_: MouseEvent| {

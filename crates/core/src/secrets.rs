@@ -111,19 +111,21 @@ pub fn suspicion(name: &str, value: &str) -> Option<String> {
     }
 }
 
+/// Why `var` looks like a secret while it is a plain variable, if it does; a variable already
+/// marked secret has no value here to worry about.
+pub fn plain_suspicion(var: &crate::model::EnvVar) -> Option<String> {
+    if var.secret {
+        return None;
+    }
+    suspicion(&var.name, &var.value)
+}
+
 /// Why each plain variable of `project` that looks like a secret does, naming it: e.g.
 /// "API_TOKEN is named like a secret (TOKEN)".
 pub fn suspects(project: &crate::model::Project) -> Vec<String> {
     let variables = project.services.iter().flat_map(|s| &s.env);
     variables
-        .filter(|var| !var.secret)
-        .filter_map(|var| {
-            Some(format!(
-                "{} {}",
-                var.name,
-                suspicion(&var.name, &var.value)?
-            ))
-        })
+        .filter_map(|var| Some(format!("{} {}", var.name, plain_suspicion(var)?)))
         .collect()
 }
 
