@@ -8,7 +8,8 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::components::{
-    BreakIt, Changed, Changes, Header, OwnFiles, Preview, Rollout, RuleCatalogue, SettingsForm,
+    BreakIt, Changed, Changes, Header, OwnFiles, Pipeline, Preview, Rollout, RuleCatalogue,
+    SettingsForm,
 };
 use crate::state::{
     Action, Banner, SAVED_DRAFTS_KEY, SAVED_KEY, SAVED_PRESET_KEY, State, StateContext,
@@ -130,6 +131,7 @@ pub fn App(props: &AppProps) -> Html {
             </main>
             <Changes changed={(*changed).clone()} />
             <BreakIt bundle={Rc::clone(bundle)} />
+            <Pipeline bundle={Rc::clone(bundle)} />
             <Rollout />
             <OwnFiles />
             <RuleCatalogue />

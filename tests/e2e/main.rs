@@ -1205,6 +1205,67 @@ async fn a_rollout_is_watched_step_by_step() {
     client.close().await.unwrap();
 }
 
+/// Issue 9's pipeline picture: for each service, one box per job of the workflow the app
+/// generated (in the core's order), one arrow per `needs`, and the approval gate on the
+/// production deploy; it follows the settings, so turning the approval off removes the gate
+/// and a new staging branch shows on the staging deploy.
+#[tokio::test]
+#[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
+async fn the_pipeline_is_drawn_from_each_services_workflow() {
+    use shipshape_core::model::{EnvironmentField, Field, Stage};
+    let (_site, _driver, client) = start(None).await;
+    let project = shipshape_core::model::PRESETS[0].project();
+    let bundle = shipshape_core::generate(&project);
+    let drawn = async |selector: &str, attribute: &str| -> Vec<String> {
+        let mut found = Vec::new();
+        for element in client.find_all(Locator::Css(selector)).await.unwrap() {
+            found.push(element.attr(attribute).await.unwrap().unwrap_or_default());
+        }
+        found
+    };
+    assert!(project.services.len() > 1);
+    for (index, service) in project.services.iter().enumerate() {
+        click_on(&client, &format!("#service-tab-{index}")).await;
+        let graph = shipshape_core::pipeline::of(&project, &bundle, service).unwrap();
+        let ids: Vec<String> = graph.jobs.iter().map(|j| j.id.clone()).collect();
+        until(
+            &format!("{}: the jobs {ids:?} are not drawn", service.name),
+            async || drawn("#pipeline-graph g.job", "data-job").await == ids,
+        )
+        .await;
+        let needs: usize = graph.jobs.iter().map(|j| j.needs.len()).sum();
+        assert_eq!(drawn("#pipeline-graph path.need", "d").await.len(), needs);
+        assert_eq!(
+            drawn("#pipeline-graph g.gate", "data-job").await,
+            ["deploy-production"],
+            "{}",
+            service.name
+        );
+    }
+    let approval = Field::Environment(Stage::Production, EnvironmentField::ApprovalRequired);
+    click_on(&client, &format!("#{}", approval.id())).await;
+    until(
+        "the gate stays after the approval is turned off",
+        async || drawn("#pipeline-graph g.gate", "data-job").await.is_empty(),
+    )
+    .await;
+    replace_text(
+        &client,
+        &format!("#{}", Field::StagingBranch.id()),
+        "develop",
+    )
+    .await;
+    wait_for_text(
+        &client,
+        "#pipeline-graph [data-job=deploy-staging]",
+        "the new branch",
+        |t| t.contains("on develop"),
+    )
+    .await;
+    assert!(console_errors(&client).await.is_empty());
+    client.close().await.unwrap();
+}
+
 /// Issue 11's promise that nothing leaves the browser: a user works through every view (typing,
 /// a preset, the share link, the settings export, the zip, Break it, pasted files, the
 /// explanations, the rollout, a rule's docs) and the page loads nothing but the site's own

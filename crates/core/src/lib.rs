@@ -12,6 +12,7 @@ pub mod generate;
 pub mod hcl;
 pub mod migration;
 pub mod model;
+pub mod pipeline;
 pub mod rollout;
 pub mod rules;
 pub mod secrets;
