@@ -1,7 +1,6 @@
 //! Field validation: every value of a project is checked here, with a message written to be
 //! shown next to its field, naming the problem and the fix.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use super::field::{
@@ -98,15 +97,15 @@ impl Project {
                 Err(format!("At most {MAX_SERVICES} app services.")),
             );
         }
-        let mut names: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut ports: BTreeMap<u16, usize> = BTreeMap::new();
+        // A name or port an earlier service already has. The lists are short (at most
+        // MAX_SERVICES), so a scan costs nothing and needs no map.
         for (index, service) in self.services.iter().enumerate() {
+            let earlier = &self.services[..index];
             for (field, result) in validate_service(service) {
                 check(Field::Service(index, field), result);
             }
             let field = |f| Field::Service(index, f);
-            if let Some(first) = names.insert(&service.name, index) {
-                names.insert(&service.name, first);
+            if let Some(first) = earlier.iter().position(|s| s.name == service.name) {
                 check(
                     field(ServiceField::Name),
                     Err(format!(
@@ -116,8 +115,7 @@ impl Project {
                     )),
                 );
             }
-            if let Some(first) = ports.insert(service.port, index) {
-                ports.insert(service.port, first);
+            if let Some(first) = earlier.iter().position(|s| s.port == service.port) {
                 check(
                     field(ServiceField::Port),
                     Err(format!(
@@ -463,10 +461,9 @@ fn validate_service(service: &AppService) -> Vec<(ServiceField, Result<(), Strin
         let required = matches!(kind, CommandKind::Test | CommandKind::Dev);
         results.push((ServiceField::Command(kind), command(text, required)));
     }
-    let mut env_names: BTreeMap<&str, usize> = BTreeMap::new();
     for (index, var) in service.env.iter().enumerate() {
         results.push((ServiceField::EnvName(index), env_name(&var.name)));
-        if env_names.insert(&var.name, index).is_some() {
+        if service.env[..index].iter().any(|v| v.name == var.name) {
             results.push((
                 ServiceField::EnvName(index),
                 Err(format!("{} is set twice.", var.name)),

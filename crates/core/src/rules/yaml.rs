@@ -3,7 +3,6 @@
 //! expansion, so a "billion laughs" document fails fast instead of hanging the tab.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
@@ -254,7 +253,8 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
     }
     let mut documents = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    // Anchors by the parser's id, which counts up from 1 as anchors appear.
+    let mut anchors: Vec<Option<Node>> = Vec::new();
     let mut nodes = 0usize;
     let mut parser = Parser::new_from_str(text);
     let fail = |line: usize, column: usize, message: String| {
@@ -294,7 +294,7 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
                 finished = Some((node, anchor));
             }
             Event::Alias(id) => {
-                let Some(target) = anchors.get(&id) else {
+                let Some(Some(target)) = anchors.get(id) else {
                     return fail(
                         line,
                         column,
@@ -379,7 +379,10 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
                 );
             }
             if anchor > 0 {
-                anchors.insert(anchor, node.clone());
+                if anchors.len() <= anchor {
+                    anchors.resize(anchor + 1, None);
+                }
+                anchors[anchor] = Some(node.clone());
             }
             match stack.last_mut() {
                 Some(Frame::Sequence(_, items, _)) => items.push(node),
