@@ -1,6 +1,5 @@
 //! All app state, changed only through [`Action`]s in one reducer.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use shipshape_core::Field;
@@ -16,8 +15,8 @@ pub struct State {
     pub preset: &'static str,
     /// The app service whose fields the form shows.
     pub selected_service: usize,
-    inputs: BTreeMap<Field, String>,
-    errors: BTreeMap<Field, String>,
+    inputs: Texts,
+    errors: Texts,
     /// A form field to move the keyboard focus to, with a count so that asking for the same
     /// field twice focuses it twice.
     pub focus: Option<(Field, u32)>,
@@ -87,8 +86,8 @@ impl State {
             project,
             preset,
             selected_service: 0,
-            inputs: BTreeMap::new(),
-            errors: BTreeMap::new(),
+            inputs: Texts::default(),
+            errors: Texts::default(),
             focus: None,
             banner: None,
             structure_error: None,
@@ -263,11 +262,57 @@ impl State {
     }
 }
 
-/// Re-keys `map` by `moved`, dropping what it maps to None. One instance for every caller, and
-/// inserts rather than `collect`: each `collect` into a map brings its own copy of the sort,
-/// and eight of them were 14 KB of the app.
-fn remap(map: &mut BTreeMap<Field, String>, moved: &dyn Fn(Field) -> Option<Field>) {
-    for (field, text) in std::mem::take(map) {
+/// Text by field, sorted by field. Few fields hold text at once, so a sorted Vec does what a
+/// map would, without a map's code in the app for this one key type.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Texts(Vec<(Field, String)>);
+
+impl Texts {
+    fn find(&self, field: &Field) -> Result<usize, usize> {
+        self.0.binary_search_by(|(f, _)| f.cmp(field))
+    }
+
+    fn get(&self, field: &Field) -> Option<&String> {
+        self.find(field).ok().map(|at| &self.0[at].1)
+    }
+
+    fn contains_key(&self, field: &Field) -> bool {
+        self.find(field).is_ok()
+    }
+
+    fn insert(&mut self, field: Field, text: String) {
+        match self.find(&field) {
+            Ok(at) => self.0[at].1 = text,
+            Err(at) => self.0.insert(at, (field, text)),
+        }
+    }
+
+    fn remove(&mut self, field: &Field) {
+        if let Ok(at) = self.find(field) {
+            self.0.remove(at);
+        }
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&Field, &String) -> bool) {
+        self.0.retain(|(field, text)| keep(field, text));
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &Field> {
+        self.0.iter().map(|(field, _)| field)
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Re-keys `map` by `moved`, dropping what it maps to None, and sorts again.
+fn remap(map: &mut Texts, moved: &dyn Fn(Field) -> Option<Field>) {
+    for (field, text) in std::mem::take(&mut map.0) {
         if let Some(field) = moved(field) {
             map.insert(field, text);
         }

@@ -438,7 +438,8 @@ fn why_panel(
 /// Files grouped by folder, for the tree.
 #[derive(Default)]
 struct Folder<'a> {
-    folders: std::collections::BTreeMap<&'a str, Folder<'a>>,
+    /// Sub-folders by name, sorted.
+    folders: Vec<(&'a str, Folder<'a>)>,
     /// (name, full path), in bundle order.
     files: Vec<(&'a str, &'a str)>,
 }
@@ -453,7 +454,14 @@ impl<'a> Folder<'a> {
                 if parts.peek().is_none() {
                     folder.files.push((part, path));
                 } else {
-                    folder = folder.folders.entry(part).or_default();
+                    let at = match folder.folders.binary_search_by(|(name, _)| name.cmp(&part)) {
+                        Ok(at) => at,
+                        Err(at) => {
+                            folder.folders.insert(at, (part, Folder::default()));
+                            at
+                        }
+                    };
+                    folder = &mut folder.folders[at].1;
                 }
             }
         }
