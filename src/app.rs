@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::components::{
-    BreakIt, Changed, Changes, Header, OwnFiles, Pipeline, Preview, Rollout, RuleCatalogue,
+    BreakIt, Changed, Changes, Header, OwnFiles, Pictures, Preview, Rollout, RuleCatalogue,
     SettingsForm,
 };
 use crate::state::{
@@ -131,7 +131,7 @@ pub fn App(props: &AppProps) -> Html {
             </main>
             <Changes changed={(*changed).clone()} />
             <BreakIt bundle={Rc::clone(bundle)} />
-            <Pipeline bundle={Rc::clone(bundle)} />
+            <Pictures bundle={Rc::clone(bundle)} />
             <Rollout />
             <OwnFiles />
             <RuleCatalogue />

@@ -1205,13 +1205,14 @@ async fn a_rollout_is_watched_step_by_step() {
     client.close().await.unwrap();
 }
 
-/// Issue 9's pipeline picture: for each service, one box per job of the workflow the app
+/// Issue 9's pictures. The pipeline: for each service, one box per job of the workflow the app
 /// generated (in the core's order), one arrow per `needs`, and the approval gate on the
 /// production deploy; it follows the settings, so turning the approval off removes the gate
-/// and a new staging branch shows on the staging deploy.
+/// and a new staging branch shows on the staging deploy. The architecture: the core's boxes
+/// (one per service) and arrows, and a new service gets its box.
 #[tokio::test]
 #[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
-async fn the_pipeline_is_drawn_from_each_services_workflow() {
+async fn the_pipeline_and_architecture_are_drawn_from_the_settings() {
     use shipshape_core::model::{EnvironmentField, Field, Stage};
     let (_site, _driver, client) = start(None).await;
     let project = shipshape_core::model::PRESETS[0].project();
@@ -1230,23 +1231,55 @@ async fn the_pipeline_is_drawn_from_each_services_workflow() {
         let ids: Vec<String> = graph.jobs.iter().map(|j| j.id.clone()).collect();
         until(
             &format!("{}: the jobs {ids:?} are not drawn", service.name),
-            async || drawn("#pipeline-graph g.job", "data-job").await == ids,
+            async || drawn("#pipeline-graph g.job", "data-node").await == ids,
         )
         .await;
         let needs: usize = graph.jobs.iter().map(|j| j.needs.len()).sum();
         assert_eq!(drawn("#pipeline-graph path.need", "d").await.len(), needs);
         assert_eq!(
-            drawn("#pipeline-graph g.gate", "data-job").await,
+            drawn("#pipeline-graph g.gate", "data-node").await,
             ["deploy-production"],
             "{}",
             service.name
         );
     }
+    let picture = shipshape_core::architecture::picture(&project);
+    let boxes: Vec<String> = picture.nodes.iter().map(|n| n.id.clone()).collect();
+    assert_eq!(
+        drawn("#architecture g[data-node]", "data-node").await,
+        boxes
+    );
+    assert_eq!(
+        drawn("#architecture g[data-node^=service-]", "data-node").await,
+        ["service-backend", "service-frontend"]
+    );
+    assert_eq!(
+        drawn("#architecture path.link, #architecture path.secret", "d")
+            .await
+            .len(),
+        picture.edges.len()
+    );
+    click_on(&client, "#service-add").await;
+    until(
+        "the new service has no box in the architecture",
+        async || {
+            drawn("#architecture g[data-node^=service-]", "data-node")
+                .await
+                .len()
+                == 3
+        },
+    )
+    .await;
+
     let approval = Field::Environment(Stage::Production, EnvironmentField::ApprovalRequired);
     click_on(&client, &format!("#{}", approval.id())).await;
     until(
         "the gate stays after the approval is turned off",
-        async || drawn("#pipeline-graph g.gate", "data-job").await.is_empty(),
+        async || {
+            drawn("#pipeline-graph g.gate", "data-node")
+                .await
+                .is_empty()
+        },
     )
     .await;
     replace_text(
@@ -1257,7 +1290,7 @@ async fn the_pipeline_is_drawn_from_each_services_workflow() {
     .await;
     wait_for_text(
         &client,
-        "#pipeline-graph [data-job=deploy-staging]",
+        "#pipeline-graph [data-node=deploy-staging]",
         "the new branch",
         |t| t.contains("on develop"),
     )

@@ -3,6 +3,7 @@
 //! Plain Rust with no browser APIs, so the web app, the command line and the native tests all run
 //! the same code.
 
+pub mod architecture;
 pub mod breakage;
 pub mod bundle;
 pub(crate) mod deflate;
@@ -12,6 +13,7 @@ pub mod generate;
 pub mod hcl;
 pub mod migration;
 pub mod model;
+pub mod picture;
 pub mod pipeline;
 pub mod rollout;
 pub mod rules;

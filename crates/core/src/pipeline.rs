@@ -3,11 +3,10 @@
 //! whether that environment waits for a person's approval. It is read from the generated
 //! workflow file itself, so the picture cannot disagree with the file.
 
-use std::fmt::Write as _;
-
 use crate::Bundle;
 use crate::generate::github_actions;
 use crate::model::{AppService, Project};
+use crate::picture::Picture;
 use crate::rules::github_actions::{jobs, needs};
 use crate::rules::yaml::Node;
 use crate::rules::{Form, Parsed};
@@ -117,92 +116,42 @@ pub fn read(workflow: &Node, approval: impl Fn(&str) -> bool) -> Pipeline {
     Pipeline { jobs: all }
 }
 
-/// Node size and gaps, in SVG units.
-const WIDTH: usize = 210;
-const HEIGHT: usize = 48;
-const GAP_X: usize = 40;
-const GAP_Y: usize = 14;
-
 impl Pipeline {
-    /// The graph as an SVG element: a box per job (`class="job"`, `data-job` its id), an arrow
-    /// per `needs`, and the environment and approval gate in the box of each deploy. Every text
-    /// from the workflow is escaped.
+    /// The graph as an SVG element: a box per job (`class="job"`, `data-node` its id), an
+    /// arrow per `needs`, and the environment and approval gate in the box of each deploy.
     pub fn svg(&self) -> String {
-        let columns = self.jobs.iter().map(|j| j.column + 1).max().unwrap_or(1);
-        let rows = self.jobs.iter().map(|j| j.row + 1).max().unwrap_or(1);
-        let (width, height) = (
-            columns * (WIDTH + GAP_X) - GAP_X + 2,
-            rows * (HEIGHT + GAP_Y) - GAP_Y + 2,
-        );
-        let gates = self.jobs.iter().filter(|j| j.approval).count();
-        let mut svg = String::new();
-        let _ = write!(
-            svg,
-            "<svg id=\"pipeline-graph\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" role=\"img\" aria-label=\"Jobs: {}. Waiting for approval: {gates}.\"><defs><marker id=\"arrow\" viewBox=\"0 0 8 8\" refX=\"8\" refY=\"4\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto\"><path d=\"M0 0L8 4L0 8z\"/></marker></defs>",
-            self.jobs.len()
-        );
-        let at = |job: &Job| {
-            (
-                1 + job.column * (WIDTH + GAP_X),
-                1 + job.row * (HEIGHT + GAP_Y),
-            )
-        };
+        let mut picture = Picture::default();
         for job in &self.jobs {
-            let (x2, y2) = at(job);
-            for need in self.jobs.iter().filter(|n| job.needs.contains(&n.id)) {
-                let (x1, y1) = at(need);
-                let (x1, y1, y2) = (x1 + WIDTH, y1 + HEIGHT / 2, y2 + HEIGHT / 2);
-                let middle = (x1 + x2) / 2;
-                let _ = write!(
-                    svg,
-                    "<path class=\"need\" d=\"M{x1} {y1}C{middle} {y1} {middle} {y2} {x2} {y2}\" marker-end=\"url(#arrow)\"/>"
-                );
-            }
-        }
-        for job in &self.jobs {
-            let (x, y) = at(job);
             let mut detail = job.environment.clone().unwrap_or_default();
             if let Some(branch) = &job.branch {
                 if !detail.is_empty() {
                     detail.push_str(", ");
                 }
-                let _ = write!(detail, "on {branch}");
+                detail.push_str("on ");
+                detail.push_str(branch);
             }
             if job.approval {
                 detail.push_str(", approval");
             }
-            let _ = write!(
-                svg,
-                "<g class=\"job{}\" data-job=\"{}\" transform=\"translate({x} {y})\"><rect width=\"{WIDTH}\" height=\"{HEIGHT}\" rx=\"6\"/><text x=\"8\" y=\"20\">{}</text><text class=\"detail\" x=\"8\" y=\"38\">{}</text></g>",
-                if job.approval { " gate" } else { "" },
-                escape(&job.id, 40),
-                escape(&job.name, 25),
-                escape(&detail, 32),
-            );
+            let class = if job.approval { "job gate" } else { "job" };
+            picture.node(&*job.id, class, &*job.name, detail, (job.column, job.row));
         }
-        svg.push_str("</svg>");
-        svg
+        for (to, job) in self.jobs.iter().enumerate() {
+            for (from, _) in self
+                .jobs
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| job.needs.contains(&n.id))
+            {
+                picture.edge(from, to, "need");
+            }
+        }
+        let gates = self.jobs.iter().filter(|j| j.approval).count();
+        picture.svg(
+            "pipeline-graph",
+            &format!("Jobs: {}. Waiting for approval: {gates}.", self.jobs.len()),
+        )
     }
-}
-
-/// Text for SVG markup, cut to `most` characters.
-fn escape(text: &str, most: usize) -> String {
-    let long = text.chars().nth(most).is_some();
-    let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if long && i + 1 == most {
-            out.push('…');
-            break;
-        }
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

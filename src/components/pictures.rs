@@ -1,0 +1,52 @@
+//! The pictures: the selected service's pipeline, read back from its generated workflow, with
+//! the environments it deploys to and the approval gate; and the project's architecture, from
+//! the users to the data and the secrets store.
+
+use std::rc::Rc;
+
+use shipshape_core::{Bundle, architecture, pipeline};
+use yew::prelude::*;
+
+use crate::state::StateContext;
+
+#[derive(Properties)]
+pub struct PicturesProps {
+    pub bundle: Rc<Bundle>,
+}
+
+impl PartialEq for PicturesProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.bundle, &other.bundle)
+    }
+}
+
+#[component]
+pub fn Pictures(props: &PicturesProps) -> Html {
+    let state = use_context::<StateContext>().expect("Pictures needs the StateContext");
+    let project = &state.project;
+    let pipeline = project
+        .services
+        .get(state.selected_service)
+        .and_then(|service| pipeline::of(project, &props.bundle, service))
+        .map(|graph| graph.svg());
+    // Both SVGs are escaped by the core's picture writer: no user text is markup here.
+    let svg = |svg: String| Html::from_html_unchecked(svg.into());
+    html! {
+        <>
+            <section class="changes picture" aria-labelledby="pipeline-title">
+                <h2 id="pipeline-title">{ "The pipeline" }</h2>
+                <p class="help">
+                    { "Each job starts once the jobs whose arrows reach it pass. A deploy names its environment and branch; \"approval\" waits for a reviewer." }
+                </p>
+                { pipeline.map(svg) }
+            </section>
+            <section class="changes picture" aria-labelledby="architecture-title">
+                <h2 id="architecture-title">{ "The architecture" }</h2>
+                <p class="help">
+                    { "What runs where in production. Dashed: secrets, from the store through External Secrets." }
+                </p>
+                { svg(architecture::svg(project)) }
+            </section>
+        </>
+    }
+}
