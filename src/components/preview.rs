@@ -134,10 +134,9 @@ pub fn Preview(props: &PreviewProps) -> Html {
         })
     };
 
-    // Errors first, then by file and position; a total order, so an unstable sort (smaller in
-    // the web app) gives one answer.
+    // Errors first, then by file and position.
     let mut shown: Vec<&Diagnostic> = props.findings.iter().filter(|d| filter.keeps(d)).collect();
-    shown.sort_unstable_by(|a, b| {
+    shipshape_core::order::sort_by(&mut shown, |a, b| {
         (
             rank(a.severity),
             &a.file,
@@ -506,12 +505,12 @@ fn problems_summary(findings: &[Diagnostic]) -> String {
         return "Every rule passes on every generated file.".into();
     }
     let count = |severity| findings.iter().filter(|d| d.severity == severity).count();
-    let files = {
-        let mut files: Vec<&str> = findings.iter().map(|d| d.file.as_str()).collect();
-        files.sort_unstable();
-        files.dedup();
-        files.len()
-    };
+    // Files counted once each, at their first finding.
+    let files = findings
+        .iter()
+        .enumerate()
+        .filter(|(i, d)| !findings[..*i].iter().any(|e| e.file == d.file))
+        .count();
     format!(
         "{} errors, {} warnings, {} info in {files} {}. Pick one to open its line and its setting.",
         count(Severity::Error),

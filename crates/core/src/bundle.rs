@@ -97,8 +97,7 @@ pub struct Bundle {
 impl Bundle {
     /// Collects `files`; `first` names the one a reader should see first.
     pub fn new(mut files: Vec<GeneratedFile>, first: &str) -> Self {
-        // Paths are unique, so an unstable sort (smaller in the web app) is as good.
-        files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        crate::order::sort_by(&mut files, |a, b| a.path.cmp(&b.path));
         debug_assert!(
             files.windows(2).all(|pair| pair[0].path != pair[1].path),
             "two generators wrote the same path"

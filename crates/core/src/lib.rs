@@ -13,6 +13,7 @@ pub mod generate;
 pub mod hcl;
 pub mod migration;
 pub mod model;
+pub mod order;
 pub mod picture;
 pub mod pipeline;
 pub mod rollout;

@@ -338,8 +338,7 @@ impl<'a> Parsed<'a> {
             }
             Form::Other => {}
         }
-        // A total order, so an unstable sort (smaller in the web app) gives one answer.
-        found.sort_unstable_by(|a, b| {
+        crate::order::sort_by(&mut found, |a, b| {
             (a.line, a.column, a.code, &a.message).cmp(&(b.line, b.column, b.code, &b.message))
         });
         found
