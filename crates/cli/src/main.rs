@@ -208,31 +208,9 @@ fn run(command: Command) -> Result<(), Failure> {
                 column_type,
                 new_name,
             };
-            let plan = migration::plan(service, &request).map_err(Failure::Usage)?;
-            outln!(
-                "{}\n{}\n",
-                if plan.backward_compatible {
-                    "Backward compatible."
-                } else {
-                    "Not backward compatible: deploy it in phases."
-                },
-                plan.summary
-            );
-            for phase in &plan.phases {
-                outln!("## {}\n{}", phase.title, phase.why);
-                if !phase.up.is_empty() {
-                    outln!("\nUp:\n{}", phase.up.trim_end());
-                }
-                if !phase.down.is_empty() {
-                    outln!("\nDown:\n{}", phase.down.trim_end());
-                }
-                outln!();
-            }
-            outln!("# Migration files for {} ({})\n", service.name, plan.tool);
-            for (path, text) in &plan.files {
-                outln!("--- {path}\n{}", text.trim_end());
-                outln!();
-            }
+            let plan =
+                migration::plan(service, &request).map_err(|(_, why)| Failure::Usage(why))?;
+            out!("{}", plan.text(&service.name));
             Ok(())
         }
         Command::Rules => {

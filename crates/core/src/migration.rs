@@ -42,6 +42,34 @@ impl Change {
     pub fn from_id(id: &str) -> Option<Change> {
         Change::ALL.into_iter().find(|c| c.id() == id)
     }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Change::AddNullableColumn => "Add a nullable column",
+            Change::AddNotNullColumn => "Add a NOT NULL column",
+            Change::RenameColumn => "Rename a column",
+            Change::DropColumn => "Drop a column",
+            Change::ChangeColumnType => "Change a column's type",
+            Change::AddIndex => "Add an index",
+        }
+    }
+
+    /// Whether the change needs the column's type (the new type, for a change of type).
+    pub fn needs_type(self) -> bool {
+        matches!(
+            self,
+            Change::AddNullableColumn | Change::AddNotNullColumn | Change::ChangeColumnType
+        )
+    }
+}
+
+/// The part of a [`Request`] a refusal is about, so a form can say it next to that input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input {
+    Table,
+    Column,
+    Type,
+    NewName,
 }
 
 /// What to change: the table and column, and for some changes a new name or type.
@@ -74,6 +102,44 @@ pub struct Plan {
     /// The migration tool the service uses, and the files of the first SQL phase for it.
     pub tool: &'static str,
     pub files: Vec<(String, String)>,
+}
+
+impl Plan {
+    /// The whole plan as text: the verdict, each phase with its SQL and undo, then the
+    /// migration files of `service`. The CLI prints it and the app shows it.
+    pub fn text(&self, service: &str) -> String {
+        let mut out = String::new();
+        out.push_str(if self.backward_compatible {
+            "Backward compatible."
+        } else {
+            "Not backward compatible: deploy it in phases."
+        });
+        for part in ["\n", &self.summary, "\n\n"] {
+            out.push_str(part);
+        }
+        for phase in &self.phases {
+            for part in ["## ", &phase.title, "\n", &phase.why, "\n"] {
+                out.push_str(part);
+            }
+            for (label, sql) in [("\nUp:\n", &phase.up), ("\nDown:\n", &phase.down)] {
+                if !sql.is_empty() {
+                    out.push_str(label);
+                    out.push_str(sql.trim_end());
+                    out.push('\n');
+                }
+            }
+            out.push('\n');
+        }
+        for part in ["# Migration files for ", service, " (", self.tool, ")\n\n"] {
+            out.push_str(part);
+        }
+        for (path, text) in &self.files {
+            for part in ["--- ", path, "\n", text.trim_end(), "\n\n"] {
+                out.push_str(part);
+            }
+        }
+        out
+    }
 }
 
 /// A PostgreSQL identifier the plan may write unquoted: lowercase letters, digits and
@@ -111,8 +177,8 @@ fn type_name(name: &str) -> Result<(), String> {
     }
 }
 
-/// The plan for `request` on a service, or why the request cannot be planned.
-pub fn plan(service: &AppService, request: &Request) -> Result<Plan, String> {
+/// The plan for `request` on a service, or which input cannot be planned and why.
+pub fn plan(service: &AppService, request: &Request) -> Result<Plan, (Input, String)> {
     let Request {
         change,
         table,
@@ -120,170 +186,48 @@ pub fn plan(service: &AppService, request: &Request) -> Result<Plan, String> {
         column_type,
         new_name,
     } = request;
-    identifier("Table", table)?;
-    identifier("Column", column)?;
-    if matches!(
-        change,
-        Change::AddNullableColumn | Change::AddNotNullColumn | Change::ChangeColumnType
-    ) {
-        type_name(column_type)?;
+    identifier("Table", table).map_err(|m| (Input::Table, m))?;
+    identifier("Column", column).map_err(|m| (Input::Column, m))?;
+    // Where the type is optional (the undo of a rename or drop), one that is given is still
+    // checked: it goes into the SQL as written.
+    if change.needs_type() || !column_type.is_empty() {
+        type_name(column_type).map_err(|m| (Input::Type, m))?;
     }
     if *change == Change::RenameColumn {
-        identifier("New name", new_name)?;
+        identifier("New name", new_name).map_err(|m| (Input::NewName, m))?;
     }
-    let phase = |title: &str, why: &str, up: String, down: String| Phase {
-        title: title.into(),
-        why: why.into(),
-        up,
-        down,
+    let (backward_compatible, summary, steps) = steps(*change);
+    // The templates name the request's parts in braces; see `fill`.
+    let fill = |template: &str| {
+        let mut out = String::new();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
+            let name = &rest[open + 1..open + close];
+            match name {
+                "table" => out.push_str(table),
+                "column" => out.push_str(column),
+                "type" => out.push_str(type_or(column_type)),
+                "new" => out.push_str(new_name),
+                _ => out.push_str(&rest[open..=open + close]),
+            }
+            rest = &rest[open + close + 1..];
+        }
+        out.push_str(rest);
+        out
     };
-    let index = format!("{table}_{column}_idx");
-    let constraint = format!("{table}_{column}_not_null");
-    let (backward_compatible, summary, phases) = match change {
-        Change::AddNullableColumn => (
-            true,
-            "Backward compatible: old code does not know the column and does not need to.",
-            vec![phase(
-                "Add the column",
-                "A nullable column without a default is a catalog change: no rewrite, no long lock.",
-                format!("ALTER TABLE {table} ADD COLUMN {column} {column_type};\n"),
-                format!("ALTER TABLE {table} DROP COLUMN {column};\n"),
-            )],
-        ),
-        Change::AddNotNullColumn => (
-            false,
-            "Not backward compatible in one step: the running version inserts rows without the column, and NOT NULL would refuse them. Expand, migrate, then contract.",
-            vec![
-                phase(
-                    "1. Expand: add the column, nullable",
-                    "Old pods keep inserting without it; nothing is refused.",
-                    format!("ALTER TABLE {table} ADD COLUMN {column} {column_type};\n"),
-                    format!("ALTER TABLE {table} DROP COLUMN {column};\n"),
-                ),
-                phase(
-                    "2. Deploy code that writes the column, then backfill",
-                    "Once every pod writes it, fill the old rows in batches so no lock is held for long.",
-                    format!(
-                        "-- Repeat until no row is updated; set the value your code would have written.\nUPDATE {table} SET {column} = /* value */ NULL\nWHERE ctid IN (SELECT ctid FROM {table} WHERE {column} IS NULL LIMIT 10000);\n"
-                    ),
-                    "-- No undo: the filled values are harmless to keep.\n".into(),
-                ),
-                phase(
-                    "3. Contract: require the column",
-                    "A CHECK added NOT VALID takes no long lock; validating it scans without blocking writes, and lets SET NOT NULL skip its own scan.",
-                    format!(
-                        "ALTER TABLE {table} ADD CONSTRAINT {constraint} CHECK ({column} IS NOT NULL) NOT VALID;\nALTER TABLE {table} VALIDATE CONSTRAINT {constraint};\nALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL;\nALTER TABLE {table} DROP CONSTRAINT {constraint};\n"
-                    ),
-                    format!("ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL;\n"),
-                ),
-            ],
-        ),
-        Change::RenameColumn => (
-            false,
-            "Not backward compatible: the running version reads and writes the old name. Add the new column, write both, move reads, then drop the old.",
-            vec![
-                phase(
-                    "1. Expand: add the new column",
-                    "Nothing reads it yet.",
-                    format!(
-                        "ALTER TABLE {table} ADD COLUMN {new_name} {};\n",
-                        type_or(column_type)
-                    ),
-                    format!("ALTER TABLE {table} DROP COLUMN {new_name};\n"),
-                ),
-                phase(
-                    "2. Deploy code that writes both columns, then copy",
-                    "New rows get both; old rows are copied in batches.",
-                    format!(
-                        "UPDATE {table} SET {new_name} = {column}\nWHERE ctid IN (SELECT ctid FROM {table} WHERE {new_name} IS DISTINCT FROM {column} LIMIT 10000);\n"
-                    ),
-                    "-- No undo: the copied values are harmless to keep.\n".into(),
-                ),
-                phase(
-                    "3. Deploy code that reads and writes only the new column",
-                    "The old column is now unused by every running pod.",
-                    String::new(),
-                    String::new(),
-                ),
-                phase(
-                    "4. Contract: drop the old column",
-                    "Only after no running version reads it.",
-                    format!("ALTER TABLE {table} DROP COLUMN {column};\n"),
-                    format!(
-                        "ALTER TABLE {table} ADD COLUMN {column} {};\n",
-                        type_or(column_type)
-                    ),
-                ),
-            ],
-        ),
-        Change::DropColumn => (
-            false,
-            "Not backward compatible while any running version reads the column. Stop using it, then drop it.",
-            vec![
-                phase(
-                    "1. Deploy code that no longer reads or writes the column",
-                    "Make it nullable first if it is NOT NULL, so the new code's inserts succeed.",
-                    format!("ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL;\n"),
-                    "-- No undo: NOT NULL would fail on the rows written without the column since.\n".into(),
-                ),
-                phase(
-                    "2. Contract: drop the column",
-                    "The data is gone after this; the undo brings the column back empty.",
-                    format!("ALTER TABLE {table} DROP COLUMN {column};\n"),
-                    format!(
-                        "ALTER TABLE {table} ADD COLUMN {column} {};\n",
-                        type_or(column_type)
-                    ),
-                ),
-            ],
-        ),
-        Change::ChangeColumnType => (
-            false,
-            "Not backward compatible: changing the type rewrites the table under an exclusive lock, and old code may not read the new type. Add a column of the new type, write both, move reads, drop the old.",
-            vec![
-                phase(
-                    "1. Expand: add a column of the new type",
-                    "No rewrite of the existing table.",
-                    format!("ALTER TABLE {table} ADD COLUMN {column}_new {column_type};\n"),
-                    format!("ALTER TABLE {table} DROP COLUMN {column}_new;\n"),
-                ),
-                phase(
-                    "2. Deploy code that writes both, then convert old rows",
-                    "In batches, so no lock is held for long.",
-                    format!(
-                        "UPDATE {table} SET {column}_new = {column}::{column_type}\nWHERE ctid IN (SELECT ctid FROM {table} WHERE {column}_new IS NULL AND {column} IS NOT NULL LIMIT 10000);\n"
-                    ),
-                    "-- No undo: the converted values are harmless to keep.\n".into(),
-                ),
-                phase(
-                    "3. Deploy code that reads and writes only the new column",
-                    "Then swap the names, both in one migration: the tools run each in one transaction.",
-                    format!(
-                        "ALTER TABLE {table} RENAME COLUMN {column} TO {column}_old;\nALTER TABLE {table} RENAME COLUMN {column}_new TO {column};\n"
-                    ),
-                    format!(
-                        "ALTER TABLE {table} RENAME COLUMN {column} TO {column}_new;\nALTER TABLE {table} RENAME COLUMN {column}_old TO {column};\n"
-                    ),
-                ),
-                phase(
-                    "4. Contract: drop the old column",
-                    "Only after no running version reads it.",
-                    format!("ALTER TABLE {table} DROP COLUMN {column}_old;\n"),
-                    "-- No undo: the old column's values are gone.\n".into(),
-                ),
-            ],
-        ),
-        Change::AddIndex => (
-            true,
-            "Backward compatible: old code does not notice an index. Build it CONCURRENTLY so writes go on meanwhile.",
-            vec![phase(
-                "Create the index concurrently",
-                "CONCURRENTLY cannot run inside a transaction: the migration must opt out of the tool's transaction.",
-                format!("CREATE INDEX CONCURRENTLY IF NOT EXISTS {index} ON {table} ({column});\n"),
-                format!("DROP INDEX CONCURRENTLY IF EXISTS {index};\n"),
-            )],
-        ),
-    };
+    let phases: Vec<Phase> = steps
+        .iter()
+        .map(|&[title, why, up, down]| Phase {
+            title: title.into(),
+            why: why.into(),
+            up: fill(up),
+            down: fill(down),
+        })
+        .collect();
     // One migration per phase with SQL, numbered and chained in order.
     let name = format!("{}_{table}_{column}", change.id().replace('-', "_"));
     let mut files = Vec::new();
@@ -305,6 +249,138 @@ pub fn plan(service: &AppService, request: &Request) -> Result<Plan, String> {
         tool,
         files,
     })
+}
+
+/// Each phase as title, why, SQL up and SQL down, with `{table}`, `{column}`, `{type}` and
+/// `{new}` standing for the request's parts.
+type Step = [&'static str; 4];
+
+/// Whether a change is backward compatible, the summary, and its phases.
+fn steps(change: Change) -> (bool, &'static str, &'static [Step]) {
+    match change {
+        Change::AddNullableColumn => (
+            true,
+            "Backward compatible: old code does not know the column and does not need to.",
+            &[[
+                "Add the column",
+                "A nullable column without a default is a catalog change: no rewrite, no long lock.",
+                "ALTER TABLE {table} ADD COLUMN {column} {type};\n",
+                "ALTER TABLE {table} DROP COLUMN {column};\n",
+            ]],
+        ),
+        Change::AddNotNullColumn => (
+            false,
+            "Not backward compatible in one step: the running version inserts rows without the column, and NOT NULL would refuse them. Expand, migrate, then contract.",
+            &[
+                [
+                    "1. Expand: add the column, nullable",
+                    "Old pods keep inserting without it; nothing is refused.",
+                    "ALTER TABLE {table} ADD COLUMN {column} {type};\n",
+                    "ALTER TABLE {table} DROP COLUMN {column};\n",
+                ],
+                [
+                    "2. Deploy code that writes the column, then backfill",
+                    "Once every pod writes it, fill the old rows in batches so no lock is held for long.",
+                    "-- Repeat until no row is updated; set the value your code would have written.\nUPDATE {table} SET {column} = /* value */ NULL\nWHERE ctid IN (SELECT ctid FROM {table} WHERE {column} IS NULL LIMIT 10000);\n",
+                    "-- No undo: the filled values are harmless to keep.\n",
+                ],
+                [
+                    "3. Contract: require the column",
+                    "A CHECK added NOT VALID takes no long lock; validating it scans without blocking writes, and lets SET NOT NULL skip its own scan.",
+                    "ALTER TABLE {table} ADD CONSTRAINT {table}_{column}_not_null CHECK ({column} IS NOT NULL) NOT VALID;\nALTER TABLE {table} VALIDATE CONSTRAINT {table}_{column}_not_null;\nALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL;\nALTER TABLE {table} DROP CONSTRAINT {table}_{column}_not_null;\n",
+                    "ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL;\n",
+                ],
+            ],
+        ),
+        Change::RenameColumn => (
+            false,
+            "Not backward compatible: the running version reads and writes the old name. Add the new column, write both, move reads, then drop the old.",
+            &[
+                [
+                    "1. Expand: add the new column",
+                    "Nothing reads it yet.",
+                    "ALTER TABLE {table} ADD COLUMN {new} {type};\n",
+                    "ALTER TABLE {table} DROP COLUMN {new};\n",
+                ],
+                [
+                    "2. Deploy code that writes both columns, then copy",
+                    "New rows get both; old rows are copied in batches.",
+                    "UPDATE {table} SET {new} = {column}\nWHERE ctid IN (SELECT ctid FROM {table} WHERE {new} IS DISTINCT FROM {column} LIMIT 10000);\n",
+                    "-- No undo: the copied values are harmless to keep.\n",
+                ],
+                [
+                    "3. Deploy code that reads and writes only the new column",
+                    "The old column is now unused by every running pod.",
+                    "",
+                    "",
+                ],
+                [
+                    "4. Contract: drop the old column",
+                    "Only after no running version reads it.",
+                    "ALTER TABLE {table} DROP COLUMN {column};\n",
+                    "ALTER TABLE {table} ADD COLUMN {column} {type};\n",
+                ],
+            ],
+        ),
+        Change::DropColumn => (
+            false,
+            "Not backward compatible while any running version reads the column. Stop using it, then drop it.",
+            &[
+                [
+                    "1. Deploy code that no longer reads or writes the column",
+                    "Make it nullable first if it is NOT NULL, so the new code's inserts succeed.",
+                    "ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL;\n",
+                    "-- No undo: NOT NULL would fail on the rows written without the column since.\n",
+                ],
+                [
+                    "2. Contract: drop the column",
+                    "The data is gone after this; the undo brings the column back empty.",
+                    "ALTER TABLE {table} DROP COLUMN {column};\n",
+                    "ALTER TABLE {table} ADD COLUMN {column} {type};\n",
+                ],
+            ],
+        ),
+        Change::ChangeColumnType => (
+            false,
+            "Not backward compatible: changing the type rewrites the table under an exclusive lock, and old code may not read the new type. Add a column of the new type, write both, move reads, drop the old.",
+            &[
+                [
+                    "1. Expand: add a column of the new type",
+                    "No rewrite of the existing table.",
+                    "ALTER TABLE {table} ADD COLUMN {column}_new {type};\n",
+                    "ALTER TABLE {table} DROP COLUMN {column}_new;\n",
+                ],
+                [
+                    "2. Deploy code that writes both, then convert old rows",
+                    "In batches, so no lock is held for long.",
+                    "UPDATE {table} SET {column}_new = {column}::{type}\nWHERE ctid IN (SELECT ctid FROM {table} WHERE {column}_new IS NULL AND {column} IS NOT NULL LIMIT 10000);\n",
+                    "-- No undo: the converted values are harmless to keep.\n",
+                ],
+                [
+                    "3. Deploy code that reads and writes only the new column",
+                    "Then swap the names, both in one migration: the tools run each in one transaction.",
+                    "ALTER TABLE {table} RENAME COLUMN {column} TO {column}_old;\nALTER TABLE {table} RENAME COLUMN {column}_new TO {column};\n",
+                    "ALTER TABLE {table} RENAME COLUMN {column} TO {column}_new;\nALTER TABLE {table} RENAME COLUMN {column}_old TO {column};\n",
+                ],
+                [
+                    "4. Contract: drop the old column",
+                    "Only after no running version reads it.",
+                    "ALTER TABLE {table} DROP COLUMN {column}_old;\n",
+                    "-- No undo: the old column's values are gone.\n",
+                ],
+            ],
+        ),
+        Change::AddIndex => (
+            true,
+            "Backward compatible: old code does not notice an index. Build it CONCURRENTLY so writes go on meanwhile.",
+            &[[
+                "Create the index concurrently",
+                "CONCURRENTLY cannot run inside a transaction: the migration must opt out of the tool's transaction.",
+                "CREATE INDEX CONCURRENTLY IF NOT EXISTS {table}_{column}_idx ON {table} ({column});\n",
+                "DROP INDEX CONCURRENTLY IF EXISTS {table}_{column}_idx;\n",
+            ]],
+        ),
+    }
 }
 
 fn type_or(column_type: &str) -> &str {
@@ -575,17 +651,23 @@ mod tests {
             ("users", "email", "text); DROP TABLE users; --"),
             ("", "email", "text"),
         ] {
-            let request = Request {
-                change: Change::AddNotNullColumn,
-                table: table.into(),
-                column: column.into(),
-                column_type: column_type.into(),
-                new_name: String::new(),
-            };
-            assert!(
-                plan(&service, &request).is_err(),
-                "{table} {column} {column_type}"
-            );
+            for change in Change::ALL {
+                let request = Request {
+                    change,
+                    table: table.into(),
+                    column: column.into(),
+                    column_type: column_type.into(),
+                    new_name: "email_address".into(),
+                };
+                let (input, message) = plan(&service, &request).unwrap_err();
+                let named = match input {
+                    Input::Table => "Table",
+                    Input::Column => "Column",
+                    Input::Type => "Type",
+                    Input::NewName => "New name",
+                };
+                assert!(message.starts_with(named), "{input:?}: {message}");
+            }
         }
     }
 }
