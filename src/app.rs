@@ -8,8 +8,8 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::components::{
-    BreakIt, Changed, Changes, Header, OwnFiles, Pictures, Preview, Rollout, RuleCatalogue,
-    SettingsForm,
+    BreakIt, Changed, Changes, Header, OwnFiles, Pictures, Planner, Preview, Rollout,
+    RuleCatalogue, SettingsForm,
 };
 use crate::state::{
     Action, Banner, SAVED_DRAFTS_KEY, SAVED_KEY, SAVED_PRESET_KEY, State, StateContext,
@@ -133,6 +133,7 @@ pub fn App(props: &AppProps) -> Html {
             <BreakIt bundle={Rc::clone(bundle)} />
             <Pictures bundle={Rc::clone(bundle)} />
             <Rollout />
+            <Planner {persist} />
             <OwnFiles />
             <RuleCatalogue />
         </ContextProvider<StateContext>>

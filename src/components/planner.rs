@@ -1,0 +1,164 @@
+//! "Plan a schema change": the zero-downtime migration planner for the selected service. It
+//! says whether a change suits both the old and the new pods of a rolling update and, where it
+//! does not, shows the expand, migrate and contract phases with their SQL, undo, and the
+//! service's migration files. What the user typed is kept in this browser.
+
+use shipshape_core::migration::{self, Change, Input, Request};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::browser;
+use crate::state::StateContext;
+
+/// Where the planner's inputs are kept: the change's id, then table, column, type and new
+/// name, one per line (inputs cannot hold line breaks).
+const SAVED_KEY: &str = "shipshape.planner";
+
+/// The inputs, in the order of [`Input`], with their ids and labels.
+const INPUTS: [(Input, &str, &str); 4] = [
+    (Input::Table, "planner-table", "Table"),
+    (Input::Column, "planner-column", "Column"),
+    (Input::Type, "planner-type", "Type (PostgreSQL)"),
+    (Input::NewName, "planner-new-name", "New name"),
+];
+
+#[derive(Clone, PartialEq)]
+struct Typed {
+    change: Change,
+    texts: [String; 4],
+}
+
+impl Typed {
+    fn restore(saved: Option<String>) -> Typed {
+        let saved = saved.unwrap_or_default();
+        let mut lines = saved.lines();
+        let change = lines.next().and_then(Change::from_id);
+        let mut texts = ["users", "country", "text", ""].map(String::from);
+        if change.is_some() {
+            for text in &mut texts {
+                *text = lines.next().unwrap_or_default().to_string();
+            }
+        }
+        Typed {
+            change: change.unwrap_or(Change::AddNotNullColumn),
+            texts,
+        }
+    }
+
+    fn save(&self, persist: bool) {
+        if persist {
+            let mut saved = self.change.id().to_string();
+            for text in &self.texts {
+                saved.push('\n');
+                saved.push_str(text);
+            }
+            // A full storage loses only this scratch text; the settings say so on their own.
+            let _ = browser::save(SAVED_KEY, &saved);
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PlannerProps {
+    /// Keep what was typed in localStorage (off in tests that mount many apps).
+    pub persist: bool,
+}
+
+#[component]
+pub fn Planner(props: &PlannerProps) -> Html {
+    let state = use_context::<StateContext>().expect("Planner needs the StateContext");
+    let persist = props.persist;
+    let typed = use_state(|| Typed::restore(persist.then(|| browser::load(SAVED_KEY)).flatten()));
+    let Some(service) = state.project.services.get(state.selected_service) else {
+        return Html::default();
+    };
+    let [table, column, column_type, new_name] = typed.texts.clone();
+    let change = typed.change;
+    let result = migration::plan(
+        service,
+        &Request {
+            change,
+            table,
+            column,
+            column_type,
+            new_name,
+        },
+    );
+    let refused = result.as_ref().err();
+    let update = |edit: fn(&mut Typed, String)| {
+        let typed = typed.clone();
+        move |value: String| {
+            let mut next = (*typed).clone();
+            edit(&mut next, value);
+            next.save(persist);
+            typed.set(next);
+        }
+    };
+    let choose = {
+        let set = update(|t, v| t.change = Change::from_id(&v).unwrap_or(t.change));
+        Callback::from(move |e: Event| set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+    };
+    let inputs = INPUTS.iter().enumerate().map(|(i, &(input, id, label))| {
+        let shown = match input {
+            Input::NewName => change == Change::RenameColumn,
+            Input::Type => change != Change::AddIndex,
+            _ => true,
+        };
+        let error = refused.filter(|(at, _)| *at == input).map(|(_, why)| why.clone());
+        let oninput = {
+            let typed = typed.clone();
+            Callback::from(move |e: InputEvent| {
+                let mut next = (*typed).clone();
+                next.texts[i] = e.target_unchecked_into::<HtmlInputElement>().value();
+                next.save(persist);
+                typed.set(next);
+            })
+        };
+        let help = match (input, change.needs_type()) {
+            (Input::Type, false) => "Optional: what the undo recreates (text if empty).",
+            _ => "",
+        };
+        html! {
+            if shown {
+                <div class={classes!("field", error.is_some().then_some("invalid"))}>
+                    <label for={id}>{ label }</label>
+                    <input id={id} type="text" autocomplete="off" spellcheck="false"
+                           value={typed.texts[i].clone()} aria-invalid={error.is_some().to_string()}
+                           aria-describedby={format!("{id}-help {id}-error")} {oninput} />
+                    <p class="help" id={format!("{id}-help")}>{ help }</p>
+                    <p class="error" id={format!("{id}-error")} aria-live="polite">{ error.unwrap_or_default() }</p>
+                </div>
+            }
+        }
+    });
+    // The verdict first and on its own, then the whole plan as the CLI prints it.
+    let body = match &result {
+        Err(_) => html! { <p class="help">{ "Correct the marked input to see the plan." }</p> },
+        Ok(plan) => html! {
+            <>
+                <p id="planner-verdict" class={if plan.backward_compatible { "help" } else { "warning" }}>
+                    { &plan.summary }
+                </p>
+                <pre id="planner-plan" tabindex="0">{ plan.text(&service.name) }</pre>
+            </>
+        },
+    };
+    html! {
+        <section class="changes planner" aria-labelledby="planner-title">
+            <h2 id="planner-title">{ "Plan a schema change" }</h2>
+            <p class="help">
+                { "During a rollout old and new pods share one database, so a change must suit both. PostgreSQL, for the service the form shows." }
+            </p>
+            <div class="field">
+                <label for="planner-change">{ "Change" }</label>
+                <select id="planner-change" onchange={choose}>
+                    { for Change::ALL.iter().map(|c| html! {
+                        <option value={c.id()} selected={*c == change}>{ c.label() }</option>
+                    }) }
+                </select>
+            </div>
+            { for inputs }
+            { body }
+        </section>
+    }
+}
