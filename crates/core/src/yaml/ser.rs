@@ -224,7 +224,8 @@ impl ser::SerializeSeq for Sequence {
     type Error = Error;
 
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.0.push(value.serialize(NodeSerializer)?);
+        let value = value.serialize(NodeSerializer)?;
+        self.push(value);
         Ok(())
     }
 
@@ -283,9 +284,8 @@ impl ser::SerializeMap for Mapping {
     }
 
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        let key = self.1.take().expect("a map value comes after its key");
         let value = value.serialize(NodeSerializer)?;
-        self.insert(key, value);
+        self.insert_value(value);
         Ok(())
     }
 
@@ -303,14 +303,38 @@ impl ser::SerializeStruct for Mapping {
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        // Field names are distinct, so no search for an earlier entry.
         let value = value.serialize(NodeSerializer)?;
-        self.0.push((scalar(Text::constant(key), true), value));
+        self.push_field(key, value);
         Ok(())
     }
 
     fn end(self) -> Result<Node, Error> {
         Ok(collection(Value::Mapping(self.0)))
+    }
+}
+
+impl Sequence {
+    /// Out of line, like `Mapping::push_field`.
+    #[inline(never)]
+    fn push(&mut self, value: Node) {
+        self.0.push(value);
+    }
+}
+
+impl Mapping {
+    /// The value for the key `serialize_key` left waiting; out of line, like `push_field`.
+    #[inline(never)]
+    fn insert_value(&mut self, value: Node) {
+        let key = self.1.take().expect("a map value comes after its key");
+        self.insert(key, value);
+    }
+
+    /// The part of `serialize_field` that does not depend on the value's type, kept out of
+    /// line so the many instances of that generic method stay small.
+    #[inline(never)]
+    fn push_field(&mut self, key: &'static str, value: Node) {
+        // Field names are distinct, so no search for an earlier entry.
+        self.0.push((scalar(Text::constant(key), true), value));
     }
 }
 
