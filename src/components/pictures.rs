@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use shipshape_core::generate::repository;
 use shipshape_core::{Bundle, architecture, pipeline};
 use yew::prelude::*;
 
@@ -39,6 +40,13 @@ pub fn Pictures(props: &PicturesProps) -> Html {
                     { "Each job starts once the jobs whose arrows reach it pass. A deploy names its environment and branch; \"approval\" waits for a reviewer." }
                 </p>
                 { pipeline.map(svg) }
+            </section>
+            <section class="changes picture" aria-labelledby="branches-title">
+                <h2 id="branches-title">{ "The branches" }</h2>
+                <p class="help">
+                    { "Every change arrives by pull request: one approval into staging, two into production, and the \"All checks passed\" check each time. .github/rulesets/ holds the rules to import under Settings > Rules." }
+                </p>
+                { svg(repository::picture(project).svg("branches", "Feature branches merge into staging, staging into production.")) }
             </section>
             <section class="changes picture" aria-labelledby="architecture-title">
                 <h2 id="architecture-title">{ "The architecture" }</h2>

@@ -1259,6 +1259,10 @@ async fn the_pipeline_and_architecture_are_drawn_from_the_settings() {
             .len(),
         picture.edges.len()
     );
+    assert_eq!(
+        drawn("#branches g[data-node]", "data-node").await,
+        ["feature", "staging", "production"]
+    );
     click_on(&client, "#service-add").await;
     until(
         "the new service has no box in the architecture",

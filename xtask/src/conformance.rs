@@ -74,9 +74,28 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
         )?;
     }
 
-    let workflows = files_named(&out, |name| {
-        name.ends_with(".yml") && !name.starts_with("docker-compose")
-    })?;
+    let in_folder = |paths: Vec<PathBuf>, folder: &str| -> Vec<PathBuf> {
+        paths
+            .into_iter()
+            .filter(|path| path.to_string_lossy().contains(folder))
+            .collect()
+    };
+    let workflows = in_folder(
+        files_named(&out, |name| name.ends_with(".yml"))?,
+        "/.github/workflows/",
+    );
+    let dependabot = files_named(&out, |name| name == "dependabot.yml")?;
+    let rulesets = in_folder(
+        files_named(&out, |name| name.ends_with(".json"))?,
+        "/.github/rulesets/",
+    );
+    if dependabot.len() != rulesets.len() / 2 || rulesets.is_empty() {
+        return Err(format!(
+            "expected one dependabot.yml and two rulesets per bundle, found {} and {}",
+            dependabot.len(),
+            rulesets.len()
+        ));
+    }
     let composes = files_named(&out, |name| name == "docker-compose.yml")?;
     let dockerfiles = files_named(&out, |name| name == "Dockerfile")?;
     let manifests = files_named(&out, |name| {
@@ -108,6 +127,7 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
         .chain(&kustomizations)
         .chain(&chart_yaml)
         .chain(&argocd)
+        .chain(&dependabot)
         .cloned()
         .collect();
 
@@ -130,6 +150,19 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
         Command::new(validator("check-jsonschema")?)
             .args(["--builtin-schema", "vendor.compose-spec"])
             .args(&composes),
+    )?;
+    toolchain.run(
+        Command::new(validator("check-jsonschema")?)
+            .args(["--builtin-schema", "vendor.dependabot"])
+            .args(&dependabot),
+    )?;
+    // GitHub publishes no JSON schema for rulesets; ours follows its REST API's request body
+    // and refuses unknown keys.
+    toolchain.run(
+        Command::new(validator("check-jsonschema")?)
+            .arg("--schemafile")
+            .arg(root.join("xtask/schemas/github-ruleset.json"))
+            .args(&rulesets),
     )?;
     // Strictest threshold: style and info findings fail too.
     toolchain.run(
@@ -159,7 +192,10 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
             .args(&renders),
     )?;
     // The Grafana dashboards are JSON; the Python and Node.js snippets must at least compile.
-    let dashboards = files_named(&out, |name| name.ends_with(".json"))?;
+    let dashboards = in_folder(
+        files_named(&out, |name| name.ends_with(".json"))?,
+        "/observability/",
+    );
     let python_snippets = files_named(&out, |name| name == "observability.py")?;
     let node_snippets = files_named(&out, |name| name == "observability.js")?;
     toolchain.run(
@@ -202,8 +238,8 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
             "check-jsonschema",
             "--version",
             format!(
-                "{} workflows and compose files",
-                workflows.len() + composes.len()
+                "{} workflows, compose files, Dependabot configs and rulesets",
+                workflows.len() + composes.len() + dependabot.len() + rulesets.len()
             ),
         ),
         (

@@ -685,6 +685,12 @@ pub static TOPICS: &[Topic] = &[
     .sets(Control::Approval(Stage::Production)),
     topic(
         Workflow,
+        "all-checks:",
+        "The one check the rulesets require: it waits for every check this commit started.",
+        "Path filters skip other services' workflows, and their required checks never arrive.",
+    ),
+    topic(
+        Workflow,
         "runs-on:",
         "A pinned runner image: a new `ubuntu-latest` cannot change the build.",
         "Builds break when the default moves.",

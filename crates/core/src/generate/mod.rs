@@ -6,6 +6,7 @@ pub mod dockerfile;
 pub mod github_actions;
 pub mod kubernetes;
 pub mod observability;
+pub mod repository;
 pub mod runbook;
 pub mod terraform;
 
@@ -36,6 +37,7 @@ pub fn generate(project: &Project) -> Bundle {
     files.extend(observability::files(project));
     files.push(file(runbook::PATH.into(), runbook::runbook(project)));
     files.extend(terraform::files(project));
+    files.extend(repository::files(project));
     let first = project
         .services
         .first()
