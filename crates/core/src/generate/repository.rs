@@ -140,7 +140,7 @@ struct Update {
     target_branch: String,
     schedule: Map<&'static str, &'static str>,
     /// One pull request a week per ecosystem and folder, not one per package.
-    groups: Map<String, Map<&'static str, Vec<&'static str>>>,
+    groups: Map<&'static str, Map<&'static str, Vec<&'static str>>>,
 }
 
 /// Dependabot's name for the ecosystem of a package manager.
@@ -160,32 +160,27 @@ fn ecosystem(manager: PackageManager) -> &'static str {
 }
 
 fn dependabot(project: &Project) -> Dependabot {
-    let update = |package_ecosystem, directory: String, group: String| Update {
+    let update = |package_ecosystem, directory: String| Update {
         package_ecosystem,
         directory,
         // Updates go through staging like any other change.
         target_branch: project.branches.staging.clone(),
         schedule: Map::from([("interval", "weekly")]),
-        groups: Map::from([(group, Map::from([("patterns", vec!["*"])]))]),
+        groups: Map::from([("all", Map::from([("patterns", vec!["*"])]))]),
     };
-    let mut updates = vec![update("github-actions", "/".into(), "actions".into())];
+    let mut updates = vec![update("github-actions", "/".into())];
     if project.aws.is_some() {
         // The Terraform providers and registry modules.
-        updates.push(update("terraform", "/terraform".into(), "terraform".into()));
+        updates.push(update("terraform", "/terraform".into()));
     }
     for service in &project.services {
         let directory = format!("/{}", service.folder_prefix().trim_end_matches('/'));
         updates.push(update(
             ecosystem(service.package_manager),
             directory.clone(),
-            service.name.clone(),
         ));
         // The Dockerfile's base images.
-        updates.push(update(
-            "docker",
-            directory,
-            format!("{}-images", service.name),
-        ));
+        updates.push(update("docker", directory));
     }
     Dependabot {
         version: 2,
