@@ -8,8 +8,8 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::components::{
-    BreakIt, Changed, Changes, Header, OwnFiles, Pictures, Planner, Preview, Rollout,
-    RuleCatalogue, SettingsForm,
+    BreakIt, Changed, Changes, Header, OwnFiles, Planner, Preview, Rollout, RuleCatalogue,
+    SettingsForm, checklist, pictures,
 };
 use crate::state::{
     Action, Banner, SAVED_DRAFTS_KEY, SAVED_KEY, SAVED_PRESET_KEY, State, StateContext,
@@ -122,6 +122,8 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
 
+    let drawn = pictures(&state, bundle);
+    let ticks = checklist(&state, &state.dispatcher());
     html! {
         <ContextProvider<StateContext> context={state}>
             <Header />
@@ -131,9 +133,10 @@ pub fn App(props: &AppProps) -> Html {
             </main>
             <Changes changed={(*changed).clone()} />
             <BreakIt bundle={Rc::clone(bundle)} />
-            <Pictures bundle={Rc::clone(bundle)} />
+            { drawn }
             <Rollout />
             <Planner {persist} />
+            { ticks }
             <OwnFiles />
             <RuleCatalogue />
         </ContextProvider<StateContext>>

@@ -67,6 +67,8 @@ pub enum Action {
     SetEnvSecret(usize, usize, bool),
     /// Make a plain variable that looks like a secret a secret, dropping its value here.
     MoveEnvToStore(usize, usize),
+    /// Tick or untick an item of the deployment checklist, by id.
+    ToggleCheck(&'static str),
     /// Show a page-wide message (or clear it with `None`).
     Banner(Option<Banner>),
     /// Open settings read from a file, and say so.
@@ -410,6 +412,7 @@ impl Reducible for State {
                     next.errors.remove(&field);
                 }
             }
+            Action::ToggleCheck(id) => next.project.toggle_check(id),
             Action::FocusField(field) => next.focus_on(field),
             Action::Banner(banner) => next.banner = banner,
             Action::Open(project, message) => {

@@ -7,33 +7,29 @@ use yew::prelude::*;
 use crate::components::field_frame::described_by;
 use crate::state::{Action, State};
 
-#[derive(Properties, PartialEq)]
-pub struct CheckFieldProps {
-    pub field: Field,
-    pub checked: bool,
-    pub error: Option<AttrValue>,
-    pub dispatcher: UseReducerDispatcher<State>,
-}
-
-#[component]
-pub fn CheckField(props: &CheckFieldProps) -> Html {
-    let field = props.field;
+/// The checkbox of `field`. A function: the form renders the few checkboxes it has with itself.
+pub fn check_field(
+    field: Field,
+    checked: bool,
+    error: Option<AttrValue>,
+    dispatcher: &UseReducerDispatcher<State>,
+) -> Html {
     let id = field.id();
     let onchange = {
-        let dispatcher = props.dispatcher.clone();
+        let dispatcher = dispatcher.clone();
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             dispatcher.dispatch(Action::Set(field, input.checked().to_string()));
         })
     };
     html! {
-        <div class={classes!("field", "check", props.error.is_some().then_some("invalid"))}>
-            <input type="checkbox" id={id.clone()} checked={props.checked}
+        <div class={classes!("field", "check", error.is_some().then_some("invalid"))}>
+            <input type="checkbox" id={id.clone()} checked={checked}
                    aria-describedby={described_by(field)} {onchange} />
             <label for={id.clone()}>{ field.label() }</label>
             <p class="help" id={format!("{id}-help")}>{ field.help() }</p>
             <p class="error" id={format!("{id}-error")} aria-live="polite">
-                { props.error.clone().unwrap_or_default() }
+                { error.unwrap_or_default() }
             </p>
         </div>
     }

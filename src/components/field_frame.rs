@@ -3,27 +3,20 @@
 use shipshape_core::Field;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct FieldFrameProps {
-    pub field: Field,
-    pub error: Option<AttrValue>,
-    /// The control: an input or a select with `id = field.id()`.
-    pub children: Html,
-}
-
-#[component]
-pub fn FieldFrame(props: &FieldFrameProps) -> Html {
-    let id = props.field.id();
-    let help = props.field.help();
+/// The frame around `control` (an input or a select with `id = field.id()`). A function, not
+/// a component: it has no state, and its caller already decides when to render.
+pub fn field_frame(field: Field, error: Option<AttrValue>, control: Html) -> Html {
+    let id = field.id();
+    let help = field.help();
     html! {
-        <div class={classes!("field", props.error.is_some().then_some("invalid"))}>
-            <label for={id.clone()}>{ props.field.label() }</label>
-            { props.children.clone() }
+        <div class={classes!("field", error.is_some().then_some("invalid"))}>
+            <label for={id.clone()}>{ field.label() }</label>
+            { control }
             if !help.is_empty() {
                 <p class="help" id={format!("{id}-help")}>{ help }</p>
             }
             <p class="error" id={format!("{id}-error")} aria-live="polite">
-                { props.error.clone().unwrap_or_default() }
+                { error.unwrap_or_default() }
             </p>
         </div>
     }

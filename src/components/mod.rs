@@ -3,6 +3,7 @@
 mod break_it;
 mod changes;
 mod check_field;
+mod checklist;
 mod field_frame;
 mod header;
 mod own_files;
@@ -19,12 +20,13 @@ mod text_field;
 
 pub use break_it::BreakIt;
 pub use changes::{Changed, Changes};
-pub use check_field::CheckField;
+pub use check_field::check_field;
+pub use checklist::checklist;
 pub use header::Header;
 pub use own_files::OwnFiles;
-pub use pictures::Pictures;
+pub use pictures::pictures;
 pub use planner::Planner;
-pub use preset_picker::PresetPicker;
+pub use preset_picker::preset_picker;
 pub use preview::Preview;
 pub use rollout::Rollout;
 pub use rule_catalogue::{RuleCatalogue, rule_anchor};

@@ -2,33 +2,20 @@
 //! the environments it deploys to and the approval gate; and the project's architecture, from
 //! the users to the data and the secrets store.
 
-use std::rc::Rc;
-
 use shipshape_core::generate::repository;
 use shipshape_core::{Bundle, architecture, pipeline};
 use yew::prelude::*;
 
-use crate::state::StateContext;
+use crate::state::State;
 
-#[derive(Properties)]
-pub struct PicturesProps {
-    pub bundle: Rc<Bundle>,
-}
-
-impl PartialEq for PicturesProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.bundle, &other.bundle)
-    }
-}
-
-#[component]
-pub fn Pictures(props: &PicturesProps) -> Html {
-    let state = use_context::<StateContext>().expect("Pictures needs the StateContext");
+/// A function rather than a component: it reads the state, which changes with every edit, so
+/// a component would render as often, and each component type costs the app its own code.
+pub fn pictures(state: &State, bundle: &Bundle) -> Html {
     let project = &state.project;
     let pipeline = project
         .services
         .get(state.selected_service)
-        .and_then(|service| pipeline::of(project, &props.bundle, service))
+        .and_then(|service| pipeline::of(project, bundle, service))
         .map(|graph| graph.svg());
     // Both SVGs are escaped by the core's picture writer: no user text is markup here.
     let svg = |svg: String| Html::from_html_unchecked(svg.into());

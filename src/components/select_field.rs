@@ -4,7 +4,7 @@ use shipshape_core::Field;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::components::field_frame::{FieldFrame, described_by};
+use crate::components::field_frame::{described_by, field_frame};
 use crate::state::{Action, State};
 
 #[derive(Properties, PartialEq)]
@@ -43,13 +43,12 @@ pub fn SelectField(props: &SelectFieldProps) -> Html {
             },
         );
     }
-    html! {
-        <FieldFrame {field} error={props.error.clone()}>
-            <select ref={select_ref} id={id.clone()} name={id} aria-describedby={described_by(field)} {onchange}>
-                { for props.options.iter().map(|(value, label)| html! {
-                    <option value={value.clone()} selected={*value == props.value}>{ label.clone() }</option>
-                }) }
-            </select>
-        </FieldFrame>
-    }
+    let control = html! {
+        <select ref={select_ref} id={id.clone()} name={id} aria-describedby={described_by(field)} {onchange}>
+            { for props.options.iter().map(|(value, label)| html! {
+                <option value={value.clone()} selected={*value == props.value}>{ label.clone() }</option>
+            }) }
+        </select>
+    };
+    field_frame(field, props.error.clone(), control)
 }

@@ -8,7 +8,7 @@ use shipshape_core::model::{
 };
 use yew::prelude::*;
 
-use crate::components::{CheckField, PresetPicker, SelectField, ServiceTabs, TextField};
+use crate::components::{SelectField, ServiceTabs, TextField, check_field, preset_picker};
 use crate::state::{Action, StateContext};
 
 #[component]
@@ -31,10 +31,12 @@ pub fn SettingsForm() -> Html {
         }
     };
     let check = |field: Field| {
-        html! {
-            <CheckField {field} checked={state.project.text(field) == "true"} error={error(field)}
-                dispatcher={dispatcher.clone()} />
-        }
+        check_field(
+            field,
+            state.project.text(field) == "true",
+            error(field),
+            &dispatcher,
+        )
     };
     // Options whose label is their id (Redis and Terraform name them so in their docs).
     let ids = |ids: &[&'static str]| -> Vec<(AttrValue, AttrValue)> {
@@ -275,7 +277,7 @@ pub fn SettingsForm() -> Html {
         <section class="form-pane" aria-labelledby="form-title">
             <h2 id="form-title">{ "Your project" }</h2>
             <form onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} novalidate=true>
-                <PresetPicker current={state.preset} edited={state.is_edited()} dispatcher={dispatcher.clone()} />
+                { preset_picker(state.preset, state.is_edited(), dispatcher.clone()) }
                 { text(Field::ProjectName, "text") }
                 { text(Field::RepositoryOwner, "text") }
                 { text(Field::RepositoryName, "text") }

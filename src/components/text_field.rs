@@ -4,7 +4,7 @@ use shipshape_core::Field;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::components::field_frame::{FieldFrame, described_by};
+use crate::components::field_frame::{described_by, field_frame};
 use crate::state::{Action, State};
 
 #[derive(Properties, PartialEq)]
@@ -30,20 +30,19 @@ pub fn TextField(props: &TextFieldProps) -> Html {
             dispatcher.dispatch(Action::Set(field, input.value()));
         })
     };
-    html! {
-        <FieldFrame {field} error={props.error.clone()}>
-            <input
-                id={id.clone()}
-                name={id}
-                type="text"
-                inputmode={props.input_mode.clone()}
-                autocomplete="off"
-                spellcheck="false"
-                value={props.value.clone()}
-                aria-invalid={props.error.is_some().to_string()}
-                aria-describedby={described_by(field)}
-                {oninput}
-            />
-        </FieldFrame>
-    }
+    let control = html! {
+        <input
+            id={id.clone()}
+            name={id}
+            type="text"
+            inputmode={props.input_mode.clone()}
+            autocomplete="off"
+            spellcheck="false"
+            value={props.value.clone()}
+            aria-invalid={props.error.is_some().to_string()}
+            aria-describedby={described_by(field)}
+            {oninput}
+        />
+    };
+    field_frame(field, props.error.clone(), control)
 }

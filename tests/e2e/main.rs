@@ -1376,6 +1376,43 @@ async fn a_not_null_column_is_planned_in_phases_in_the_page() {
     client.close().await.unwrap();
 }
 
+/// Issue 9's deployment checklist: ticks are part of the settings, so they are autosaved in
+/// checklist order, survive a reload, and clear again.
+#[tokio::test]
+#[ignore = "needs the release build and Chromium: run through `cargo xtask test`"]
+async fn the_deployment_checklist_is_saved_with_the_settings() {
+    let (_site, _driver, client) = start(None).await;
+    let total = shipshape_core::model::CHECKLIST.len();
+    wait_for_text(&client, "#checklist-count", "nothing done", |t| {
+        t.starts_with(&format!("0 of {total} done"))
+    })
+    .await;
+    click_on(&client, "#check-smoke").await;
+    click_on(&client, "#check-staging").await;
+    wait_for_text(&client, "#checklist-count", "two done", |t| {
+        t.starts_with(&format!("2 of {total} done"))
+    })
+    .await;
+    wait_for_saved(&client, "checklist:\n  - staging\n  - smoke\n").await;
+    client.refresh().await.unwrap();
+    wait_for_text(
+        &client,
+        "#checklist-count",
+        "two done after a reload",
+        |t| t.starts_with(&format!("2 of {total} done")),
+    )
+    .await;
+    assert!(value_of_checkbox(&client, "#check-staging").await);
+    assert!(!value_of_checkbox(&client, "#check-rollback").await);
+    click_on(&client, "#check-staging").await;
+    wait_for_text(&client, "#checklist-count", "one done", |t| {
+        t.starts_with(&format!("1 of {total} done"))
+    })
+    .await;
+    assert!(console_errors(&client).await.is_empty());
+    client.close().await.unwrap();
+}
+
 /// Issue 11's promise that nothing leaves the browser: a user works through every view (typing,
 /// a preset, the share link, the settings export, the zip, Break it, pasted files, the
 /// explanations, the rollout, a rule's docs) and the page loads nothing but the site's own

@@ -7,7 +7,7 @@ mod common;
 
 use common::cases;
 use proptest::prelude::*;
-use shipshape_core::model::{PRESETS, SCHEMA_VERSION, from_yaml, share, to_yaml};
+use shipshape_core::model::{CHECKLIST, PRESETS, SCHEMA_VERSION, from_yaml, share, to_yaml};
 
 /// The settings of every preset as version 1 wrote them (`shipshape settings --preset X`).
 /// Keep these files as they are; when the schema moves on, add the new version's beside them.
@@ -73,14 +73,20 @@ const VALUES: &[&str] = &[
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(cases(64)))]
 
-    /// A user edits any fields of any preset, some values taken and some refused; whatever
-    /// project results is saved and loaded, and shared and opened, unchanged.
+    /// A user edits any fields of any preset, some values taken and some refused, and ticks
+    /// the checklist; whatever project results is saved and loaded, and shared and opened,
+    /// unchanged.
     #[test]
     fn any_edited_project_survives_save_and_load_and_a_share_link(
         preset in 0..PRESETS.len(),
         edits in prop::collection::vec((any::<prop::sample::Index>(), prop::sample::select(VALUES)), 1..40),
+        ticks in prop::collection::vec(any::<prop::sample::Index>(), 0..12),
     ) {
         let mut project = PRESETS[preset].project();
+        // Ticks and unticks on the deployment checklist, which the settings carry too.
+        for tick in ticks {
+            project.toggle_check(CHECKLIST[tick.index(CHECKLIST.len())].id);
+        }
         let mut taken = 0;
         for (pick, text) in edits {
             let fields = project.fields();

@@ -124,6 +124,47 @@ mod tests {
     }
 
     #[test]
+    fn the_checklist_travels_with_the_settings_and_only_names_its_items() {
+        let mut project = PRESETS[0].project();
+        assert!(
+            !to_yaml(&project).contains("checklist"),
+            "omitted while empty"
+        );
+        project.toggle_check("smoke");
+        project.toggle_check("migrations");
+        project.toggle_check("notes");
+        project.toggle_check("smoke");
+        assert_eq!(
+            project.checklist,
+            ["migrations", "notes"],
+            "in checklist order"
+        );
+        project.toggle_check("no-such-item");
+        assert_eq!(project.checklist, ["migrations", "notes"]);
+        let text = to_yaml(&project);
+        assert!(
+            text.contains("checklist:\n  - migrations\n  - notes\n"),
+            "{text}"
+        );
+        assert_eq!(from_yaml(&text), Ok(project.clone()));
+        let link = crate::model::share::encode(&project);
+        assert_eq!(crate::model::share::decode(&link), Ok(project));
+
+        let typo = text.replace("  - notes", "  - nots");
+        match from_yaml(&typo) {
+            Err(LoadError::Syntax {
+                message,
+                line: Some(line),
+                ..
+            }) => {
+                assert!(message.contains("`nots`"), "{message}");
+                assert_eq!(typo.lines().nth(line - 1), Some("  - nots"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn an_unknown_key_is_reported_with_its_position() {
         let text =
             to_yaml(&Project::default()).replace("\nrepository:", "\ncolour: blue\nrepository:");

@@ -21,9 +21,9 @@ pub use field::{
 pub use load::{LoadError, from_yaml, to_yaml};
 pub use presets::{PRESETS, Preset, preset};
 pub use project::{
-    Aws, Branches, DeployTool, Environment, Environments, EvictionPolicy, Kubernetes,
-    Observability, Postgres, Project, Redis, Registry, RegistryKind, Repository, SCHEMA_VERSION,
-    SecretsProvider, SecretsStore, StateLocking,
+    Aws, Branches, CHECKLIST, CheckItem, DeployTool, Environment, Environments, EvictionPolicy,
+    Kubernetes, Observability, Postgres, Project, Redis, Registry, RegistryKind, Repository,
+    SCHEMA_VERSION, SecretsProvider, SecretsStore, StateLocking,
 };
 pub use runtime::{PackageManager, Runtime};
 pub use service::{

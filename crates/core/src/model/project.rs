@@ -38,7 +38,66 @@ pub struct Project {
     /// The cloud the cluster and managed services run in; none for an existing cluster.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws: Option<Aws>,
+    /// The ids of the deployment checklist's items ticked, in [`CHECKLIST`] order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checklist: Vec<String>,
 }
+
+/// One item of the deployment checklist: its id in the settings, its phase, what to do.
+pub struct CheckItem {
+    pub id: &'static str,
+    pub phase: &'static str,
+    pub text: &'static str,
+}
+
+/// The deployment checklist, before, during and after a release, in order.
+pub const CHECKLIST: &[CheckItem] = &[
+    CheckItem {
+        id: "migrations",
+        phase: "Before",
+        text: "Schema changes suit the old and the new version, or are split into phases.",
+    },
+    CheckItem {
+        id: "staging",
+        phase: "Before",
+        text: "The same image ran in staging, and its checks and smoke test passed.",
+    },
+    CheckItem {
+        id: "rollback",
+        phase: "Before",
+        text: "You know how to roll back: the previous image digest and how to deploy it.",
+    },
+    CheckItem {
+        id: "watching",
+        phase: "Before",
+        text: "The service's dashboard and alerts are open, and someone is watching them.",
+    },
+    CheckItem {
+        id: "rollout",
+        phase: "During",
+        text: "Pods roll over without capacity dropping; no new pod restarts.",
+    },
+    CheckItem {
+        id: "signals",
+        phase: "During",
+        text: "Error rate and latency stay level; stop or roll back at the first alert.",
+    },
+    CheckItem {
+        id: "smoke",
+        phase: "After",
+        text: "The health endpoint and one real request answer in production.",
+    },
+    CheckItem {
+        id: "compare",
+        phase: "After",
+        text: "An hour on, errors and latency match the hour before the release.",
+    },
+    CheckItem {
+        id: "notes",
+        phase: "After",
+        text: "The release is announced, and anything surprising is in the runbook.",
+    },
+];
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -511,7 +570,19 @@ impl Project {
             deploy_tool: DeployTool::ArgoCd,
             observability: Observability::default(),
             aws: None,
+            checklist: Vec::new(),
         }
+    }
+
+    /// Ticks or unticks a checklist item, keeping the list in checklist order.
+    pub fn toggle_check(&mut self, id: &str) {
+        let ticked = |item: &CheckItem, list: &[String]| list.iter().any(|done| done == item.id);
+        let flipped: Vec<String> = CHECKLIST
+            .iter()
+            .filter(|item| ticked(item, &self.checklist) != (item.id == id))
+            .map(|item| item.id.to_owned())
+            .collect();
+        self.checklist = flipped;
     }
 
     /// The image reference pushed by CI and deployed everywhere, without a tag.

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 
 use super::load::LoadError;
 use super::project::{
-    Aws, Branches, DeployTool, Environment, Environments, EvictionPolicy, Kubernetes,
+    Aws, Branches, CHECKLIST, DeployTool, Environment, Environments, EvictionPolicy, Kubernetes,
     Observability, Postgres, Project, Redis, Registry, RegistryKind, Repository, SecretsProvider,
     SecretsStore, StateLocking,
 };
@@ -368,6 +368,7 @@ const PROJECT_KEYS: &[&str] = &[
     "deploy_tool",
     "observability",
     "aws",
+    "checklist",
 ];
 
 fn read_project(o: &Object) -> Project {
@@ -504,6 +505,20 @@ fn read_project(o: &Object) -> Project {
                 cache_node_type: o.text("cache_node_type"),
             },
         ),
+        checklist: {
+            let ticked = o.texts("checklist");
+            let items = o.items("checklist");
+            for (id, node) in ticked.iter().zip(items) {
+                if !CHECKLIST.iter().any(|item| item.id == id) {
+                    o.fail(
+                        node,
+                        Some("checklist"),
+                        format!("no checklist item is called `{id}`"),
+                    );
+                }
+            }
+            ticked
+        },
     }
 }
 
