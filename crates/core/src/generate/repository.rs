@@ -143,19 +143,13 @@ struct Update {
     groups: Map<&'static str, Map<&'static str, Vec<&'static str>>>,
 }
 
-/// Dependabot's name for the ecosystem of a package manager.
+/// Dependabot's name for the ecosystem of a package manager; the others share our ids.
 fn ecosystem(manager: PackageManager) -> &'static str {
     match manager {
         PackageManager::Npm | PackageManager::Pnpm | PackageManager::Yarn => "npm",
         PackageManager::Pip | PackageManager::Poetry => "pip",
-        PackageManager::Uv => "uv",
         PackageManager::GoModules => "gomod",
-        PackageManager::Maven => "maven",
-        PackageManager::Gradle => "gradle",
-        PackageManager::Cargo => "cargo",
-        PackageManager::Nuget => "nuget",
-        PackageManager::Bundler => "bundler",
-        PackageManager::Composer => "composer",
+        other => other.id(),
     }
 }
 
