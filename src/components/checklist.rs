@@ -28,7 +28,7 @@ pub fn checklist(state: &State, dispatcher: &UseReducerDispatcher<State>) -> Htm
         <section class="changes" aria-labelledby="checklist-title">
             <h2 id="checklist-title">{ "Deployment checklist" }</h2>
             <p class="help" id="checklist-count">
-                { format!("{} of {} done. Saved, exported and shared with the settings.", done.len(), CHECKLIST.len()) }
+                { format!("{} of {} done. Saved, exported and shared with the settings; docs/RUNBOOK.md has the same list.", done.len(), CHECKLIST.len()) }
             </p>
             <ul class="checklist">{ for items }</ul>
         </section>

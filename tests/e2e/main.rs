@@ -1387,13 +1387,13 @@ async fn the_deployment_checklist_is_saved_with_the_settings() {
         t.starts_with(&format!("0 of {total} done"))
     })
     .await;
-    click_on(&client, "#check-smoke").await;
-    click_on(&client, "#check-staging").await;
+    click_on(&client, "#check-health").await;
+    click_on(&client, "#check-digest").await;
     wait_for_text(&client, "#checklist-count", "two done", |t| {
         t.starts_with(&format!("2 of {total} done"))
     })
     .await;
-    wait_for_saved(&client, "checklist:\n  - staging\n  - smoke\n").await;
+    wait_for_saved(&client, "checklist:\n  - digest\n  - health\n").await;
     client.refresh().await.unwrap();
     wait_for_text(
         &client,
@@ -1402,9 +1402,9 @@ async fn the_deployment_checklist_is_saved_with_the_settings() {
         |t| t.starts_with(&format!("2 of {total} done")),
     )
     .await;
-    assert!(value_of_checkbox(&client, "#check-staging").await);
-    assert!(!value_of_checkbox(&client, "#check-rollback").await);
-    click_on(&client, "#check-staging").await;
+    assert!(value_of_checkbox(&client, "#check-digest").await);
+    assert!(!value_of_checkbox(&client, "#check-ci-green").await);
+    click_on(&client, "#check-digest").await;
     wait_for_text(&client, "#checklist-count", "one done", |t| {
         t.starts_with(&format!("1 of {total} done"))
     })

@@ -130,35 +130,35 @@ mod tests {
             !to_yaml(&project).contains("checklist"),
             "omitted while empty"
         );
-        project.toggle_check("smoke");
+        project.toggle_check("health");
         project.toggle_check("migrations");
-        project.toggle_check("notes");
-        project.toggle_check("smoke");
+        project.toggle_check("record");
+        project.toggle_check("health");
         assert_eq!(
             project.checklist,
-            ["migrations", "notes"],
+            ["migrations", "record"],
             "in checklist order"
         );
         project.toggle_check("no-such-item");
-        assert_eq!(project.checklist, ["migrations", "notes"]);
+        assert_eq!(project.checklist, ["migrations", "record"]);
         let text = to_yaml(&project);
         assert!(
-            text.contains("checklist:\n  - migrations\n  - notes\n"),
+            text.contains("checklist:\n  - migrations\n  - record\n"),
             "{text}"
         );
         assert_eq!(from_yaml(&text), Ok(project.clone()));
         let link = crate::model::share::encode(&project);
         assert_eq!(crate::model::share::decode(&link), Ok(project));
 
-        let typo = text.replace("  - notes", "  - nots");
+        let typo = text.replace("  - record", "  - recrod");
         match from_yaml(&typo) {
             Err(LoadError::Syntax {
                 message,
                 line: Some(line),
                 ..
             }) => {
-                assert!(message.contains("`nots`"), "{message}");
-                assert_eq!(typo.lines().nth(line - 1), Some("  - nots"));
+                assert!(message.contains("`recrod`"), "{message}");
+                assert_eq!(typo.lines().nth(line - 1), Some("  - recrod"));
             }
             other => panic!("{other:?}"),
         }

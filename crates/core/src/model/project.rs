@@ -50,52 +50,63 @@ pub struct CheckItem {
     pub text: &'static str,
 }
 
-/// The deployment checklist, before, during and after a release, in order.
+/// The deployment checklist, before, during and after a release, in order: the runbook's
+/// checklist, and the one the app ticks.
 pub const CHECKLIST: &[CheckItem] = &[
     CheckItem {
+        id: "ci-green",
+        phase: "Before deploying",
+        text: "CI is green on the commit: lint, tests, security scan, image scan.",
+    },
+    CheckItem {
+        id: "digest",
+        phase: "Before deploying",
+        text: "The image to deploy is the one CI built: note its digest from the build job.",
+    },
+    CheckItem {
         id: "migrations",
-        phase: "Before",
-        text: "Schema changes suit the old and the new version, or are split into phases.",
+        phase: "Before deploying",
+        text: "Database migrations are backward compatible: the running version works with the new schema.",
     },
     CheckItem {
-        id: "staging",
-        phase: "Before",
-        text: "The same image ran in staging, and its checks and smoke test passed.",
-    },
-    CheckItem {
-        id: "rollback",
-        phase: "Before",
-        text: "You know how to roll back: the previous image digest and how to deploy it.",
+        id: "secrets",
+        phase: "Before deploying",
+        text: "Secrets the new version reads exist in the secrets store for this environment.",
     },
     CheckItem {
         id: "watching",
-        phase: "Before",
-        text: "The service's dashboard and alerts are open, and someone is watching them.",
+        phase: "Before deploying",
+        text: "Someone watches the dashboard and the alerts during the rollout; a rollback is agreed.",
     },
     CheckItem {
-        id: "rollout",
-        phase: "During",
-        text: "Pods roll over without capacity dropping; no new pod restarts.",
+        id: "ready",
+        phase: "During the rollout",
+        text: "New pods become ready (readiness probe) and old ones leave only then.",
     },
     CheckItem {
         id: "signals",
-        phase: "During",
-        text: "Error rate and latency stay level; stop or roll back at the first alert.",
+        phase: "During the rollout",
+        text: "Error rate stays under 5% and p95 latency under 2 s (Grafana, the service's row).",
     },
     CheckItem {
-        id: "smoke",
-        phase: "After",
-        text: "The health endpoint and one real request answer in production.",
+        id: "restarts",
+        phase: "During the rollout",
+        text: "No pod restarts or CrashLoopBackOff: `kubectl get pods -n <namespace> --watch`.",
     },
     CheckItem {
-        id: "compare",
-        phase: "After",
-        text: "An hour on, errors and latency match the hour before the release.",
+        id: "health",
+        phase: "After deploying",
+        text: "The health endpoints answer 200 through the ingress.",
     },
     CheckItem {
-        id: "notes",
-        phase: "After",
-        text: "The release is announced, and anything surprising is in the runbook.",
+        id: "quiet",
+        phase: "After deploying",
+        text: "No new alerts for 15 minutes; logs show no new errors.",
+    },
+    CheckItem {
+        id: "record",
+        phase: "After deploying",
+        text: "Record the release (digest, time, who) in the team's log.",
     },
 ];
 
