@@ -21,16 +21,18 @@ pub enum Kind {
     Compose,
     Terraform,
     ArgoCd,
+    Dependabot,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Dockerfile,
         Kind::Manifest,
         Kind::Workflow,
         Kind::Compose,
         Kind::Terraform,
         Kind::ArgoCd,
+        Kind::Dependabot,
     ];
 
     pub fn of(path: &str) -> Option<Kind> {
@@ -46,6 +48,8 @@ impl Kind {
             Some(Kind::Terraform)
         } else if path.starts_with("argocd/") {
             Some(Kind::ArgoCd)
+        } else if path == ".github/dependabot.yml" {
+            Some(Kind::Dependabot)
         } else {
             None
         }
@@ -59,6 +63,7 @@ impl Kind {
             Kind::Compose => "docker-compose",
             Kind::Terraform => "Terraform",
             Kind::ArgoCd => "Argo CD",
+            Kind::Dependabot => "Dependabot",
         }
     }
 }
@@ -130,7 +135,7 @@ impl Topic {
     }
 }
 
-use Kind::{ArgoCd, Compose, Dockerfile, Manifest, Terraform, Workflow};
+use Kind::{ArgoCd, Compose, Dependabot, Dockerfile, Manifest, Terraform, Workflow};
 
 pub static TOPICS: &[Topic] = &[
     // Dockerfile instructions.
@@ -1105,6 +1110,24 @@ pub static TOPICS: &[Topic] = &[
         "selfHeal:",
         "Reverts changes made by hand in the cluster back to what Git says.",
         "The cluster drifts from Git after a kubectl edit.",
+    ),
+    topic(
+        Dependabot,
+        "package-ecosystem:",
+        "Dependabot proposes updates for this ecosystem's packages in this folder.",
+        "Dependencies age until a vulnerability forces a rushed upgrade.",
+    ),
+    topic(
+        Dependabot,
+        "target-branch:",
+        "Update pull requests go to staging first, like any change.",
+        "Updates land straight on the production branch.",
+    ),
+    topic(
+        Dependabot,
+        "groups:",
+        "One pull request a week for all of a folder's updates, not one per package.",
+        "A pull request per package buries reviewers.",
     ),
 ];
 
