@@ -16,13 +16,6 @@ fn repository_url(project: &Project) -> String {
     )
 }
 
-fn branch(project: &Project, stage: Stage) -> &str {
-    match stage {
-        Stage::Staging => &project.branches.staging,
-        Stage::Production => &project.branches.production,
-    }
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Object<T: Serialize> {
@@ -213,7 +206,7 @@ fn application(project: &Project, service: &AppService, stage: Stage) -> Generat
         ),
         spec: spec(
             project,
-            branch(project, stage),
+            project.branch(stage),
             &chart,
             &service.name,
             &values,
@@ -276,7 +269,7 @@ pub fn files(project: &Project) -> Vec<GeneratedFile> {
                 service: &service.name,
                 environment: stage.key(),
                 namespace: &project.environment(stage).namespace,
-                branch: branch(project, stage),
+                branch: project.branch(stage),
             });
         }
     }

@@ -200,16 +200,11 @@ pub fn workflow(project: &Project, service: &AppService) -> crate::yaml::Yaml {
             ("build", build_job(project, service)),
             (
                 "deploy-staging",
-                deploy_job(project, service, Stage::Staging, &project.branches.staging),
+                deploy_job(project, service, Stage::Staging),
             ),
             (
                 "deploy-production",
-                deploy_job(
-                    project,
-                    service,
-                    Stage::Production,
-                    &project.branches.production,
-                ),
+                deploy_job(project, service, Stage::Production),
             ),
         ]),
     };
@@ -997,8 +992,9 @@ fn rollout_script(service: &AppService, tool: DeployTool) -> String {
     script
 }
 
-fn deploy_job(project: &Project, service: &AppService, stage: Stage, branch: &str) -> Job {
+fn deploy_job(project: &Project, service: &AppService, stage: Stage) -> Job {
     let environment = project.environment(stage);
+    let branch = project.branch(stage);
     let tool = project.deploy_tool;
     let host = service
         .ingress

@@ -72,9 +72,10 @@ struct Parameters {
 
 /// The ruleset of a stage's branch: production needs two approvals, staging one.
 fn ruleset(project: &Project, stage: Stage) -> Ruleset {
-    let (branch, approvals) = match stage {
-        Stage::Production => (&project.branches.production, 2),
-        Stage::Staging => (&project.branches.staging, 1),
+    let branch = project.branch(stage);
+    let approvals = match stage {
+        Stage::Production => 2,
+        Stage::Staging => 1,
     };
     let rule = |kind| Rule {
         kind,

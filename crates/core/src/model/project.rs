@@ -617,6 +617,14 @@ impl Project {
         }
     }
 
+    /// The branch whose merges deploy to `stage`.
+    pub fn branch(&self, stage: super::field::Stage) -> &str {
+        match stage {
+            super::field::Stage::Staging => &self.branches.staging,
+            super::field::Stage::Production => &self.branches.production,
+        }
+    }
+
     pub fn environment_mut(&mut self, stage: super::field::Stage) -> &mut Environment {
         match stage {
             super::field::Stage::Staging => &mut self.environments.staging,
