@@ -73,10 +73,8 @@ pub fn picture(project: &Project) -> Picture {
             if let (Some(ingress), Some(_)) = (ingress, &service.ingress) {
                 picture.edge(ingress, node, "link");
             }
-            let wanted = service.env.iter().any(|v| v.secret)
-                || (project.postgres.is_some() && service.uses_postgres)
-                || (project.redis.is_some() && service.uses_redis);
-            if let (Some(operator), true) = (secrets, wanted) {
+            // As the service's ExternalSecret does.
+            if let (Some(operator), false) = (secrets, service.secret_keys().is_empty()) {
                 picture.edge(operator, node, "secret");
             }
             node

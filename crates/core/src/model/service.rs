@@ -334,6 +334,24 @@ impl AppService {
         versions
     }
 
+    /// Keys the service reads from its Secret: its secret variables, and the connection URLs
+    /// of the backing services it uses.
+    pub fn secret_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .env
+            .iter()
+            .filter(|v| v.secret)
+            .map(|v| v.name.clone())
+            .collect();
+        if self.uses_postgres {
+            keys.push("DATABASE_URL".into());
+        }
+        if self.uses_redis {
+            keys.push("REDIS_URL".into());
+        }
+        keys
+    }
+
     /// The folder as a path prefix for files in it ("" for the root, "web/" otherwise).
     pub fn folder_prefix(&self) -> String {
         match self.path.trim_end_matches('/') {

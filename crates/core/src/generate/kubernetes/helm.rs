@@ -464,7 +464,7 @@ fn values<'a>(context: &Context<'a>) -> Values<'a> {
             .map(|mount| mount.mount_path)
             .collect(),
         config: context.config_map().body.data,
-        secret_keys: context.secret_keys(),
+        secret_keys: context.service.secret_keys(),
         secret: SecretValues {
             create: super::secrets::needs_placeholder_secret(context),
         },

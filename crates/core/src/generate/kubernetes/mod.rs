@@ -291,24 +291,6 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// Keys the pod reads from its Secret: the secret env vars and the connection URLs.
-    fn secret_keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = self
-            .service
-            .env
-            .iter()
-            .filter(|v| v.secret)
-            .map(|v| v.name.clone())
-            .collect();
-        if self.service.uses_postgres {
-            keys.push("DATABASE_URL".into());
-        }
-        if self.service.uses_redis {
-            keys.push("REDIS_URL".into());
-        }
-        keys
-    }
-
     fn pod_template(&self, extra_labels: &[(&str, &str)], image: String) -> PodTemplate {
         let service = self.service;
         let probes = &service.rollout.probes;
@@ -396,6 +378,7 @@ impl<'a> Context<'a> {
                         },
                     }],
                     env: self
+                        .service
                         .secret_keys()
                         .into_iter()
                         .map(|key| EnvVar {

@@ -236,7 +236,7 @@ pub fn store(project: &Project, stage: Stage) -> Option<Yaml> {
 /// The `data` of the service's ExternalSecret: one entry per key its pods read. None when no
 /// provider is chosen or the service reads no secret.
 pub fn external_secret_data(context: &Context) -> Option<Vec<SecretData>> {
-    let keys = context.secret_keys();
+    let keys = context.service.secret_keys();
     if context.project.secrets_provider == SecretsProvider::None || keys.is_empty() {
         return None;
     }
@@ -261,14 +261,15 @@ pub fn external_secret_data(context: &Context) -> Option<Vec<SecretData>> {
 /// out of the kustomization, so applying the manifests again never blanks values set since.
 /// Without a secrets store, the service's secret keys need a Secret the team fills in.
 pub fn needs_placeholder_secret(context: &Context) -> bool {
-    context.project.secrets_provider == SecretsProvider::None && !context.secret_keys().is_empty()
+    context.project.secrets_provider == SecretsProvider::None
+        && !context.service.secret_keys().is_empty()
 }
 
 pub fn placeholder_secret(context: &Context) -> Option<Yaml> {
     if !needs_placeholder_secret(context) {
         return None;
     }
-    let keys = context.secret_keys();
+    let keys = context.service.secret_keys();
     let mut metadata = context.metadata(&context.secret_name());
     metadata
         .annotations
@@ -366,7 +367,7 @@ mod tests {
                         .iter()
                         .map(|d| d["secretKey"].as_str().unwrap())
                         .collect();
-                    assert_eq!(provided, context.secret_keys(), "{}", preset.name);
+                    assert_eq!(provided, context.service.secret_keys(), "{}", preset.name);
                     assert_eq!(
                         doc["spec"]["target"]["name"].as_str(),
                         Some(context.secret_name().as_str())
