@@ -5,7 +5,7 @@
 
 use crate::Bundle;
 use crate::generate::github_actions;
-use crate::model::{AppService, Project};
+use crate::model::{AppService, Project, Stage};
 use crate::picture::Picture;
 use crate::rules::github_actions::{jobs, needs};
 use crate::rules::yaml::Node;
@@ -45,12 +45,10 @@ pub fn of(project: &Project, bundle: &Bundle, service: &AppService) -> Option<Pi
     };
     let workflow = documents.first()?;
     let approval = |name: &str| {
-        [
-            &project.environments.staging,
-            &project.environments.production,
-        ]
-        .iter()
-        .any(|e| e.name == name && e.approval_required)
+        Stage::ALL
+            .iter()
+            .map(|&stage| project.environment(stage))
+            .any(|e| e.name == name && e.approval_required)
     };
     Some(read(workflow, approval))
 }
