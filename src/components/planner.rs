@@ -8,6 +8,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::browser;
+use crate::components::field_frame::{frame, ids};
 use crate::state::StateContext;
 
 /// Where the planner's inputs are kept: the change's id, then table, column, type and new
@@ -43,6 +44,14 @@ impl Typed {
             change: change.unwrap_or(Change::AddNotNullColumn),
             texts,
         }
+    }
+
+    /// Applies `edit` to what is typed, keeps the result in this browser, and shows it.
+    fn edit(typed: &UseStateHandle<Typed>, persist: bool, edit: impl FnOnce(&mut Typed)) {
+        let mut next = (**typed).clone();
+        edit(&mut next);
+        next.save(persist);
+        typed.set(next);
     }
 
     fn save(&self, persist: bool) {
@@ -85,18 +94,12 @@ pub fn Planner(props: &PlannerProps) -> Html {
         },
     );
     let refused = result.as_ref().err();
-    let update = |edit: fn(&mut Typed, String)| {
-        let typed = typed.clone();
-        move |value: String| {
-            let mut next = (*typed).clone();
-            edit(&mut next, value);
-            next.save(persist);
-            typed.set(next);
-        }
-    };
     let choose = {
-        let set = update(|t, v| t.change = Change::from_id(&v).unwrap_or(t.change));
-        Callback::from(move |e: Event| set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+        let typed = typed.clone();
+        Callback::from(move |e: Event| {
+            let chosen = Change::from_id(&e.target_unchecked_into::<HtmlSelectElement>().value());
+            Typed::edit(&typed, persist, |t| t.change = chosen.unwrap_or(t.change));
+        })
     };
     let inputs = INPUTS.iter().enumerate().map(|(i, &(input, id, label))| {
         let shown = match input {
@@ -104,32 +107,29 @@ pub fn Planner(props: &PlannerProps) -> Html {
             Input::Type => change != Change::AddIndex,
             _ => true,
         };
-        let error = refused.filter(|(at, _)| *at == input).map(|(_, why)| why.clone());
+        if !shown {
+            return Html::default();
+        }
+        let error = refused
+            .filter(|(at, _)| *at == input)
+            .map(|(_, why)| why.clone());
         let oninput = {
             let typed = typed.clone();
             Callback::from(move |e: InputEvent| {
-                let mut next = (*typed).clone();
-                next.texts[i] = e.target_unchecked_into::<HtmlInputElement>().value();
-                next.save(persist);
-                typed.set(next);
+                let text = e.target_unchecked_into::<HtmlInputElement>().value();
+                Typed::edit(&typed, persist, |t| t.texts[i] = text);
             })
         };
         let help = match (input, change.needs_type()) {
             (Input::Type, false) => "Optional: what the undo recreates (text if empty).",
             _ => "",
         };
-        html! {
-            if shown {
-                <div class={classes!("field", error.is_some().then_some("invalid"))}>
-                    <label for={id}>{ label }</label>
-                    <input id={id} type="text" autocomplete="off" spellcheck="false"
-                           value={typed.texts[i].clone()} aria-invalid={error.is_some().to_string()}
-                           aria-describedby={format!("{id}-help {id}-error")} {oninput} />
-                    <p class="help" id={format!("{id}-help")}>{ help }</p>
-                    <p class="error" id={format!("{id}-error")} aria-live="polite">{ error.unwrap_or_default() }</p>
-                </div>
-            }
-        }
+        let control = html! {
+            <input id={id} type="text" autocomplete="off" spellcheck="false"
+                   value={typed.texts[i].clone()} aria-invalid={error.is_some().to_string()}
+                   aria-describedby={ids(id)} {oninput} />
+        };
+        frame(id, label, help, error.map(AttrValue::from), control)
     });
     // The verdict first and on its own, then the whole plan as the CLI prints it.
     let body = match &result {
