@@ -141,29 +141,35 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
     );
     let validator = |name: &str| toolchain.validator(name);
     toolchain.actionlint(&workflows)?;
-    toolchain.run(
-        Command::new(validator("check-jsonschema")?)
-            .args(["--builtin-schema", "vendor.github-workflows"])
-            .args(&workflows),
-    )?;
-    toolchain.run(
-        Command::new(validator("check-jsonschema")?)
-            .args(["--builtin-schema", "vendor.compose-spec"])
-            .args(&composes),
-    )?;
-    toolchain.run(
-        Command::new(validator("check-jsonschema")?)
-            .args(["--builtin-schema", "vendor.dependabot"])
-            .args(&dependabot),
-    )?;
     // GitHub publishes no JSON schema for rulesets; ours follows its REST API's request body
     // and refuses unknown keys.
-    toolchain.run(
-        Command::new(validator("check-jsonschema")?)
-            .arg("--schemafile")
-            .arg(root.join("xtask/schemas/github-ruleset.json"))
-            .args(&rulesets),
-    )?;
+    let ruleset_schema = root.join("xtask/schemas/github-ruleset.json");
+    let schemas: [(&str, &std::ffi::OsStr, &[PathBuf]); 4] = [
+        (
+            "--builtin-schema",
+            "vendor.github-workflows".as_ref(),
+            &workflows,
+        ),
+        (
+            "--builtin-schema",
+            "vendor.compose-spec".as_ref(),
+            &composes,
+        ),
+        (
+            "--builtin-schema",
+            "vendor.dependabot".as_ref(),
+            &dependabot,
+        ),
+        ("--schemafile", ruleset_schema.as_os_str(), &rulesets),
+    ];
+    for (flag, schema, files) in schemas {
+        toolchain.run(
+            Command::new(validator("check-jsonschema")?)
+                .arg(flag)
+                .arg(schema)
+                .args(files),
+        )?;
+    }
     // Strictest threshold: style and info findings fail too.
     toolchain.run(
         Command::new(validator("hadolint")?)
