@@ -4,8 +4,10 @@
 mod budget;
 mod checkov;
 mod conformance;
+mod fresh;
 mod run;
 mod site;
+mod supply_chain;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -23,7 +25,10 @@ commands:
   test                      install what is missing, run every check (what CI runs)
   dist [--public-url PATH]  install what is missing, build the release site into dist/ (default PATH /)
   conformance               run the real validators on every preset's generated files
-  supply-chain              cargo deny over the dependency graph (deny.toml)
+  supply-chain              cargo deny over the dependency graph (deny.toml), RustSec advisories included
+  fresh-check [--purge-browser] [--dir DIR]
+                            clone HEAD and run `serve`, then `test`, with an empty CARGO_HOME and tools
+                            cache, as on a new machine (--purge-browser removes Chromium first; as root)
 ";
 
 /// The sub-path the end-to-end suite serves the release build under, like GitHub Pages does.
@@ -42,8 +47,9 @@ fn main() -> ExitCode {
             }),
             Some("supply-chain") => no_options(&args[1..]).and_then(|()| {
                 let root = root();
-                supply_chain(&Toolchain::prepare(&root, tools::Need::Everything)?, &root)
+                supply_chain::run(&Toolchain::prepare(&root, tools::Need::Everything)?, &root)
             }),
+            Some("fresh-check") => fresh::run(&root(), &args[1..]),
             Some("dist") => option(&args[1..], "--public-url")
                 .and_then(|url| dist(url.as_deref().unwrap_or("/"))),
             Some("-h" | "--help" | "help") => {
@@ -129,39 +135,8 @@ fn build_release(toolchain: &Toolchain, root: &Path, public_url: &str) -> Result
     site::finish(toolchain, &root.join("dist"))
 }
 
-/// `cargo deny` over the whole workspace graph, dev-dependencies included, against deny.toml.
-/// Licenses, bans and sources need only Cargo.lock. Advisories need RustSec's database, which
-/// is a git repository on GitHub: where GitHub cannot be reached (this project's machines reach
-/// only the package registries), the stage says loudly that advisories were not checked. A
-/// database that was fetched and names one of our crates fails the stage.
-fn supply_chain(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
-    let deny = |options: &[&str], checks: &[&str]| {
-        let mut command = cargo(root);
-        command
-            .args(["deny", "--workspace"])
-            .args(options)
-            .arg("check")
-            .args(checks);
-        command
-    };
-    toolchain.run(&mut deny(&["--offline"], &["licenses", "bans", "sources"]))?;
-    let mut advisories = deny(&[], &["advisories"]);
-    let result = toolchain.capture(&mut advisories)?;
-    print!("{}", result.text);
-    if result.success {
-        return Ok(());
-    }
-    if result.text.contains("failed to fetch advisory database") {
-        println!(
-            "xtask: WARNING: RustSec advisories NOT checked: their database (github.com/RustSec/advisory-db) cannot be fetched from this machine"
-        );
-        return Ok(());
-    }
-    Err("cargo deny check advisories found a problem (above)".into())
-}
-
 /// Where cargo builds: `CARGO_TARGET_DIR` when set, else `target/` in the workspace.
-fn target_dir(root: &Path) -> std::path::PathBuf {
+pub fn target_dir(root: &Path) -> std::path::PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .map(|dir| {
@@ -186,7 +161,7 @@ fn test() -> Result<(), String> {
         toolchain.run(cargo(&root).args(["fmt", "--all", "--check"]))
     })?;
     stages.run("supply chain (cargo deny)", || {
-        supply_chain(&toolchain, &root)
+        supply_chain::run(&toolchain, &root)
     })?;
     stages.run("clippy native", || {
         toolchain.run(cargo(&root).args([

@@ -319,7 +319,7 @@ fn read_toml(path: &Path) -> Result<toml::Table, String> {
 }
 
 /// `$SHIPSHAPE_CACHE`, else `$XDG_CACHE_HOME/shipshape`, else `~/.cache/shipshape`.
-fn cache_dir() -> Result<PathBuf, String> {
+pub fn cache_dir() -> Result<PathBuf, String> {
     if let Some(dir) = std::env::var_os("SHIPSHAPE_CACHE").filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(dir));
     }
@@ -336,7 +336,7 @@ fn cargo_program() -> String {
 }
 
 /// Returns `<cache>/<tool>-<version>`, running `install` into it first when it is not complete.
-fn ensure_installed(
+pub fn ensure_installed(
     cache: &Path,
     tool: &str,
     version: &str,
