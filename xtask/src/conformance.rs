@@ -96,6 +96,7 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
             rulesets.len()
         ));
     }
+    let yamllint_configs = files_named(&out, |name| name == ".yamllint.yaml")?;
     let composes = files_named(&out, |name| name == "docker-compose.yml")?;
     let dockerfiles = files_named(&out, |name| name == "Dockerfile")?;
     let manifests = files_named(&out, |name| {
@@ -128,6 +129,7 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
         .chain(&chart_yaml)
         .chain(&argocd)
         .chain(&dependabot)
+        .chain(&yamllint_configs)
         .cloned()
         .collect();
 
@@ -223,12 +225,34 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
             .args(["-c", HCL_PARSE])
             .args(&terraform),
     )?;
-    // Default rules, and --strict so warnings fail as well as errors.
+    // zizmor's offline audits over the workflows and Dependabot configs: zero findings at its
+    // default persona (its pedantic one only adds "permissions without a comment" hints).
     toolchain.run(
-        Command::new(validator("yamllint")?)
-            .arg("--strict")
-            .args(&yaml),
+        Command::new(validator("zizmor")?)
+            .args(["--offline", "--format", "plain"])
+            .args(&workflows)
+            .args(&dependabot),
     )?;
+    // Each bundle with its own .yamllint.yaml (default rules, 120 columns), as the user's
+    // repository runs it, and --strict so warnings fail as well as errors.
+    for config in &yamllint_configs {
+        let bundle = config.parent().expect("a config is inside its bundle");
+        let files: Vec<&PathBuf> = yaml.iter().filter(|f| f.starts_with(bundle)).collect();
+        toolchain.run(
+            Command::new(validator("yamllint")?)
+                .arg("--strict")
+                .arg("--config-file")
+                .arg(config)
+                .args(files),
+        )?;
+    }
+    if yamllint_configs.len() != dependabot.len() {
+        return Err(format!(
+            "expected a .yamllint.yaml per bundle: {} bundles, {} configs",
+            dependabot.len(),
+            yamllint_configs.len()
+        ));
+    }
 
     let checkov = crate::checkov::run(toolchain, &out)?;
 
@@ -272,6 +296,15 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
             "yamllint",
             "--version",
             format!("{} YAML files", yaml.len()),
+        ),
+        (
+            "zizmor",
+            "--version",
+            format!(
+                "{} workflows and {} Dependabot configs",
+                workflows.len(),
+                dependabot.len()
+            ),
         ),
     ];
     for (tool, flag, checked) in rows {

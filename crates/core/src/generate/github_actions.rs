@@ -15,27 +15,129 @@ use crate::model::{
     Runtime, Stage, Strategy,
 };
 
-// Action versions current today; actionlint flags the ones whose runtime is deprecated.
-const CHECKOUT: &str = "actions/checkout@v5";
-const CACHE: &str = "actions/cache@v5";
-const UPLOAD_ARTIFACT: &str = "actions/upload-artifact@v6";
-const DOWNLOAD_ARTIFACT: &str = "actions/download-artifact@v7";
-const SETUP_NODE: &str = "actions/setup-node@v5";
-const SETUP_PYTHON: &str = "actions/setup-python@v6";
-const SETUP_GO: &str = "actions/setup-go@v6";
-const SETUP_JAVA: &str = "actions/setup-java@v5";
-const SETUP_DOTNET: &str = "actions/setup-dotnet@v5";
-const SETUP_RUBY: &str = "ruby/setup-ruby@v1";
-const SETUP_PHP: &str = "shivammathur/setup-php@v2";
-const RUST_CACHE: &str = "Swatinem/rust-cache@v2";
-const TRIVY: &str = "aquasecurity/trivy-action@0.33.1";
-const UPLOAD_SARIF: &str = "github/codeql-action/upload-sarif@v4";
-const BUILDX: &str = "docker/setup-buildx-action@v4";
-const LOGIN: &str = "docker/login-action@v4";
-const METADATA: &str = "docker/metadata-action@v6";
-const BUILD_PUSH: &str = "docker/build-push-action@v7";
-const AWS_CREDENTIALS: &str = "aws-actions/configure-aws-credentials@v6";
-const GCP_AUTH: &str = "google-github-actions/auth@v3";
+/// An action pinned to the commit of a release tag, and that tag. A tag can be moved or
+/// deleted by whoever controls the action's repository; a commit cannot. The workflow writes the
+/// version beside the SHA (`uses: actions/checkout@<sha>  # v5.1.0`), which is how Dependabot's
+/// github-actions updates find and bump it. The commits and each action's inputs were read from
+/// the actions' own repositories on 2026-12-07 (crates/core/tests/fixtures/actions.toml, where
+/// a test checks every `with:` of every workflow against them).
+#[derive(Clone, Copy)]
+pub struct Pin {
+    pub uses: &'static str,
+    pub version: &'static str,
+}
+
+const CHECKOUT: Pin = Pin {
+    uses: "actions/checkout@fbc6f3992d24b796d5a048ff273f7fcc4a7b6c09",
+    version: "v5.1.0",
+};
+const CACHE: Pin = Pin {
+    uses: "actions/cache@27d5ce7f107fe9357f9df03efb73ab90386fccae",
+    version: "v5.0.5",
+};
+const UPLOAD_ARTIFACT: Pin = Pin {
+    uses: "actions/upload-artifact@b7c566a772e6b6bfb58ed0dc250532a479d7789f",
+    version: "v6.0.0",
+};
+const DOWNLOAD_ARTIFACT: Pin = Pin {
+    uses: "actions/download-artifact@37930b1c2abaa49bbe596cd826c3c89aef350131",
+    version: "v7.0.0",
+};
+const SETUP_NODE: Pin = Pin {
+    uses: "actions/setup-node@a0853c24544627f65ddf259abe73b1d18a591444",
+    version: "v5.0.0",
+};
+const SETUP_PYTHON: Pin = Pin {
+    uses: "actions/setup-python@ece7cb06caefa5fff74198d8649806c4678c61a1",
+    version: "v6.3.0",
+};
+const SETUP_GO: Pin = Pin {
+    uses: "actions/setup-go@924ae3a1cded613372ab5595356fb5720e22ba16",
+    version: "v6.5.0",
+};
+const SETUP_JAVA: Pin = Pin {
+    uses: "actions/setup-java@b6effb05e454b25005698d916606bdc6ffcbf961",
+    version: "v5.7.0",
+};
+const SETUP_DOTNET: Pin = Pin {
+    uses: "actions/setup-dotnet@26b0ec14cb23fa6904739307f278c14f94c95bf1",
+    version: "v5.4.0",
+};
+const SETUP_RUBY: Pin = Pin {
+    uses: "ruby/setup-ruby@0dafeac902942906541bc140009cdbf32665b601",
+    version: "v1.315.0",
+};
+const SETUP_PHP: Pin = Pin {
+    uses: "shivammathur/setup-php@f3e473d116dcccaddc5834248c87452386958240",
+    version: "2.37.2",
+};
+const RUST_CACHE: Pin = Pin {
+    uses: "Swatinem/rust-cache@6323deb102c322ba6fcbdcafc7e3dddab59af2b6",
+    version: "v2.9.2",
+};
+const TRIVY: Pin = Pin {
+    uses: "aquasecurity/trivy-action@ed142fd0673e97e23eac54620cfb913e5ce36c25",
+    version: "v0.36.0",
+};
+const UPLOAD_SARIF: Pin = Pin {
+    uses: "github/codeql-action/upload-sarif@8aad20d150bbac5944a9f9d289da16a4b0d87c1e",
+    version: "v4.36.2",
+};
+const BUILDX: Pin = Pin {
+    uses: "docker/setup-buildx-action@37fe631027851001ddb9b187196cc803df7f5f0e",
+    version: "v4.3.0",
+};
+const LOGIN: Pin = Pin {
+    uses: "docker/login-action@4907a6ddec9925e35a0a9e82d7399ccc52663121",
+    version: "v4.1.0",
+};
+const METADATA: Pin = Pin {
+    uses: "docker/metadata-action@dc802804100637a589fabce1cb79ff13a1411302",
+    version: "v6.2.0",
+};
+const BUILD_PUSH: Pin = Pin {
+    uses: "docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a",
+    version: "v7.3.0",
+};
+const AWS_CREDENTIALS: Pin = Pin {
+    uses: "aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c",
+    version: "v6.2.3",
+};
+const GCP_AUTH: Pin = Pin {
+    uses: "google-github-actions/auth@7c6bc770dae815cd3e89ee6cdf493a5fab2cc093",
+    version: "v3.0.0",
+};
+
+/// Every pinned action, for the version comments.
+const PINS: [Pin; 20] = [
+    CHECKOUT,
+    CACHE,
+    UPLOAD_ARTIFACT,
+    DOWNLOAD_ARTIFACT,
+    SETUP_NODE,
+    SETUP_PYTHON,
+    SETUP_GO,
+    SETUP_JAVA,
+    SETUP_DOTNET,
+    SETUP_RUBY,
+    SETUP_PHP,
+    RUST_CACHE,
+    TRIVY,
+    UPLOAD_SARIF,
+    BUILDX,
+    LOGIN,
+    METADATA,
+    BUILD_PUSH,
+    AWS_CREDENTIALS,
+    GCP_AUTH,
+];
+
+/// The release tag of a pinned `uses:` value.
+fn pinned_version(uses: &str) -> Option<&'static str> {
+    PINS.iter()
+        .find(|pin| pin.uses == uses)
+        .map(|pin| pin.version)
+}
 
 const RUNNER: &str = "ubuntu-24.04";
 
@@ -144,10 +246,10 @@ struct Step {
     run: Option<String>,
 }
 
-fn uses(name: &str, action: &'static str, with: Map<&'static str, Input>) -> Step {
+fn uses(name: &str, action: Pin, with: Map<&'static str, Input>) -> Step {
     Step {
         name: name.into(),
-        uses: Some(action),
+        uses: Some(action.uses),
         with,
         ..Step::default()
     }
@@ -218,6 +320,7 @@ pub fn workflow(project: &Project, service: &AppService) -> crate::yaml::Yaml {
     }
     let mut yaml = crate::yaml::Yaml::with_comments(&out);
     yaml.document(&workflow);
+    yaml.comment_after("uses", &pinned_version);
     yaml
 }
 

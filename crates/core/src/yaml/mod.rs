@@ -123,6 +123,31 @@ impl Yaml {
         self
     }
 
+    /// Writes a comment after each `key: value` line (in a mapping or opening a sequence item)
+    /// whose plain value `comment` knows: `uses: actions/checkout@<sha>  # v5.1.0`. Only text is
+    /// added, at line ends, so every node keeps its line and column.
+    pub fn comment_after(&mut self, key: &str, comment: &dyn Fn(&str) -> Option<&'static str>) {
+        let mut text = String::with_capacity(self.text.len() + 256);
+        for line in self.text.split_inclusive('\n') {
+            let body = line.trim_end_matches('\n');
+            let entry = body.trim_start().trim_start_matches("- ");
+            let known = entry
+                .strip_prefix(key)
+                .and_then(|rest| rest.strip_prefix(": "))
+                .and_then(comment);
+            text.push_str(body);
+            if let Some(note) = known {
+                // Two spaces before the `#`, as yamllint's `comments` rule asks.
+                text.push_str("  # ");
+                text.push_str(note);
+                debug_assert!(body.chars().count() + 4 + note.len() <= MAX_WIDTH, "{body}");
+            }
+            text.push_str(&line[body.len()..]);
+        }
+        self.text = text;
+        self.line_start = self.text.len();
+    }
+
     /// Appends another file's text and documents after this one's.
     pub fn append(&mut self, other: Yaml) -> &mut Self {
         debug_assert!(self.text.is_empty() || self.text.ends_with('\n'));
@@ -390,8 +415,10 @@ fn shift_lines(node: &mut Node, shift: usize) {
     }
 }
 
-/// Lines longer than this are folded, as yamllint's default `line-length` rule asks.
-const MAX_WIDTH: usize = 80;
+/// Lines longer than this are folded. yamllint's default is 80; the bundle's `.yamllint.yaml`
+/// (generate/repository.rs) allows 120, so an action pinned to a full commit SHA keeps its
+/// version comment on its line, and hashFiles keys and URLs are not folded mid-word.
+pub(crate) const MAX_WIDTH: usize = 120;
 
 /// A long string, double-quoted and folded with escaped line breaks: a `\` at the end of a line
 /// joins it to the next without adding anything, so the value is exactly the original.
@@ -675,6 +702,20 @@ mod tests {
     }
 
     #[test]
+    fn comments_after_known_values_keep_every_position() {
+        let mut yaml = Yaml::default();
+        yaml.document(
+            &json!({"steps": [{"uses": "a/b@1234", "with": {"uses": "c"}}, {"uses": "x/y@9"}]}),
+        );
+        yaml.comment_after("uses", &|value| (value == "a/b@1234").then_some("v1.2.3"));
+        assert_eq!(
+            yaml.text(),
+            "---\nsteps:\n  - uses: a/b@1234  # v1.2.3\n    with:\n      uses: c\n  - uses: x/y@9\n"
+        );
+        assert_tree_is_parsed(yaml.text(), &yaml.documents);
+    }
+
+    #[test]
     fn sequences_are_indented_under_their_key() {
         let text = to_string(
             &json!({"on": {"push": {"branches": ["main", "dev"]}}, "steps": [{"uses": "actions/checkout@v5", "with": {"depth": 1}}]}),
@@ -782,7 +823,7 @@ mod tests {
     }
 
     #[test]
-    fn long_strings_fold_within_80_columns_and_read_back_unchanged() {
+    fn long_strings_fold_within_the_line_length_and_read_back_unchanged() {
         let long = format!(
             "poetry-${{{{ runner.os }}}}-3.13-${{{{ hashFiles('{}/poetry.lock') }}}}",
             "a".repeat(150)
