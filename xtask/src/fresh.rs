@@ -12,12 +12,12 @@
 //! and removed at the start of the next check.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::http::{free_port, get};
 use crate::run::{command, output, status};
 
 /// How long `serve` may take on a fresh machine to install, build and answer: the tool installs
@@ -187,11 +187,6 @@ fn which_chromium() -> bool {
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("chromium").is_file()))
 }
 
-fn free_port() -> Result<u16, String> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
-}
-
 /// Polls the served page until it answers 200 with the app's HTML, the server exits, or `limit`
 /// passes; returns the page's size.
 fn wait_for_page(child: &mut Child, port: u16, limit: Duration) -> Result<usize, String> {
@@ -200,11 +195,11 @@ fn wait_for_page(child: &mut Child, port: u16, limit: Duration) -> Result<usize,
         if let Some(exit) = child.try_wait().map_err(|e| e.to_string())? {
             return Err(format!("it exited first ({exit})"));
         }
-        if let Some(page) = get(port)
-            && page.starts_with("HTTP/1.1 200")
-            && page.contains("<html")
+        if let Some(page) = get(port, "/")
+            && page.status == 200
+            && page.body.contains("<html")
         {
-            return Ok(page.len());
+            return Ok(page.body.len());
         }
         if started.elapsed() > limit {
             return Err(format!("no page after {} s", limit.as_secs()));
@@ -213,21 +208,8 @@ fn wait_for_page(child: &mut Child, port: u16, limit: Duration) -> Result<usize,
     }
 }
 
-fn get(port: u16) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        stream,
-        "GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut text = String::new();
-    stream.read_to_string(&mut text).ok()?;
-    Some(text)
-}
-
 /// Ends the server's whole process group: SIGTERM, then SIGKILL after five seconds.
-fn stop(child: &mut Child) {
+pub fn stop(child: &mut Child) {
     let group = format!("-{}", child.id());
     let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
     for _ in 0..50 {

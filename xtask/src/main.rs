@@ -5,10 +5,12 @@ mod budget;
 mod checkov;
 mod conformance;
 mod fresh;
+mod http;
 mod run;
 mod site;
 mod supply_chain;
 mod tools;
+mod verify;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -25,6 +27,7 @@ commands:
   test                      install what is missing, run every check (what CI runs)
   dist [--public-url PATH]  install what is missing, build the release site into dist/ (default PATH /)
   conformance               run the real validators on every preset's generated files
+  verify                    run what the generated files set up (nginx, ...) and check it works
   supply-chain              cargo deny over the dependency graph (deny.toml), RustSec advisories included
   fresh-check [--purge-browser] [--dir DIR]
                             clone HEAD and run `serve`, then `test`, with an empty CARGO_HOME and tools
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
                 let root = root();
                 supply_chain::run(&Toolchain::prepare(&root, tools::Need::Everything)?, &root)
             }),
+            Some("verify") => no_options(&args[1..]).and_then(|()| verify::run(&root())),
             Some("fresh-check") => fresh::run(&root(), &args[1..]),
             Some("dist") => option(&args[1..], "--public-url")
                 .and_then(|url| dist(url.as_deref().unwrap_or("/"))),
@@ -215,6 +219,7 @@ fn test() -> Result<(), String> {
     stages.run("conformance of every preset", || {
         conformance::run(&toolchain, &root)
     })?;
+    stages.run("verify: run the generated setup", || verify::run(&root))?;
     stages.run("wasm tests in headless Chromium", || {
         // wasm-bindgen-test-runner gives the whole run 20 s unless told otherwise. The 26
         // browser tests of the unoptimised build take 15 to 18 s here, so a loaded host ran

@@ -389,7 +389,7 @@ fn ensure_browser(packages: &[String]) -> Result<Browser, String> {
 }
 
 /// Finds `program` on PATH or installs the Debian `packages` that provide it.
-fn require_program(program: &str, packages: &[&str]) -> Result<PathBuf, String> {
+pub fn require_program(program: &str, packages: &[&str]) -> Result<PathBuf, String> {
     if let Some(path) = which(program) {
         return Ok(path);
     }

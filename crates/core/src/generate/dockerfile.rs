@@ -121,11 +121,10 @@ fn recipe(service: &AppService) -> Recipe {
             user: UserSetup::None,
             // nginx-unprivileged keeps its cache and pid folders writable by group root.
             group: 0,
-            copy: format!(
-                "COPY --from=build --chown=10001:0 /app/dist /usr/share/nginx/html\n\
-                 # The image listens on 8080; move it to the service port.\n\
-                 RUN sed -i 's/listen  *8080;/listen {port};/; s/listen  *\\[::\\]:8080;/listen [::]:{port};/' /etc/nginx/conf.d/default.conf\n"
-            ),
+            copy: "COPY --from=build --chown=10001:0 /app/dist /usr/share/nginx/html\n\
+                   # Health paths, client-side routes, caching and headers (nginx.conf).\n\
+                   COPY nginx.conf /etc/nginx/conf.d/default.conf\n"
+                .into(),
             health: wget,
             command: strings(&["nginx", "-g", "daemon off;"]),
         },
@@ -567,7 +566,9 @@ mod tests {
         let mut project = Project::single("docs", Runtime::Static);
         project.services[0].port = 3000;
         let file = dockerfile(&project, &project.services[0]);
-        assert!(file.contains("listen 3000;") && file.contains("listen [::]:3000;"));
+        assert!(file.contains("COPY nginx.conf /etc/nginx/conf.d/default.conf\n"));
+        let conf = super::super::nginx::config(&project.services[0]);
+        assert!(conf.contains("listen 3000;") && conf.contains("listen [::]:3000;"));
     }
 
     #[test]

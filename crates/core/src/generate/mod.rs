@@ -5,6 +5,7 @@ pub mod compose;
 pub mod dockerfile;
 pub mod github_actions;
 pub mod kubernetes;
+pub mod nginx;
 pub mod observability;
 pub mod repository;
 pub mod runbook;
@@ -26,6 +27,9 @@ pub fn generate(project: &Project) -> Bundle {
             format!("{folder}.dockerignore"),
             dockerfile::dockerignore(project, service),
         ));
+        if service.runtime == crate::model::Runtime::Static {
+            files.push(file(nginx::path(service), nginx::config(service)));
+        }
         files.push(
             github_actions::workflow(project, service).into_file(github_actions::path(service)),
         );

@@ -1,0 +1,400 @@
+//! `cargo xtask verify`: run what the generated files set up, where this machine can run it,
+//! and fail on what would break on first use. Validators read files; this starts processes.
+//!
+//! Cases so far:
+//! - **nginx** serving each static or single-page service the way its image does: the server
+//!   configuration its Dockerfile puts in place (the bundle's `nginx.conf`, or the image's stock
+//!   one when the Dockerfile copies none), with the port and health paths read from the
+//!   Dockerfile's HEALTHCHECK and every environment's probes. The health paths must answer
+//!   200, a client-side route `index.html`, a hashed asset with a long cache, a missing asset
+//!   404, and responses carry the security headers.
+//!
+//! Everything runs on loopback, every wait is bounded, and what a case starts it stops. A case
+//! listed in `EXPECTED_FAILURES` must fail, with the issue that fixes it; when it passes the
+//! run fails until the entry is removed, so the list cannot go stale.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use shipshape_core::model::{PRESETS, Project, Runtime, Stage};
+use shipshape_core::rules::yaml::{Node, parse};
+use shipshape_core::{Bundle, generate};
+
+use crate::http::{free_port, get};
+
+/// Cases known to fail today, by name prefix, with the issue that fixes them.
+const EXPECTED_FAILURES: &[(&str, &str)] = &[];
+
+/// How long nginx may take to answer after it starts.
+const START_LIMIT: Duration = Duration::from_secs(15);
+
+pub fn run(root: &Path) -> Result<(), String> {
+    let started = Instant::now();
+    let out = crate::target_dir(root).join("verify");
+    if out.exists() {
+        fs::remove_dir_all(&out).map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
+    }
+    let nginx = crate::tools::require_program("nginx", &["nginx"])?;
+    let mut report = Report::default();
+    for preset in PRESETS {
+        let project = preset.project();
+        let bundle = generate(&project);
+        for service in &project.services {
+            if service.runtime != Runtime::Static {
+                continue;
+            }
+            let name = format!("nginx {}/{}", preset.name, service.name);
+            let dir = out.join(format!("{}-{}", preset.name, service.name));
+            report.case(&name, || {
+                nginx_case(&nginx, &project, &bundle, &service.name, &dir)
+            });
+        }
+    }
+    report.finish(started)
+}
+
+#[derive(Default)]
+struct Report {
+    passed: Vec<String>,
+    failed: Vec<(String, String)>,
+    expected: Vec<(String, String)>,
+    checks: usize,
+    processes: usize,
+}
+
+impl Report {
+    fn case(&mut self, name: &str, case: impl FnOnce() -> Result<Outcome, String>) {
+        let expected = EXPECTED_FAILURES
+            .iter()
+            .find(|(prefix, _)| name.starts_with(prefix));
+        let result = case();
+        if let Ok(outcome) = &result {
+            self.checks += outcome.checks;
+            self.processes += outcome.processes;
+        }
+        match (result.and_then(|o| o.result()), expected) {
+            (Ok(()), None) => {
+                println!("verify: ok    {name}");
+                self.passed.push(name.to_owned());
+            }
+            (Err(why), Some((_, issue))) => {
+                println!("verify: xfail {name} (expected until {issue}): {why}");
+                self.expected.push((name.to_owned(), why));
+            }
+            (Ok(()), Some((_, issue))) => {
+                println!(
+                    "verify: FAIL  {name}: passes now; remove it from EXPECTED_FAILURES ({issue})"
+                );
+                self.failed
+                    .push((name.to_owned(), "unexpectedly passes".to_owned()));
+            }
+            (Err(why), None) => {
+                println!("verify: FAIL  {name}:\n{why}");
+                self.failed.push((name.to_owned(), why));
+            }
+        }
+    }
+
+    fn finish(&self, started: Instant) -> Result<(), String> {
+        println!(
+            "\nverify summary: {} cases ({} passed, {} expected failures, {} failed), {} checks, {} processes started, {:.1} s",
+            self.passed.len() + self.expected.len() + self.failed.len(),
+            self.passed.len(),
+            self.expected.len(),
+            self.failed.len(),
+            self.checks,
+            self.processes,
+            started.elapsed().as_secs_f64()
+        );
+        if self.failed.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "verify: {} case(s) failed: {}",
+                self.failed.len(),
+                self.failed
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }
+    }
+}
+
+/// What a case checked: each failed check's message, and how much it did.
+#[derive(Default)]
+struct Outcome {
+    failures: Vec<String>,
+    checks: usize,
+    processes: usize,
+}
+
+impl Outcome {
+    fn check(&mut self, ok: bool, what: impl FnOnce() -> String) {
+        self.checks += 1;
+        if !ok {
+            self.failures.push(what());
+        }
+    }
+
+    fn result(self) -> Result<(), String> {
+        if self.failures.is_empty() {
+            Ok(())
+        } else {
+            Err(self
+                .failures
+                .iter()
+                .map(|f| format!("  - {f}"))
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+    }
+}
+
+/// The server block nginx-unprivileged ships in /etc/nginx/conf.d/default.conf: files from the
+/// html folder, index.html for a folder, nothing else.
+const STOCK_SERVER: &str = "server {
+    listen 8080;
+    server_name localhost;
+    location / {
+        root /usr/share/nginx/html;
+        index index.html index.htm;
+    }
+}
+";
+
+const SITE_ROOT: &str = "/usr/share/nginx/html";
+const INDEX_MARKER: &str = "shipshape-verify-index";
+
+fn nginx_case(
+    nginx: &Path,
+    project: &Project,
+    bundle: &Bundle,
+    service: &str,
+    dir: &Path,
+) -> Result<Outcome, String> {
+    let service = project
+        .services
+        .iter()
+        .find(|s| s.name == service)
+        .ok_or("no such service")?;
+    let folder = service.folder_prefix();
+    let text = |path: &str| {
+        bundle
+            .get(path)
+            .map(|f| f.contents.as_str())
+            .ok_or_else(|| format!("the bundle has no {path}"))
+    };
+    let dockerfile = text(&format!("{folder}Dockerfile"))?;
+    let mut outcome = Outcome::default();
+
+    // The server configuration the image runs: the one the Dockerfile copies in, else stock.
+    let copied = dockerfile.lines().find_map(|line| {
+        let rest = line.strip_prefix("COPY ")?;
+        let (from, to) = rest.split_once(' ')?;
+        (to.trim() == "/etc/nginx/conf.d/default.conf" && !from.starts_with("--")).then_some(from)
+    });
+    let server = match copied {
+        Some(from) => text(&format!("{folder}{from}"))?.to_owned(),
+        None => STOCK_SERVER.to_owned(),
+    };
+
+    // Every port and path the image and the cluster will ask for.
+    let mut health = Vec::new();
+    let mut ports = Vec::new();
+    for line in dockerfile.lines() {
+        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+            let url: String = rest.chars().take_while(|c| *c != '"').collect();
+            let (port, path) = url.split_at(url.find('/').unwrap_or(url.len()));
+            ports.push(("HEALTHCHECK".to_owned(), port.to_owned()));
+            health.push(("HEALTHCHECK".to_owned(), path.to_owned()));
+        }
+        if let Some(port) = line.strip_prefix("EXPOSE ") {
+            ports.push(("EXPOSE".to_owned(), port.trim().to_owned()));
+        }
+    }
+    for stage in [Stage::Staging, Stage::Production] {
+        let path = format!("k8s/{}/{}.yaml", stage.key(), service.name);
+        let documents = parse(text(&path)?).map_err(|e| format!("{path}: {e:?}"))?;
+        for container in documents.iter().flat_map(containers) {
+            for probe in ["startupProbe", "livenessProbe", "readinessProbe"] {
+                if let Some(p) = container
+                    .at(&[probe, "httpGet", "path"])
+                    .and_then(Node::as_str)
+                {
+                    health.push((format!("{path} {probe}"), p.to_owned()));
+                }
+            }
+            for port in container.get("ports").map_or(&[][..], Node::items) {
+                if let Some(n) = port.get("containerPort").and_then(Node::as_u64) {
+                    ports.push((format!("{path} containerPort"), n.to_string()));
+                }
+            }
+        }
+    }
+    outcome.check(!health.is_empty(), || {
+        "no health path found to check".into()
+    });
+    let listens: Vec<&str> = server
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("listen "))
+        .map(|l| l.trim_end_matches(';').trim_start_matches("[::]:"))
+        .collect();
+    for (from, port) in &ports {
+        outcome.check(listens.contains(&port.as_str()), || {
+            format!("{from} uses port {port}, but nginx listens on {listens:?}")
+        });
+    }
+
+    // The site as the image holds it, and nginx on a loopback port.
+    let site = dir.join("html");
+    fs::create_dir_all(site.join("assets")).map_err(|e| e.to_string())?;
+    fs::create_dir_all(dir.join("temp")).map_err(|e| e.to_string())?;
+    fs::write(
+        site.join("index.html"),
+        format!("<!doctype html><html><body>{INDEX_MARKER}</body></html>\n"),
+    )
+    .map_err(|e| e.to_string())?;
+    fs::write(site.join("assets/app-1a2b3c4d.js"), "console.log(1);\n")
+        .map_err(|e| e.to_string())?;
+    let port = free_port()?;
+    let local = server
+        .lines()
+        .filter(|l| !l.trim().starts_with("listen [::]"))
+        .map(|l| {
+            if l.trim().starts_with("listen ") {
+                format!("    listen 127.0.0.1:{port};")
+            } else {
+                l.replace(SITE_ROOT, &site.to_string_lossy())
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    fs::write(dir.join("default.conf"), local).map_err(|e| e.to_string())?;
+    let d = dir.to_string_lossy();
+    let main = format!(
+        "worker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
+         events {{ worker_connections 64; }}\n\
+         http {{\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n  \
+         access_log off;\n  client_body_temp_path {d}/temp/body;\n  proxy_temp_path {d}/temp/proxy;\n  \
+         fastcgi_temp_path {d}/temp/fastcgi;\n  uwsgi_temp_path {d}/temp/uwsgi;\n  \
+         scgi_temp_path {d}/temp/scgi;\n  include {d}/default.conf;\n}}\n"
+    );
+    fs::write(dir.join("nginx.conf"), main).map_err(|e| e.to_string())?;
+    let configured = Command::new(nginx)
+        .arg("-t")
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .output()
+        .map_err(|e| format!("cannot run nginx: {e}"))?;
+    outcome.processes += 1;
+    if !configured.status.success() {
+        outcome.check(false, || {
+            format!(
+                "nginx refuses the configuration: {}",
+                String::from_utf8_lossy(&configured.stderr).trim()
+            )
+        });
+        return Ok(outcome);
+    }
+    use std::os::unix::process::CommandExt;
+    let mut child = Command::new(nginx)
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot start nginx: {e}"))?;
+    outcome.processes += 1;
+    let answered = {
+        let started = Instant::now();
+        loop {
+            if get(port, "/").is_some() {
+                break true;
+            }
+            if started.elapsed() > START_LIMIT || matches!(child.try_wait(), Ok(Some(_))) {
+                break false;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    if answered {
+        requests(port, &health, &mut outcome);
+    } else {
+        outcome.check(false, || {
+            format!(
+                "nginx did not answer within {} s: {}",
+                START_LIMIT.as_secs(),
+                fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+            )
+        });
+    }
+    crate::fresh::stop(&mut child);
+    Ok(outcome)
+}
+
+fn requests(port: u16, health: &[(String, String)], outcome: &mut Outcome) {
+    let status = |path: &str| get(port, path).map_or(0, |r| r.status);
+    let mut seen = Vec::new();
+    for (from, path) in health {
+        if seen.contains(path) {
+            continue;
+        }
+        seen.push(path.clone());
+        let got = status(path);
+        outcome.check(got == 200, || {
+            format!("{from} asks for {path}: nginx answers {got}, the pod never becomes ready")
+        });
+    }
+    for route in ["/", "/orders/42"] {
+        let page = get(port, route);
+        outcome.check(
+            page.as_ref()
+                .is_some_and(|r| r.status == 200 && r.body.contains(INDEX_MARKER)),
+            || {
+                format!(
+                    "{route}: expected index.html, got {}",
+                    page.as_ref().map_or(0, |r| r.status)
+                )
+            },
+        );
+    }
+    let asset = get(port, "/assets/app-1a2b3c4d.js");
+    outcome.check(
+        asset.as_ref().is_some_and(|r| {
+            r.status == 200
+                && r.header("cache-control")
+                    .is_some_and(|c| c.contains("immutable"))
+        }),
+        || "a hashed asset is not served with a long, immutable cache".into(),
+    );
+    for missing in ["/assets/app-00000000.js", "/missing.png"] {
+        let got = status(missing);
+        outcome.check(got == 404, || {
+            format!("{missing} does not exist: expected 404, got {got}")
+        });
+    }
+    let page = get(port, "/");
+    outcome.check(
+        page.as_ref()
+            .and_then(|r| r.header("x-content-type-options"))
+            == Some("nosniff"),
+        || "responses lack X-Content-Type-Options: nosniff".into(),
+    );
+}
+
+/// The containers of every object in a manifest that runs pods from a template.
+fn containers(document: &Node) -> impl Iterator<Item = &Node> {
+    document
+        .at(&["spec", "template", "spec", "containers"])
+        .map_or(&[][..], Node::items)
+        .iter()
+}
