@@ -16,7 +16,9 @@ use crate::model::{Aws, Project, SecretsProvider, Stage, StateLocking};
 
 pub const VPC_MODULE_VERSION: &str = "6.4.0";
 pub const EKS_MODULE_VERSION: &str = "21.9.0";
-pub const AWS_PROVIDER: &str = "~> 6.0";
+/// 6.20 is the lowest the EKS module 21.9.0 accepts (its versions.tf); `~> 6.20` keeps to
+/// major 6 from there (tests/terraform_modules.rs checks it against each module).
+pub const AWS_PROVIDER: &str = "~> 6.20";
 pub const TERRAFORM_VERSION: &str = ">= 1.10.0";
 /// ElastiCache's newest Redis OSS engine; Redis 8 is not offered there.
 pub const ELASTICACHE_REDIS: &str = "7.1";
