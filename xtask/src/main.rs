@@ -52,7 +52,10 @@ fn main() -> ExitCode {
                 let root = root();
                 supply_chain::run(&Toolchain::prepare(&root, tools::Need::Everything)?, &root)
             }),
-            Some("verify") => no_options(&args[1..]).and_then(|()| verify::run(&root())),
+            Some("verify") => no_options(&args[1..]).and_then(|()| {
+                let root = root();
+                verify::run(&Toolchain::prepare(&root, tools::Need::Everything)?, &root)
+            }),
             Some("fresh-check") => fresh::run(&root(), &args[1..]),
             Some("dist") => option(&args[1..], "--public-url")
                 .and_then(|url| dist(url.as_deref().unwrap_or("/"))),
@@ -219,7 +222,9 @@ fn test() -> Result<(), String> {
     stages.run("conformance of every preset", || {
         conformance::run(&toolchain, &root)
     })?;
-    stages.run("verify: run the generated setup", || verify::run(&root))?;
+    stages.run("verify: run the generated setup", || {
+        verify::run(&toolchain, &root)
+    })?;
     stages.run("wasm tests in headless Chromium", || {
         // wasm-bindgen-test-runner gives the whole run 20 s unless told otherwise. The 26
         // browser tests of the unoptimised build take 15 to 18 s here, so a loaded host ran

@@ -9,6 +9,14 @@
 //!   200, a client-side route `index.html`, a hashed asset with a long cache, a missing asset
 //!   404, and responses carry the security headers.
 //!
+//! - **deploy scripts**: every deploy job of every preset's workflows, run in bash -e as the
+//!   runner would, with a real git and a local bare remote for the repository, and stand-in
+//!   `kubectl`, `helm`, `yq` and `sleep` that keep a small model of the cluster
+//!   (`xtask/standins/cluster.py`): the first deploy into an empty namespace, the same digest
+//!   deployed again, and a new digest after it. Each must succeed and leave the Service in front
+//!   of pods that run the image just built (and, for blue-green, the previous colour on the
+//!   previous image, for the switch back).
+//!
 //! Everything runs on loopback, every wait is bounded, and what a case starts it stops. A case
 //! listed in `EXPECTED_FAILURES` must fail, with the issue that fixes it; when it passes the
 //! run fails until the entry is removed, so the list cannot go stale.
@@ -23,14 +31,122 @@ use shipshape_core::rules::yaml::{Node, parse};
 use shipshape_core::{Bundle, generate};
 
 use crate::http::{free_port, get};
+use crate::tools::Toolchain;
+
+mod deploy;
 
 /// Cases known to fail today, by name prefix, with the issue that fixes them.
-const EXPECTED_FAILURES: &[(&str, &str)] = &[];
+const EXPECTED_FAILURES: &[(&str, &str)] = &[
+    (
+        "deploy fullstack-fastapi-react/backend deploy-staging: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy fullstack-fastapi-react/backend deploy-production: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy fullstack-fastapi-react/frontend deploy-staging: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy fullstack-fastapi-react/frontend deploy-production: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy node-express/api deploy-staging: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy node-express/api deploy-production: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy python-fastapi/api deploy-staging: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy python-fastapi/api deploy-production: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy go-api/api deploy-staging: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy go-api/api deploy-production: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy java-spring/api deploy-staging: first deploy",
+        "issue 23 (5): the blue-green script reads the Service before the first deploy creates it",
+    ),
+    (
+        "deploy java-spring/api deploy-staging: same digest again",
+        "issue 23 (5): the blue-green script reads the Service before the first deploy creates it",
+    ),
+    (
+        "deploy java-spring/api deploy-staging: a new digest",
+        "issue 23 (5): the blue-green script reads the Service before the first deploy creates it",
+    ),
+    (
+        "deploy java-spring/api deploy-production: first deploy",
+        "issue 23 (5): the blue-green script reads the Service before the first deploy creates it",
+    ),
+    (
+        "deploy java-spring/api deploy-production: same digest again",
+        "issue 23 (5): the blue-green script reads the Service before the first deploy creates it",
+    ),
+    (
+        "deploy java-spring/api deploy-production: a new digest",
+        "issue 23 (5): the blue-green script reads the Service before the first deploy creates it",
+    ),
+    (
+        "deploy rust-axum/api deploy-staging: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy rust-axum/api deploy-production: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy dotnet-api/api deploy-staging: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy dotnet-api/api deploy-production: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy ruby-rails/api deploy-staging: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy ruby-rails/api deploy-production: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy php-laravel/api deploy-staging: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy php-laravel/api deploy-production: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy start-from-scratch/api deploy-staging: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+    (
+        "deploy start-from-scratch/api deploy-production: same digest again",
+        "issue 23 (6): a re-run with the same digest stops at git commit (nothing to commit)",
+    ),
+];
 
 /// How long nginx may take to answer after it starts.
 const START_LIMIT: Duration = Duration::from_secs(15);
 
-pub fn run(root: &Path) -> Result<(), String> {
+pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
     let started = Instant::now();
     let out = crate::target_dir(root).join("verify");
     if out.exists() {
@@ -52,6 +168,12 @@ pub fn run(root: &Path) -> Result<(), String> {
             });
         }
     }
+    deploy::cases(
+        &mut report,
+        &toolchain.validator("python")?,
+        root,
+        &out.join("deploy"),
+    )?;
     report.finish(started)
 }
 
