@@ -998,6 +998,11 @@ git config user.email \"$bot\"
 publish() {
   yq -i \"$1\" \"$VALUES\"
   git add \"$VALUES\"
+  # A re-run of a deploy finds the value already there: nothing to commit.
+  if git diff --cached --quiet; then
+    echo \"$VALUES already has it; nothing to publish.\"
+    return 0
+  fi
   git commit -m \"$2\"
   for attempt in 1 2 3; do
     if git pull --rebase origin \"$BRANCH\" &&
@@ -1054,7 +1059,8 @@ fn rollout_script(service: &AppService, tool: DeployTool) -> String {
             script += "kube wait --for=jsonpath='{.status.phase}'=Healthy \\\n  \"rollout/$DEPLOYMENT\" --timeout=60m\n";
         }
         (Strategy::BlueGreen, _) => {
-            script += "live=\"$(kube get service \"$DEPLOYMENT\" \\\n  -o jsonpath='{.spec.selector.version}')\"\n";
+            // Before the first deploy there is no Service yet: no live colour, not an error.
+            script += "live=\"$(kube get service \"$DEPLOYMENT\" --ignore-not-found \\\n  -o jsonpath='{.spec.selector.version}')\"\n";
             script += "if [ \"$live\" = blue ]; then idle=green; else idle=blue; fi\n";
             script += "export idle\n";
             if argo {
@@ -1062,7 +1068,9 @@ fn rollout_script(service: &AppService, tool: DeployTool) -> String {
                 script += "if [ \"$idle\" = blue ]; then\n  publish '.image.digests.blue = strenv(DIGEST)' \\\n    \"Deploy $DEPLOYMENT $DIGEST to blue\"\nelse\n  publish '.image.digests.green = strenv(DIGEST)' \\\n    \"Deploy $DEPLOYMENT $DIGEST to green\"\nfi\n";
                 script += "synced \"deployment/$DEPLOYMENT-$idle\"\n";
             } else {
-                script += "release --set-string \"image.digests.$idle=$DIGEST\" \\\n  --set-string \"service.extraSelector.version=$live\"\n";
+                // Traffic stays on the live colour; on a first deploy nothing serves yet, so
+                // the new Service points at the new colour straight away.
+                script += "release --set-string \"image.digests.$idle=$DIGEST\" \\\n  --set-string \"service.extraSelector.version=${live:-$idle}\"\n";
             }
             script += "kube rollout status \"deployment/$DEPLOYMENT-$idle\" --timeout=10m\n";
             script += "# The new colour is ready: switch all traffic to it.\n";
@@ -1072,7 +1080,8 @@ fn rollout_script(service: &AppService, tool: DeployTool) -> String {
             } else {
                 script += "release --set-string \"service.extraSelector.version=$idle\"\n";
             }
-            script += "echo \"Switched $DEPLOYMENT: $live -> $idle (switch back to undo).\"\n";
+            script +=
+                "echo \"Switched $DEPLOYMENT: ${live:-nothing} -> $idle (switch back to undo).\"\n";
         }
         (Strategy::Canary, CanaryEngine::Istio) => {
             script += &set_digest(
