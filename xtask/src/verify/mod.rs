@@ -6,7 +6,7 @@
 //!   configuration its Dockerfile puts in place (the bundle's `nginx.conf`, or the image's stock
 //!   one when the Dockerfile copies none), with the port and health paths read from the
 //!   Dockerfile's HEALTHCHECK and every environment's probes. The health paths must answer
-//!   200, a client-side route `index.html`, a hashed asset with a long cache, a missing asset
+//!   200, a client-side route `index.html`, a hashed asset with a year-long cache, a missing asset
 //!   404, and responses carry the security headers.
 //!
 //! - **deploy scripts**: every deploy job of every preset's workflows, run in bash -e as the
@@ -389,9 +389,9 @@ fn requests(port: u16, health: &[(String, String)], outcome: &mut Outcome) {
         asset.as_ref().is_some_and(|r| {
             r.status == 200
                 && r.header("cache-control")
-                    .is_some_and(|c| c.contains("immutable"))
+                    .is_some_and(|c| c.contains("max-age=31536000"))
         }),
-        || "a hashed asset is not served with a long, immutable cache".into(),
+        || "a hashed asset is not served with a year-long cache".into(),
     );
     for missing in ["/assets/app-00000000.js", "/missing.png"] {
         let got = status(missing);
