@@ -122,7 +122,7 @@ fn recipe(service: &AppService) -> Recipe {
             // nginx-unprivileged keeps its cache and pid folders writable by group root.
             group: 0,
             copy: "COPY --from=build --chown=10001:0 /app/dist /usr/share/nginx/html\n\
-                   # Health paths, client-side routes, caching and headers (nginx.conf).\n\
+                   # Health paths, client-side routes and caching.\n\
                    COPY nginx.conf /etc/nginx/conf.d/default.conf\n"
                 .into(),
             health: wget,
@@ -568,7 +568,7 @@ mod tests {
         let file = dockerfile(&project, &project.services[0]);
         assert!(file.contains("COPY nginx.conf /etc/nginx/conf.d/default.conf\n"));
         let conf = super::super::nginx::config(&project.services[0]);
-        assert!(conf.contains("listen 3000;") && conf.contains("listen [::]:3000;"));
+        assert!(conf.contains("listen 3000;"));
     }
 
     #[test]

@@ -319,8 +319,7 @@ pub fn workflow(project: &Project, service: &AppService) -> crate::yaml::Yaml {
         out.push_str("# let github-actions[bot] push there if the branch is protected.\n");
     }
     let mut yaml = crate::yaml::Yaml::with_comments(&out);
-    yaml.document(&workflow);
-    yaml.comment_after("uses", &pinned_version);
+    yaml.comment_values(pinned_version).document(&workflow);
     yaml
 }
 
@@ -998,11 +997,8 @@ git config user.email \"$bot\"
 publish() {
   yq -i \"$1\" \"$VALUES\"
   git add \"$VALUES\"
-  # A re-run of a deploy finds the value already there: nothing to commit.
-  if git diff --cached --quiet; then
-    echo \"$VALUES already has it; nothing to publish.\"
-    return 0
-  fi
+  # Nothing to commit when re-deploying the same digest.
+  if git diff --cached --quiet; then return 0; fi
   git commit -m \"$2\"
   for attempt in 1 2 3; do
     if git pull --rebase origin \"$BRANCH\" &&

@@ -43,6 +43,8 @@ pub struct Yaml {
     /// The line being written (0 until the first character), and where it starts in `text`.
     line: usize,
     line_start: usize,
+    /// The comment, if any, for a plain scalar value (see `comment_values`).
+    trailing: Option<fn(&str) -> Option<&'static str>>,
 }
 
 impl Yaml {
@@ -123,29 +125,11 @@ impl Yaml {
         self
     }
 
-    /// Writes a comment after each `key: value` line (in a mapping or opening a sequence item)
-    /// whose plain value `comment` knows: `uses: actions/checkout@<sha>  # v5.1.0`. Only text is
-    /// added, at line ends, so every node keeps its line and column.
-    pub fn comment_after(&mut self, key: &str, comment: &dyn Fn(&str) -> Option<&'static str>) {
-        let mut text = String::with_capacity(self.text.len() + 256);
-        for line in self.text.split_inclusive('\n') {
-            let body = line.trim_end_matches('\n');
-            let entry = body.trim_start().trim_start_matches("- ");
-            let known = entry
-                .strip_prefix(key)
-                .and_then(|rest| rest.strip_prefix(": "))
-                .and_then(comment);
-            text.push_str(body);
-            if let Some(note) = known {
-                // Two spaces before the `#`, as yamllint's `comments` rule asks.
-                text.push_str("  # ");
-                text.push_str(note);
-                debug_assert!(body.chars().count() + 4 + note.len() <= MAX_WIDTH, "{body}");
-            }
-            text.push_str(&line[body.len()..]);
-        }
-        self.text = text;
-        self.line_start = self.text.len();
+    /// From now on, a plain scalar value that `comment` knows gets that comment on its line:
+    /// `uses: actions/checkout@<sha>  # v5.1.0`. Only text at line ends: positions stay.
+    pub fn comment_values(&mut self, comment: fn(&str) -> Option<&'static str>) -> &mut Self {
+        self.trailing = Some(comment);
+        self
     }
 
     /// Appends another file's text and documents after this one's.
@@ -308,6 +292,11 @@ impl Yaml {
                 if column + scalar.chars().count() <= MAX_WIDTH {
                     *quoted = scalar.starts_with('"');
                     self.push_str(&scalar);
+                    if let Some(note) = self.trailing.and_then(|comment| comment(&scalar)) {
+                        // Two spaces before the `#`, as yamllint's `comments` rule asks.
+                        self.push_str("  # ");
+                        self.push_str(note);
+                    }
                 } else {
                     *quoted = true;
                     let lines = write_folded(text, column, width + 2, &mut self.text);
@@ -704,10 +693,10 @@ mod tests {
     #[test]
     fn comments_after_known_values_keep_every_position() {
         let mut yaml = Yaml::default();
+        yaml.comment_values(|value| (value == "a/b@1234").then_some("v1.2.3"));
         yaml.document(
             &json!({"steps": [{"uses": "a/b@1234", "with": {"uses": "c"}}, {"uses": "x/y@9"}]}),
         );
-        yaml.comment_after("uses", &|value| (value == "a/b@1234").then_some("v1.2.3"));
         assert_eq!(
             yaml.text(),
             "---\nsteps:\n  - uses: a/b@1234  # v1.2.3\n    with:\n      uses: c\n  - uses: x/y@9\n"
