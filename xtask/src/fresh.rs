@@ -18,7 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::http::{free_port, get};
-use crate::run::{command, output, status};
+use crate::run::{command, output, status, stop};
 
 /// How long `serve` may take on a fresh machine to install, build and answer: the tool installs
 /// alone took about 20 minutes on two cores.
@@ -66,10 +66,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     )?;
     // The snapshot of RustSec's database sits beside the workspace on this project's machines;
     // the clone is elsewhere, so it is named explicitly.
-    let advisory_db = std::env::var_os("SHIPSHAPE_ADVISORY_DB")
-        .map(PathBuf::from)
-        .or_else(|| Some(root.parent()?.join("shared/advisory-db")))
-        .filter(|dir| dir.join("crates").is_dir());
+    let advisory_db = crate::supply_chain::snapshot_source(root);
     if purge_browser {
         println!("fresh-check: removing Debian's chromium and chromium-driver first");
         status(
@@ -77,7 +74,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
                 .env("DEBIAN_FRONTEND", "noninteractive")
                 .args(["remove", "-y", "-qq", "chromium", "chromium-driver"]),
         )?;
-    } else if which_chromium() {
+    } else if crate::tools::which("chromium").is_some() {
         println!(
             "fresh-check: note: Chromium is installed, so the test's own install of it is not tried (--purge-browser removes it first)"
         );
@@ -182,11 +179,6 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
 }
 
-fn which_chromium() -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("chromium").is_file()))
-}
-
 /// Polls the served page until it answers 200 with the app's HTML, the server exits, or `limit`
 /// passes; returns the page's size.
 fn wait_for_page(child: &mut Child, port: u16, limit: Duration) -> Result<usize, String> {
@@ -206,18 +198,4 @@ fn wait_for_page(child: &mut Child, port: u16, limit: Duration) -> Result<usize,
         }
         std::thread::sleep(Duration::from_secs(2));
     }
-}
-
-/// Ends the server's whole process group: SIGTERM, then SIGKILL after five seconds.
-pub fn stop(child: &mut Child) {
-    let group = format!("-{}", child.id());
-    let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-    for _ in 0..50 {
-        if matches!(child.try_wait(), Ok(Some(_))) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-    let _ = child.wait();
 }

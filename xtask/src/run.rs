@@ -32,6 +32,38 @@ pub fn status(command: &mut Command) -> Result<(), String> {
     }
 }
 
+/// `git -C dir` with an identity and settings of its own, so the repositories xtask makes
+/// (the RustSec snapshot, verify's stand-in remotes) do not depend on the user's git config.
+pub fn git(dir: &Path) -> Command {
+    let mut command = Command::new("git");
+    command
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=xtask", "-c", "user.email=xtask@localhost"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ]);
+    command
+}
+
+/// Ends a child started in a process group of its own, and everything it started: SIGTERM,
+/// then SIGKILL after five seconds.
+pub fn stop(child: &mut std::process::Child) {
+    let group = format!("-{}", child.id());
+    let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+    for _ in 0..50 {
+        if matches!(child.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+    let _ = child.wait();
+}
+
 /// Runs `command` and returns its standard output, for version checks and look-ups.
 pub fn output(command: &mut Command) -> Result<String, String> {
     let shown = describe(command);

@@ -19,7 +19,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::run::{cargo, output};
+use crate::conformance::files_named;
+use crate::run::{cargo, git, output};
 use crate::tools::{Toolchain, cache_dir, ensure_installed};
 
 /// The folder cargo-deny clones `https://github.com/rustsec/advisory-db` into, under its
@@ -125,7 +126,7 @@ fn live_database_date() -> Option<String> {
 }
 
 /// `$SHIPSHAPE_ADVISORY_DB`, else `<workspace>/../shared/advisory-db`, when it holds advisories.
-fn snapshot_source(root: &Path) -> Option<PathBuf> {
+pub fn snapshot_source(root: &Path) -> Option<PathBuf> {
     let candidate = match std::env::var_os("SHIPSHAPE_ADVISORY_DB").filter(|v| !v.is_empty()) {
         Some(dir) => PathBuf::from(dir),
         None => root.parent()?.join("shared/advisory-db"),
@@ -152,7 +153,7 @@ impl Snapshot {
             .map_or_else(|| "unknown".to_owned(), str::to_owned);
         let mut advisories = 0;
         let mut newest = String::new();
-        for file in advisory_files(&source.join("crates"))? {
+        for file in files_named(&source.join("crates"), |name| name.ends_with(".md"))? {
             advisories += 1;
             let text = fs::read_to_string(&file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -196,21 +197,14 @@ impl Snapshot {
             );
             copy_tree(&self.source, &repo)?;
             let git = |args: &[&str]| {
-                let mut command = Command::new("git");
-                command
-                    .arg("-C")
-                    .arg(&repo)
-                    .args(["-c", "user.name=xtask", "-c", "user.email=xtask@localhost"])
-                    .args([
-                        "-c",
-                        "commit.gpgsign=false",
-                        "-c",
-                        "init.defaultBranch=main",
-                    ])
-                    .args(args)
-                    .env("GIT_AUTHOR_DATE", format!("{}T00:00:00Z", self.date))
-                    .env("GIT_COMMITTER_DATE", format!("{}T00:00:00Z", self.date));
-                output(&mut command).map(|_| ())
+                let stamp = format!("{}T00:00:00Z", self.date);
+                output(
+                    git(&repo)
+                        .args(args)
+                        .env("GIT_AUTHOR_DATE", &stamp)
+                        .env("GIT_COMMITTER_DATE", &stamp),
+                )
+                .map(|_| ())
             };
             git(&["init", "--quiet"])?;
             git(&["add", "--all"])?;
@@ -236,24 +230,6 @@ fn is_date(text: &str) -> bool {
             .iter()
             .enumerate()
             .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit())
-}
-
-fn advisory_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_owned()];
-    while let Some(dir) = pending.pop() {
-        let entries =
-            fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-        for entry in entries {
-            let path = entry.map_err(|e| e.to_string())?.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "md") {
-                files.push(path);
-            }
-        }
-    }
-    Ok(files)
 }
 
 /// Copies the files of `from` into `to` (created), with owner write bits so git can work in it:

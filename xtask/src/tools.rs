@@ -484,7 +484,7 @@ fn ensure_venv(cache: &Path, kind: &str, pypi: &[(String, String)]) -> Result<Pa
     })
 }
 
-fn which(program: &str) -> Option<PathBuf> {
+pub fn which(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(program))

@@ -10,6 +10,7 @@ use shipshape_core::model::PRESETS;
 use shipshape_core::rules::yaml::{Node, parse};
 
 use super::{Outcome, Report};
+use crate::run::output;
 
 /// How long one run of a deploy script may take against the stand-ins.
 const RUN_LIMIT: Duration = Duration::from_secs(60);
@@ -136,33 +137,7 @@ fn expression_value(value: &str) -> Result<String, String> {
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=verify",
-            "-c",
-            "user.email=verify@localhost",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .output()
-        .map_err(|e| format!("git: {e}"))?;
-    if output.status.success() {
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-    } else {
-        Err(format!(
-            "git {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&output.stderr).trim()
-        ))
-    }
+    output(crate::run::git(dir).args(args))
 }
 
 fn scenario_case(

@@ -27,6 +27,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use shipshape_core::model::{PRESETS, Project, Runtime, Stage};
+use shipshape_core::rules::kubernetes::containers;
 use shipshape_core::rules::yaml::{Node, parse};
 use shipshape_core::{Bundle, generate};
 
@@ -354,7 +355,7 @@ fn nginx_case(
             )
         });
     }
-    crate::fresh::stop(&mut child);
+    crate::run::stop(&mut child);
     Ok(outcome)
 }
 
@@ -406,12 +407,4 @@ fn requests(port: u16, health: &[(String, String)], outcome: &mut Outcome) {
             == Some("nosniff"),
         || "responses lack X-Content-Type-Options: nosniff".into(),
     );
-}
-
-/// The containers of every object in a manifest that runs pods from a template.
-fn containers(document: &Node) -> impl Iterator<Item = &Node> {
-    document
-        .at(&["spec", "template", "spec", "containers"])
-        .map_or(&[][..], Node::items)
-        .iter()
 }
