@@ -27,7 +27,8 @@ commands:
   test                      install what is missing, run every check (what CI runs)
   dist [--public-url PATH]  install what is missing, build the release site into dist/ (default PATH /)
   conformance               run the real validators on every preset's generated files
-  verify                    run what the generated files set up (nginx, ...) and check it works
+  verify [FILTER]           run what the generated files set up (nginx, ...) and check it works;
+                            with FILTER, only the cases whose name contains it
   supply-chain              cargo deny over the dependency graph (deny.toml), RustSec advisories included
   fresh-check [--purge-browser] [--dir DIR]
                             clone HEAD and run `serve`, then `test`, with an empty CARGO_HOME and tools
@@ -52,10 +53,12 @@ fn main() -> ExitCode {
                 let root = root();
                 supply_chain::run(&Toolchain::prepare(&root, tools::Need::Everything)?, &root)
             }),
-            Some("verify") => no_options(&args[1..]).and_then(|()| {
+            Some("verify") => {
                 let root = root();
-                verify::run(&Toolchain::prepare(&root, tools::Need::Everything)?, &root)
-            }),
+                Toolchain::prepare(&root, tools::Need::Everything).and_then(|toolchain| {
+                    verify::run(&toolchain, &root, args.get(1).map(String::as_str))
+                })
+            }
             Some("fresh-check") => fresh::run(&root(), &args[1..]),
             Some("dist") => option(&args[1..], "--public-url")
                 .and_then(|url| dist(url.as_deref().unwrap_or("/"))),
@@ -223,7 +226,7 @@ fn test() -> Result<(), String> {
         conformance::run(&toolchain, &root)
     })?;
     stages.run("verify: run the generated setup", || {
-        verify::run(&toolchain, &root)
+        verify::run(&toolchain, &root, None)
     })?;
     stages.run("wasm tests in headless Chromium", || {
         // wasm-bindgen-test-runner gives the whole run 20 s unless told otherwise. The 26

@@ -35,6 +35,7 @@ use crate::http::{free_port, get};
 use crate::tools::Toolchain;
 
 mod deploy;
+pub(crate) mod services;
 
 /// Cases known to fail today, by name prefix, with the issue that fixes them.
 const EXPECTED_FAILURES: &[(&str, &str)] = &[];
@@ -42,14 +43,18 @@ const EXPECTED_FAILURES: &[(&str, &str)] = &[];
 /// How long nginx may take to answer after it starts.
 const START_LIMIT: Duration = Duration::from_secs(15);
 
-pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
+/// Runs every case, or with `filter` only those whose name contains it.
+pub fn run(toolchain: &Toolchain, root: &Path, filter: Option<&str>) -> Result<(), String> {
     let started = Instant::now();
     let out = crate::target_dir(root).join("verify");
     if out.exists() {
         fs::remove_dir_all(&out).map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
     }
     let nginx = crate::tools::require_program("nginx", &["nginx"])?;
-    let mut report = Report::default();
+    let mut report = Report {
+        filter: filter.map(str::to_owned),
+        ..Report::default()
+    };
     for preset in PRESETS {
         let project = preset.project();
         let bundle = generate(&project);
@@ -75,6 +80,8 @@ pub fn run(toolchain: &Toolchain, root: &Path) -> Result<(), String> {
 
 #[derive(Default)]
 struct Report {
+    /// Only cases whose name contains this run.
+    filter: Option<String>,
     passed: Vec<String>,
     failed: Vec<(String, String)>,
     expected: Vec<(String, String)>,
@@ -83,7 +90,17 @@ struct Report {
 }
 
 impl Report {
+    /// Whether a case of this name runs (see `filter`); check before costly set-up.
+    fn wants(&self, name: &str) -> bool {
+        self.filter
+            .as_ref()
+            .is_none_or(|f| name.contains(f.as_str()))
+    }
+
     fn case(&mut self, name: &str, case: impl FnOnce() -> Result<Outcome, String>) {
+        if !self.wants(name) {
+            return;
+        }
         let expected = EXPECTED_FAILURES
             .iter()
             .find(|(prefix, _)| name.starts_with(prefix));
