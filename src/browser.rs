@@ -1,6 +1,7 @@
 //! The few browser services the app uses, each behind a small function: downloading bytes as
-//! a file, copying text, and reading files the user picked or dropped. Nothing here touches
-//! the network: downloads are `blob:` URLs made from memory.
+//! a file, copying text, reading files the user picked or dropped, and fetching one of the
+//! site's own text files. Downloads are `blob:` URLs made from memory; the only request is to
+//! the page's own origin, which the Content Security Policy (`connect-src 'self'`) enforces.
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -78,6 +79,28 @@ pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
         .await
         .map_err(|e| format!("{} could not be read: {}", file.name(), js_message(&e)))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// The text of `path`, a file of the site itself (relative to the page), through the service
+/// worker's store when the page is offline.
+pub async fn fetch_own_text(path: &str) -> Result<String, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(path))
+        .await
+        .map_err(|e| format!("{path} could not be loaded: {}", js_message(&e)))?
+        .unchecked_into();
+    if !response.ok() {
+        return Err(format!(
+            "{path} could not be loaded: the site answered {}",
+            response.status()
+        ));
+    }
+    let text = response.text().map_err(|e| js_message(&e))?;
+    JsFuture::from(text)
+        .await
+        .map_err(|e| format!("{path} could not be read: {}", js_message(&e)))?
+        .as_string()
+        .ok_or_else(|| format!("{path} is not text"))
 }
 
 /// The value saved under `key` in localStorage, if any and if storage is available.

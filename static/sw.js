@@ -5,9 +5,14 @@
 // - Pages go to the network first, so a new deploy is used as soon as it is reachable; each
 //   time a page arrives, stored assets it no longer names are dropped.
 // - Assets come from the store first: their names carry a hash, so they never change.
+// - Data files the app fetches after its first render (DATA) are stored with the page too, so
+//   they work offline; their names carry no hash, so each stored page fetches them again.
 // Nothing here talks to anything but the site's own origin.
 
 const STORE = "shipshape";
+
+/// Files the page fetches itself after its first render, relative to the page.
+const DATA = ["rule-docs.txt"];
 
 /// The same-origin URLs a page's HTML names in href= and src= attributes (quoted or not, as
 /// the minified page has them), and in imports. A word ending in "src" inside the Content
@@ -28,7 +33,8 @@ function assetsOf(html, base) {
 async function storePage(request, response) {
   const store = await caches.open(STORE);
   const html = await response.clone().text();
-  const wanted = new Set(assetsOf(html, request.url));
+  const data = DATA.map((name) => new URL(name, request.url).href);
+  const wanted = new Set([...assetsOf(html, request.url), ...data]);
   await store.put(request, response.clone());
   for (const key of await store.keys()) {
     if (key.mode !== "navigate" && key.url !== request.url && !wanted.has(key.url)
@@ -37,7 +43,7 @@ async function storePage(request, response) {
     }
   }
   await Promise.all([...wanted].map(async (url) => {
-    if (!(await store.match(url))) {
+    if (data.includes(url) || !(await store.match(url))) {
       const asset = await fetch(url);
       if (asset.ok) await store.put(url, asset);
     }

@@ -345,11 +345,12 @@ async fn a_pasted_dockerfile_shows_its_findings_at_their_lines() {
     assert!(shell_form.starts_with("Line 4"), "{shell_form}");
     assert!(shell_form.contains("4 | CMD npm start"), "{shell_form}");
 
-    // Each finding links to its rule's entry in the catalogue, which explains it.
+    // Each finding links to its rule's entry in the catalogue, which names it and its fix
+    // while its docs load (the end-to-end suite reads the docs, served with the site).
     assert!(query(&root, "#own-0-findings a[href='#rule-SD008']").is_some());
     let entry = text(&root, "#rule-SD008");
     assert!(
-        entry.contains("relative-workdir") && entry.contains("Why is this bad?"),
+        entry.contains("relative-workdir") && entry.contains("Fix: "),
         "{entry}"
     );
 
@@ -385,7 +386,7 @@ async fn pasted_broken_yaml_is_reported_where_it_breaks() {
 }
 
 #[wasm_bindgen_test]
-async fn the_catalogue_lists_every_rule_with_its_docs() {
+async fn the_catalogue_lists_every_rule_by_family() {
     let root = mount().await;
     let entries = root
         .query_selector_all(".rule-catalogue details.rule")
@@ -404,8 +405,6 @@ async fn the_catalogue_lists_every_rule_with_its_docs() {
     ] {
         assert!(families.contains(family), "no {family} section");
     }
-    let example = find(&root, "#rule-SD007 pre").text_content().unwrap();
-    assert_eq!(example, "CMD node server.js");
 }
 
 #[wasm_bindgen_test]

@@ -1,8 +1,25 @@
 //! The rule catalogue: every rule the app runs, by the kind of file it reads, each with its
 //! docs (what it does, why it matters, an example, the fix). Findings link to their entry.
+//!
+//! The docs are not in the first load: the catalogue fetches `rule-docs.txt` (written from the
+//! rules' doc comments by core's tests) after its first render, and the service worker keeps
+//! it for offline use.
 
-use shipshape_core::rules::{self, RuleInfo};
+use std::rc::Rc;
+
+use shipshape_core::rules::{self, RuleInfo, docs_in_asset};
 use yew::prelude::*;
+
+/// The docs file, as Trunk copies it into the site.
+const DOCS_FILE: &str = "rule-docs.txt";
+
+/// Where the docs are: on their way, here, or not to be had (with why).
+#[derive(Clone, PartialEq)]
+enum Docs {
+    Loading,
+    Loaded(Rc<str>),
+    Failed(String),
+}
 
 /// The anchor of a rule's entry, for links from findings.
 pub fn rule_anchor(code: &str) -> String {
@@ -11,6 +28,18 @@ pub fn rule_anchor(code: &str) -> String {
 
 #[component]
 pub fn RuleCatalogue() -> Html {
+    let loaded = use_state(|| Docs::Loading);
+    {
+        let loaded = loaded.clone();
+        use_effect_with((), move |()| {
+            wasm_bindgen_futures::spawn_local(async move {
+                loaded.set(match crate::browser::fetch_own_text(DOCS_FILE).await {
+                    Ok(text) => Docs::Loaded(text.into()),
+                    Err(why) => Docs::Failed(why),
+                });
+            });
+        });
+    }
     let catalogue = rules::catalogue();
     let mut families: Vec<_> = catalogue.iter().map(|r| r.family).collect();
     families.dedup();
@@ -18,7 +47,7 @@ pub fn RuleCatalogue() -> Html {
         let entries = catalogue
             .iter()
             .filter(|r| r.family == family)
-            .map(|rule| entry(rule));
+            .map(|rule| entry(rule, &loaded));
         html! {
             <section class="rule-family">
                 <h3>{ family.label() }</h3>
@@ -38,7 +67,19 @@ pub fn RuleCatalogue() -> Html {
     }
 }
 
-fn entry(rule: &RuleInfo) -> Html {
+fn entry(rule: &RuleInfo, loaded: &Docs) -> Html {
+    let body = match loaded {
+        Docs::Loaded(text) => match docs_in_asset(text, rule.code) {
+            Some(text) => docs(text),
+            None => {
+                html! { <p>{ "This rule's docs are missing from " }{ DOCS_FILE }{ ". Fix: " }{ rule.fix }</p> }
+            }
+        },
+        Docs::Loading => html! { <p>{ "Loading the docs… Fix: " }{ rule.fix }</p> },
+        Docs::Failed(why) => {
+            html! { <p>{ why.as_str() }{ ". Fix: " }{ rule.fix }</p> }
+        }
+    };
     html! {
         <details class="rule" id={rule_anchor(rule.code)}>
             <summary>
@@ -46,7 +87,7 @@ fn entry(rule: &RuleInfo) -> Html {
                 <span class="name">{ rule.name }</span>{ " " }
                 <span class="severity">{ rule.severity.id() }</span>
             </summary>
-            { docs(rule.docs) }
+            { body }
         </details>
     }
 }

@@ -407,10 +407,27 @@ async fn after_the_first_visit_the_app_works_offline() {
     let stored = ready.to_string();
     // The page names its stylesheet and icon in unquoted attributes (Trunk's minified HTML);
     // they are kept as well as the scripts.
-    for asset in [".wasm", ".js", ".css", ".svg"] {
+    for asset in [".wasm", ".js", ".css", ".svg", "rule-docs.txt"] {
         assert!(stored.contains(asset), "{asset} not stored: {stored}");
     }
     assert_eq!(site.failures(), vec![], "sw.js and every asset load");
+    // The rules' docs are not part of the first load (budgets.toml's after_first_render): the
+    // page asks for them only once the app (the wasm) has arrived and rendered.
+    let order = client
+        .execute(
+            "const all = performance.getEntriesByType('resource');
+             const docs = all.find((e) => e.name.endsWith('/rule-docs.txt'));
+             const wasm = all.find((e) => e.name.endsWith('.wasm'));
+             return docs && wasm ? [docs.startTime, wasm.responseEnd] : String(all.map((e) => e.name));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (asked, arrived) = (order[0].as_f64(), order[1].as_f64());
+    assert!(
+        asked.zip(arrived).is_some_and(|(asked, arrived)| asked >= arrived),
+        "the docs were asked for before the app arrived: {order}"
+    );
 
     site.go_offline();
     client.refresh().await.unwrap();
@@ -436,6 +453,21 @@ async fn after_the_first_visit_the_app_works_offline() {
         serde_json::json!(true),
         "the stylesheet applies offline"
     );
+    // A rule's docs, fetched after the first render, come from the store.
+    client
+        .execute("document.querySelector('#rule-SD008').open = true;", vec![])
+        .await
+        .unwrap();
+    wait_for_text(&client, "#rule-SD008", "the rule's docs offline", |t| {
+        t.contains("Why is this bad?")
+    })
+    .await;
+    // Its example is shown as code.
+    let example = client
+        .execute("return document.querySelector('#rule-SD007 pre').textContent;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(example, serde_json::json!("CMD node server.js"));
     client.close().await.unwrap();
 }
 

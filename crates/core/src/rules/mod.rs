@@ -217,8 +217,15 @@ macro_rules! rule {
         pub struct $name;
 
         impl $name {
-            /// The rule's documentation, from its doc comment.
+            /// The rule's documentation, from its doc comment. In WebAssembly (the web app)
+            /// it is empty: the page fetches the texts after its first render from
+            /// `static/rule-docs.txt`, which [`docs_asset`] writes. (A cargo feature would
+            /// not do: Trunk builds the workspace's default members, and the CLI's features
+            /// would switch it back on.)
+            #[cfg(not(target_arch = "wasm32"))]
             pub const DOCS: &'static str = concat!($($doc, "\n"),*);
+            #[cfg(target_arch = "wasm32")]
+            pub const DOCS: &'static str = "";
         }
     };
 }
@@ -458,6 +465,34 @@ pub fn lint_bundle(bundle: &crate::Bundle) -> Vec<Diagnostic> {
     lint_files(bundle.files())
 }
 
+/// Where each rule's docs start in [`docs_asset`]: a line of its own with this and the code.
+pub const DOCS_ASSET_MARK: &str = "@@rule ";
+
+/// Every rule's docs in one text file, for the web app to fetch when it first needs them
+/// (`static/rule-docs.txt`): each rule is a line `@@rule CODE`, then its docs.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn docs_asset() -> String {
+    let mut out = String::new();
+    for rule in catalogue() {
+        out.push_str(DOCS_ASSET_MARK);
+        out.push_str(rule.code);
+        out.push('\n');
+        out.push_str(rule.docs);
+    }
+    out
+}
+
+/// The docs of the rule `code` in a [`docs_asset`] text.
+pub fn docs_in_asset<'a>(asset: &'a str, code: &str) -> Option<&'a str> {
+    let start = asset
+        .match_indices(DOCS_ASSET_MARK)
+        .map(|(at, _)| at + DOCS_ASSET_MARK.len())
+        .find(|&at| asset[at..].split('\n').next() == Some(code))?;
+    let body = &asset[start..];
+    let body = &body[body.find('\n')? + 1..];
+    Some(body.split(DOCS_ASSET_MARK).next().unwrap_or(body))
+}
+
 /// The catalogue as Markdown: `docs/RULES.md`.
 pub fn catalogue_markdown() -> String {
     let mut out = String::from(
@@ -555,6 +590,29 @@ mod tests {
         let path = path_for_pasted("", text);
         let codes: Vec<_> = lint_file(&path, text).iter().map(|d| d.code).collect();
         assert!(codes.contains(&"SD001"), "{codes:?}");
+    }
+
+    #[test]
+    fn the_web_app_s_rule_docs_are_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../static/rule-docs.txt");
+        let expected = docs_asset();
+        if std::env::var_os("UPDATE_CATALOGUE").is_some() {
+            std::fs::write(path, &expected).unwrap();
+        }
+        let current = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            current == expected,
+            "static/rule-docs.txt is out of date: run UPDATE_CATALOGUE=1 cargo test -p shipshape-core rules"
+        );
+        for rule in catalogue() {
+            assert_eq!(
+                docs_in_asset(&current, rule.code),
+                Some(rule.docs),
+                "{}",
+                rule.code
+            );
+        }
+        assert_eq!(docs_in_asset(&current, "SD99"), None);
     }
 
     #[test]
