@@ -12,7 +12,7 @@
 const STORE = "shipshape";
 
 /// Files the page fetches itself after its first render, relative to the page.
-const DATA = ["rule-docs.txt"];
+const DATA = ["rule-docs.txt", "explanations.txt"];
 
 /// The same-origin URLs a page's HTML names in href= and src= attributes (quoted or not, as
 /// the minified page has them), and in imports. A word ending in "src" inside the Content

@@ -10,9 +10,12 @@ use shipshape_core::rules::{Diagnostic, Severity};
 use yew::prelude::*;
 
 use crate::browser;
-use crate::components::rule_anchor;
+use crate::components::{OwnText, rule_anchor, use_own_text};
 use crate::highlight::{self, Class, Lang};
 use crate::state::{Action, StateContext};
+
+/// The explanations' texts, as Trunk copies them into the site.
+const PROSE_FILE: &str = "explanations.txt";
 
 #[derive(Properties, PartialEq)]
 pub struct PreviewProps {
@@ -68,6 +71,7 @@ pub fn Preview(props: &PreviewProps) -> Html {
     // The line whose explanation shows: the one under the pointer, or moved to with the arrow
     // keys while the file has the focus.
     let why_line = use_state(|| None::<usize>);
+    let prose = use_own_text(PROSE_FILE);
     let open = props.bundle.get(&selected).or_else(|| props.bundle.first());
 
     {
@@ -346,6 +350,7 @@ pub fn Preview(props: &PreviewProps) -> Html {
                 current.and_then(|line| Some((line, whys.get(line - 1).copied().flatten()?))),
                 file,
                 &state,
+                &prose,
             )
         });
         html! {
@@ -395,6 +400,7 @@ fn why_panel(
     picked: Option<(usize, Why)>,
     file: &shipshape_core::GeneratedFile,
     state: &StateContext,
+    prose: &OwnText,
 ) -> Html {
     let body = match picked {
         // Comments explain themselves.
@@ -420,8 +426,19 @@ fn why_panel(
             html! {
                 <>
                 <p class="where"><strong>{ place }</strong>{ ": " }<code>{ why.topic.key }</code></p>
-                <p>{ why.topic.why }</p>
-                <p><strong>{ "Without it: " }</strong>{ why.topic.without }</p>
+                { match prose {
+                    OwnText::Loaded(text) => match explain::prose_in_asset(text, why.topic) {
+                        Some((reason, without)) => html! {
+                            <>
+                            <p>{ reason }</p>
+                            <p><strong>{ "Without it: " }</strong>{ without }</p>
+                            </>
+                        },
+                        None => html! { <p>{ "This line's explanation is missing from " }{ PROSE_FILE }</p> },
+                    },
+                    OwnText::Loading => html! { <p>{ "Loading the explanation…" }</p> },
+                    OwnText::Failed(why) => html! { <p>{ why.as_str() }</p> },
+                } }
                 { change.unwrap_or_default() }
                 </>
             }

@@ -5,21 +5,13 @@
 //! rules' doc comments by core's tests) after its first render, and the service worker keeps
 //! it for offline use.
 
-use std::rc::Rc;
-
 use shipshape_core::rules::{self, RuleInfo, docs_in_asset};
 use yew::prelude::*;
 
+use super::{OwnText, use_own_text};
+
 /// The docs file, as Trunk copies it into the site.
 const DOCS_FILE: &str = "rule-docs.txt";
-
-/// Where the docs are: on their way, here, or not to be had (with why).
-#[derive(Clone, PartialEq)]
-enum Docs {
-    Loading,
-    Loaded(Rc<str>),
-    Failed(String),
-}
 
 /// The anchor of a rule's entry, for links from findings.
 pub fn rule_anchor(code: &str) -> String {
@@ -28,18 +20,7 @@ pub fn rule_anchor(code: &str) -> String {
 
 #[component]
 pub fn RuleCatalogue() -> Html {
-    let loaded = use_state(|| Docs::Loading);
-    {
-        let loaded = loaded.clone();
-        use_effect_with((), move |()| {
-            wasm_bindgen_futures::spawn_local(async move {
-                loaded.set(match crate::browser::fetch_own_text(DOCS_FILE).await {
-                    Ok(text) => Docs::Loaded(text.into()),
-                    Err(why) => Docs::Failed(why),
-                });
-            });
-        });
-    }
+    let loaded = use_own_text(DOCS_FILE);
     let catalogue = rules::catalogue();
     let mut families: Vec<_> = catalogue.iter().map(|r| r.family).collect();
     families.dedup();
@@ -67,16 +48,16 @@ pub fn RuleCatalogue() -> Html {
     }
 }
 
-fn entry(rule: &RuleInfo, loaded: &Docs) -> Html {
+fn entry(rule: &RuleInfo, loaded: &OwnText) -> Html {
     let body = match loaded {
-        Docs::Loaded(text) => match docs_in_asset(text, rule.code) {
+        OwnText::Loaded(text) => match docs_in_asset(text, rule.code) {
             Some(text) => docs(text),
             None => {
                 html! { <p>{ "This rule's docs are missing from " }{ DOCS_FILE }{ ". Fix: " }{ rule.fix }</p> }
             }
         },
-        Docs::Loading => html! { <p>{ "Loading the docs… Fix: " }{ rule.fix }</p> },
-        Docs::Failed(why) => {
+        OwnText::Loading => html! { <p>{ "Loading the docs… Fix: " }{ rule.fix }</p> },
+        OwnText::Failed(why) => {
             html! { <p>{ why.as_str() }{ ". Fix: " }{ rule.fix }</p> }
         }
     };

@@ -425,7 +425,9 @@ async fn after_the_first_visit_the_app_works_offline() {
         .unwrap();
     let (asked, arrived) = (order[0].as_f64(), order[1].as_f64());
     assert!(
-        asked.zip(arrived).is_some_and(|(asked, arrived)| asked >= arrived),
+        asked
+            .zip(arrived)
+            .is_some_and(|(asked, arrived)| asked >= arrived),
         "the docs were asked for before the app arrived: {order}"
     );
 
@@ -464,7 +466,10 @@ async fn after_the_first_visit_the_app_works_offline() {
     .await;
     // Its example is shown as code.
     let example = client
-        .execute("return document.querySelector('#rule-SD007 pre').textContent;", vec![])
+        .execute(
+            "return document.querySelector('#rule-SD007 pre').textContent;",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(example, serde_json::json!("CMD node server.js"));

@@ -118,7 +118,15 @@ pub enum Control {
     Approval(Stage),
 }
 
+/// A topic. In WebAssembly (the web app) `why` and `without` are left out of the binary: the
+/// page fetches them after its first render from `static/explanations.txt`, which
+/// [`prose_asset`] writes, and finds them with [`prose_in_asset`].
 const fn topic(kind: Kind, key: &'static str, why: &'static str, without: &'static str) -> Topic {
+    let (why, without) = if cfg!(target_arch = "wasm32") {
+        ("", "")
+    } else {
+        (why, without)
+    };
     Topic {
         kind,
         key,
@@ -126,6 +134,35 @@ const fn topic(kind: Kind, key: &'static str, why: &'static str, without: &'stat
         without,
         control: Control::Nothing,
     }
+}
+
+/// Where each topic's texts start in [`prose_asset`]: a line of its own with this, the kind
+/// and the key.
+pub const PROSE_MARK: &str = "@@topic ";
+
+/// Every topic's `why` and `without`, for the web app to fetch when it first explains a
+/// line (`static/explanations.txt`): `@@topic KIND KEY`, then one line each.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn prose_asset() -> String {
+    let mut out = String::new();
+    for topic in TOPICS {
+        out.push_str(&format!(
+            "{PROSE_MARK}{} {}\n{}\n{}\n",
+            topic.kind.label(),
+            topic.key,
+            topic.why,
+            topic.without
+        ));
+    }
+    out
+}
+
+/// A topic's `why` and `without` in a [`prose_asset`] text.
+pub fn prose_in_asset<'a>(asset: &'a str, topic: &Topic) -> Option<(&'a str, &'a str)> {
+    let head = format!("{PROSE_MARK}{} {}\n", topic.kind.label(), topic.key);
+    let at = asset.find(&head)? + head.len();
+    let mut lines = asset[at..].lines();
+    Some((lines.next()?, lines.next()?))
 }
 
 impl Topic {
@@ -1434,6 +1471,38 @@ mod tests {
     use super::*;
     use crate::generate;
     use crate::model::PRESETS;
+
+    #[test]
+    fn the_web_app_s_explanations_are_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../static/explanations.txt");
+        let expected = prose_asset();
+        if std::env::var_os("UPDATE_CATALOGUE").is_some() {
+            std::fs::write(path, &expected).unwrap();
+        }
+        let current = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            current == expected,
+            "static/explanations.txt is out of date: run UPDATE_CATALOGUE=1 cargo test -p shipshape-core explain"
+        );
+        for (index, topic) in TOPICS.iter().enumerate() {
+            assert!(
+                !topic.why.contains('\n') && !topic.without.contains('\n'),
+                "{}",
+                topic.key
+            );
+            // The first topic with a kind and key is the one `topic_of` finds, and the one
+            // the file gives.
+            let first = TOPICS
+                .iter()
+                .position(|t| t.kind == topic.kind && t.key == topic.key);
+            if first == Some(index) {
+                assert_eq!(
+                    prose_in_asset(&current, topic),
+                    Some((topic.why, topic.without))
+                );
+            }
+        }
+    }
 
     /// Every explanation explains a line some preset generates: a generator change that
     /// removes or renames its target fails here rather than leaving it orphaned.

@@ -3,12 +3,16 @@
 //! can see these.
 
 mod argo_points_nowhere;
+pub mod delivery;
+mod egress_blocks_dns;
 mod health_path_mismatch;
 mod image_mismatch;
 mod pdb_blocks_autoscaler_minimum;
 mod port_mismatch;
 mod quota_too_small;
+mod reference_not_delivered;
 mod secret_key_not_provided;
+mod selector_not_delivered;
 
 use super::dockerfile::Dockerfile;
 pub use super::kubernetes::name;
@@ -22,6 +26,8 @@ pub struct View<'a> {
     pub yaml: Vec<(&'a str, &'a [Node])>,
     /// Dockerfiles, by path.
     pub dockerfiles: Vec<(&'a str, &'a Dockerfile)>,
+    /// Markdown files' text: the docs, which may name prerequisites.
+    pub docs: Vec<&'a str>,
 }
 
 /// A finding at a place in some file.
@@ -45,7 +51,36 @@ pub static RULES: &[&dyn Rule] = &[
     &argo_points_nowhere::ArgoPointsNowhere,
     &quota_too_small::QuotaTooSmall,
     &pdb_blocks_autoscaler_minimum::PdbBlocksAutoscalerMinimum,
+    &reference_not_delivered::ReferenceNotDelivered,
+    &selector_not_delivered::SelectorNotDelivered,
+    &egress_blocks_dns::EgressBlocksDns,
 ];
+
+/// The reference rules over one delivery path read elsewhere (`cargo xtask verify` renders
+/// the charts that the Helm and Argo CD paths install and checks them with this), each
+/// finding with its rule. `by_hand` are the Secrets the docs show how to create
+/// ([`delivery::made_by_hand`]).
+pub fn check_delivery(
+    unit: &delivery::Unit,
+    by_hand: &[String],
+) -> Vec<(&'static RuleInfo, Finding)> {
+    let tag = |rule: &'static dyn Rule, found: Vec<Finding>| {
+        found.into_iter().map(move |f| (rule.info(), f))
+    };
+    tag(
+        &reference_not_delivered::ReferenceNotDelivered,
+        reference_not_delivered::check_unit(unit, by_hand),
+    )
+    .chain(tag(
+        &selector_not_delivered::SelectorNotDelivered,
+        selector_not_delivered::check_unit(unit),
+    ))
+    .chain(tag(
+        &egress_blocks_dns::EgressBlocksDns,
+        egress_blocks_dns::check_unit(unit),
+    ))
+    .collect()
+}
 
 impl<'a> View<'a> {
     /// The view over files each parsed once for every rule.
@@ -54,9 +89,13 @@ impl<'a> View<'a> {
             paths: Vec::new(),
             yaml: Vec::new(),
             dockerfiles: Vec::new(),
+            docs: Vec::new(),
         };
         for file in files {
             view.paths.push(file.path);
+            if file.path.ends_with(".md") {
+                view.docs.push(file.text);
+            }
             match &file.form {
                 Form::Dockerfile(dockerfile) => view.dockerfiles.push((file.path, dockerfile)),
                 Form::Yaml(Ok(documents)) => view.yaml.push((file.path, documents)),

@@ -1,0 +1,152 @@
+use super::delivery::{Unit, pod_template, units};
+use super::{Finding, Rule, View, finding, name};
+use crate::rules::kubernetes::{kind, selects};
+use crate::rules::yaml::Node;
+use crate::rules::{Family, RuleInfo, Severity, rule};
+
+rule! {
+    /// ## What it does
+    /// Flags pods whose egress NetworkPolicies, among those the same delivery path applies, allow no DNS (port 53).
+    ///
+    /// ## Why is this bad?
+    /// Once any policy restricts a pod's egress, only what a policy allows gets out. Without port 53 the pod cannot resolve the database's or any other name: every connection fails with a name-resolution error, although the policy allows the port it wanted.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kind: NetworkPolicy
+    /// spec:
+    ///   podSelector: {}
+    ///   policyTypes: [Egress]
+    ///   egress:
+    ///     - ports: [{port: 5432, protocol: TCP}]
+    /// ```
+    ///
+    /// ## Fix
+    /// Allow UDP and TCP port 53 to the cluster's DNS (kube-dns in kube-system) in a policy that selects the pods.
+    pub struct EgressBlocksDns;
+}
+
+static INFO: RuleInfo = RuleInfo {
+    code: "SX010",
+    name: "egress-blocks-dns",
+    family: Family::CrossFile,
+    severity: Severity::Error,
+    fix: "Allow port 53 to the cluster's DNS for pods whose egress is restricted.",
+    docs: EgressBlocksDns::DOCS,
+};
+
+impl Rule for EgressBlocksDns {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, view: &View) -> Vec<Finding> {
+        units(view).iter().flat_map(check_unit).collect()
+    }
+}
+
+/// Whether the policy restricts egress: it says so, or has egress rules.
+fn restricts_egress(policy: &Node) -> bool {
+    let types = policy
+        .at(&["spec", "policyTypes"])
+        .map_or(&[][..], Node::items);
+    types.iter().any(|t| t.as_str() == Some("Egress")) || policy.at(&["spec", "egress"]).is_some()
+}
+
+/// Whether the policy selects pods with these labels (an empty selector selects all).
+fn applies_to(policy: &Node, labels: &Node) -> bool {
+    match policy.at(&["spec", "podSelector", "matchLabels"]) {
+        Some(selector) if !selector.entries().is_empty() => selects(selector, labels),
+        _ => policy
+            .at(&["spec", "podSelector", "matchExpressions"])
+            .is_none_or(|e| e.items().is_empty()),
+    }
+}
+
+/// Whether one of the policy's egress rules lets port 53 out (a rule without ports allows
+/// every port).
+fn allows_dns(policy: &Node) -> bool {
+    for rule in policy.at(&["spec", "egress"]).map_or(&[][..], Node::items) {
+        let Some(ports) = rule.get("ports") else {
+            return true;
+        };
+        for port in ports.items() {
+            let port = port.get("port");
+            if port.and_then(Node::as_u64) == Some(53) || port.and_then(Node::as_str) == Some("dns")
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The findings of one delivery path; `cargo xtask verify` calls it on rendered charts.
+pub fn check_unit(unit: &Unit) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for (_, workload) in &unit.objects {
+        let Some(labels) = pod_template(workload).and_then(|t| t.at(&["metadata", "labels"]))
+        else {
+            continue;
+        };
+        let mut restricted = None;
+        let mut dns = false;
+        for policy in unit.find("NetworkPolicy", unit.namespace_of(workload)) {
+            if restricts_egress(policy) && applies_to(policy, labels) {
+                restricted = restricted.or(Some(policy));
+                dns |= allows_dns(policy);
+            }
+        }
+        if let (Some(policy), false) = (restricted, dns) {
+            let file = unit.file_of(policy);
+            found.push(finding(
+                file,
+                policy,
+                format!(
+                    "{} {} cannot resolve names: the egress policies that {} applies to its pods allow no port 53.",
+                    kind(workload),
+                    name(workload),
+                    unit.how
+                ),
+            ));
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::cross::{check, edit, full_stack};
+
+    #[test]
+    fn fires() {
+        let mut files = full_stack();
+        for port in ["UDP", "TCP"] {
+            edit(
+                &mut files,
+                "k8s/staging/backend.yaml",
+                &format!("        - protocol: {port}\n          port: 53\n"),
+                &format!("        - protocol: {port}\n          port: 5353\n"),
+            );
+        }
+        let found = check(&EgressBlocksDns, &files);
+        assert!(
+            found.iter().any(|f| f
+                .message
+                .starts_with("Deployment backend cannot resolve names")),
+            "{:?}",
+            found.iter().map(|f| &f.message).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn stays_silent() {
+        let found = check(&EgressBlocksDns, &full_stack());
+        assert!(
+            found.is_empty(),
+            "{:?}",
+            found.iter().map(|f| &f.message).collect::<Vec<_>>()
+        );
+    }
+}
