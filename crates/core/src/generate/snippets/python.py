@@ -40,10 +40,10 @@ def install(app: FastAPI) -> None:
     async def measure(request: Request, call_next):
         if request.url.path in PROBES:
             return await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
         started = time.perf_counter()
         response = await call_next(request)
+        # The router sets the matched route while handling the request, not before.
+        template = getattr(request.scope.get("route"), "path", "unmatched")
         DURATION.labels(request.method, template).observe(time.perf_counter() - started)
         REQUESTS.labels(request.method, template, str(response.status_code)).inc()
         return response

@@ -1,6 +1,7 @@
 //! Metrics and health endpoints for @@SERVICE@@ (axum + prometheus).
 //!
-//! Use:          let app = observability::install(Router::new(), checks);
+//! Use:          let app = observability::install(routes, checks);
+//!               (after your routes: the layer measures the routes already on the router)
 //! Dependencies: axum, prometheus, once_cell (or std::sync::LazyLock).
 use std::sync::LazyLock;
 use std::time::Instant;
@@ -50,9 +51,10 @@ pub fn install(app: Router, checks: Checks) -> Router {
     // Probes and /metrics are added after the layer, so they are not measured.
     app.layer(middleware::from_fn(measure))
         .route("/metrics", get(|| async {
-            let mut body = Vec::new();
-            TextEncoder::new().encode(&prometheus::gather(), &mut body).unwrap();
-            body
+            let (encoder, mut body) = (TextEncoder::new(), Vec::new());
+            encoder.encode(&prometheus::gather(), &mut body).unwrap();
+            // Prometheus 3 refuses a scrape without a scrape format's content type.
+            ([(axum::http::header::CONTENT_TYPE, encoder.format_type().to_owned())], body)
         }))
         // Alive means the process answers; dependencies are readiness's job.
         .route("@@LIVE@@", get(|| async { "alive" }))
