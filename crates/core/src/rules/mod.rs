@@ -238,6 +238,12 @@ pub fn catalogue() -> Vec<&'static RuleInfo> {
         .map(|rule| rule.info())
         .chain(kubernetes::RULES.iter().map(|rule| rule.info()))
         .chain(github_actions::RULES.iter().map(|rule| rule.info()))
+        .chain(
+            github_actions::DEPENDABOT_RULES
+                .iter()
+                .map(|rule| rule.info()),
+        )
+        .chain(github_actions::ACTION_RULES.iter().map(|rule| rule.info()))
         .chain(compose::RULES.iter().map(|rule| rule.info()))
         .chain(terraform::RULES.iter().map(|rule| rule.info()))
         .chain(cross::RULES.iter().map(|rule| rule.info()))
@@ -341,6 +347,23 @@ impl<'a> Parsed<'a> {
                     found.extend(github_actions::lint(path, text, workflow));
                 } else if let Some(compose) = documents.iter().find(|d| compose::is_compose(d)) {
                     found.extend(compose::lint(path, text, compose));
+                } else if let Some(config) =
+                    documents.iter().find(|d| github_actions::is_dependabot(d))
+                {
+                    found.extend(github_actions::lint_with(
+                        github_actions::DEPENDABOT_RULES,
+                        path,
+                        text,
+                        config,
+                    ));
+                } else if let Some(action) = documents.iter().find(|d| github_actions::is_action(d))
+                {
+                    found.extend(github_actions::lint_with(
+                        github_actions::ACTION_RULES,
+                        path,
+                        text,
+                        action,
+                    ));
                 }
             }
             Form::Other => {}

@@ -6,6 +6,7 @@ mod duplicate_host_port;
 mod image_without_tag;
 mod no_build_or_image;
 mod obsolete_version_key;
+mod wrong_shape;
 
 use super::yaml::Node;
 use super::{Diagnostic, RuleInfo};
@@ -22,6 +23,7 @@ pub static RULES: &[&dyn Rule] = &[
     &depends_on_without_healthcheck::DependsOnWithoutHealthcheck,
     &no_build_or_image::NoBuildOrImage,
     &database_port_on_all_interfaces::DatabasePortOnAllInterfaces,
+    &wrong_shape::WrongShape,
 ];
 
 /// Whether a document is a Compose file: top-level `services` of mappings, and no `jobs`.

@@ -1,5 +1,7 @@
 //! GitHub Actions rules (actionlint's and zizmor's most valuable), over a workflow file.
 
+mod composite_step_without_shell;
+mod dependabot_schedule;
 mod expression_in_run;
 mod missing_permissions;
 mod missing_timeout;
@@ -32,6 +34,22 @@ pub static RULES: &[&dyn Rule] = &[
     &secrets_to_untrusted_action::SecretsToUntrustedAction,
 ];
 
+/// Rules over a Dependabot configuration (`.github/dependabot.yml`).
+pub static DEPENDABOT_RULES: &[&dyn Rule] = &[&dependabot_schedule::DependabotSchedule];
+
+/// Rules over an action's metadata (`action.yml`).
+pub static ACTION_RULES: &[&dyn Rule] = &[&composite_step_without_shell::CompositeStepWithoutShell];
+
+/// Whether a document is a Dependabot configuration: a version and updates.
+pub fn is_dependabot(document: &Node) -> bool {
+    document.get("version").is_some() && document.get("updates").is_some()
+}
+
+/// Whether a document is an action's metadata: how it runs, and no jobs.
+pub fn is_action(document: &Node) -> bool {
+    document.at(&["runs", "using"]).is_some() && document.get("jobs").is_none()
+}
+
 /// Whether a document is a workflow: it has jobs and triggers.
 pub fn is_workflow(document: &Node) -> bool {
     document.get("jobs").is_some() && document.get("on").is_some()
@@ -59,7 +77,12 @@ pub fn steps(workflow: &Node) -> impl Iterator<Item = &Node> {
 }
 
 pub fn lint(path: &str, text: &str, workflow: &Node) -> Vec<Diagnostic> {
-    RULES
+    lint_with(RULES, path, text, workflow)
+}
+
+/// The findings of `rules` over one document.
+pub fn lint_with(rules: &[&dyn Rule], path: &str, text: &str, workflow: &Node) -> Vec<Diagnostic> {
+    rules
         .iter()
         .flat_map(|rule| Diagnostic::at_nodes(rule.info(), path, text, rule.check(workflow)))
         .collect()

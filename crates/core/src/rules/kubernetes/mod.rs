@@ -13,6 +13,7 @@ mod missing_resources;
 mod mutable_image_tag;
 mod pdb_blocks_eviction;
 mod privilege_escalation_allowed;
+mod privileged_container;
 mod probe_port_not_container_port;
 mod replicas_beside_autoscaler;
 mod root_allowed;
@@ -55,6 +56,7 @@ pub static RULES: &[&dyn Rule] = &[
     &target_port_not_container_port::TargetPortNotContainerPort,
     &ingress_backend_missing::IngressBackendMissing,
     &secret_in_env_value::SecretInEnvValue,
+    &privileged_container::PrivilegedContainer,
 ];
 
 /// Whether a document is a Kubernetes object: it has an apiVersion and a kind.
