@@ -260,13 +260,14 @@ pub fn runbook(project: &Project) -> String {
         if !first.is_empty() {
             out.push_str(if postgres {
                 "PostgreSQL reads its credentials from the Secret `postgres-credentials` (keys\n\
-                 `username` and `password`). Create the namespace and the Secrets once, before\n\
-                 the first apply:\n\n"
+                 `username` and `password`). Create the namespace (with its policy, quota and\n\
+                 secrets store) and the Secrets once, before the first apply:\n\n"
             } else {
-                "Create the namespace and the Secrets once, before the first apply:\n\n"
+                "Create the namespace (with its policy, quota and secrets store) and the Secrets\n\
+                 once, before the first apply:\n\n"
             });
             out.push_str(&format!(
-                "```sh\nkubectl apply -f {dir}/namespace.yaml\n{}```\n\nThen, and for every change:\n\n",
+                "```sh\nkubectl apply -k {dir}/platform\n{}```\n\nThen, and for every change:\n\n",
                 first.concat()
             ));
         }

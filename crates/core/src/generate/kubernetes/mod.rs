@@ -45,6 +45,9 @@ pub fn files(project: &Project) -> Vec<GeneratedFile> {
 }
 
 /// The folder of one environment's manifests.
+/// The folder of an environment's platform objects, inside its own.
+pub const PLATFORM: &str = "platform";
+
 pub fn folder(stage: Stage) -> String {
     format!("k8s/{}", stage.key())
 }
@@ -63,20 +66,33 @@ fn environment_files(project: &Project, stage: Stage) -> Vec<GeneratedFile> {
         (Yaml::with_comments(&header(what)) + documents).into_file(path)
     };
     let mut files = Vec::new();
-    let mut resources = vec!["namespace.yaml".to_owned()];
+    // What the namespace needs before any service, in a kustomization of its own: the
+    // environment's applies it, and so do the Argo CD platform Application and the Helm
+    // deploy jobs, so every path delivers it.
+    let mut platform = vec!["namespace.yaml".to_owned()];
     files.push(file(
-        format!("{folder}/namespace.yaml"),
+        format!("{folder}/{PLATFORM}/namespace.yaml"),
         "The namespace, its default-deny policy and its quota.",
         namespace_documents(project, environment),
     ));
     if let Some(store) = secrets::store(project, stage) {
         files.push(file(
-            format!("{folder}/secret-store.yaml"),
+            format!("{folder}/{PLATFORM}/secret-store.yaml"),
             "External Secrets: where the services' secret values come from.",
             store,
         ));
-        resources.push("secret-store.yaml".into());
+        platform.push("secret-store.yaml".into());
     }
+    files.push(file(
+        format!("{folder}/{PLATFORM}/kustomization.yaml"),
+        "What the namespace needs before any service: kubectl apply -k .",
+        documents(&[Kustomization {
+            api_version: "kustomize.config.k8s.io/v1beta1",
+            kind: "Kustomization",
+            resources: platform,
+        }]),
+    ));
+    let mut resources = vec![PLATFORM.to_owned()];
     for service in &project.services {
         let context = Context::new(project, service, stage);
         files.push(file(

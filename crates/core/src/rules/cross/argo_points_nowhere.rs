@@ -4,7 +4,7 @@ use crate::rules::{Family, RuleInfo, Severity, rule};
 
 rule! {
     /// ## What it does
-    /// Flags an Argo CD Application whose chart path or values file is not in the bundle.
+    /// Flags an Argo CD Application whose chart path or values file is not in the bundle (a folder with a `kustomization.yaml` and no Helm settings is fine too).
     ///
     /// ## Why is this bad?
     /// Argo CD reports the application as unknown and deploys nothing, while the pipeline reports success.
@@ -26,7 +26,7 @@ static INFO: RuleInfo = RuleInfo {
     name: "argo-points-nowhere",
     family: Family::CrossFile,
     severity: Severity::Error,
-    fix: "Point the Application at a chart and values file of the bundle.",
+    fix: "Point the Application at a chart and values file, or a kustomization, of the bundle.",
     docs: ArgoPointsNowhere::DOCS,
 };
 
@@ -44,11 +44,12 @@ impl Rule for ArgoPointsNowhere {
             let Some(path) = source.get("path").and_then(Node::as_str) else {
                 continue;
             };
-            if !view
-                .paths
-                .iter()
-                .any(|p| *p == format!("{path}/Chart.yaml"))
-            {
+            let has = |name: &str| view.paths.iter().any(|p| *p == format!("{path}/{name}"));
+            // A chart, or a kustomization with no Helm settings.
+            if source.get("helm").is_none() && has("kustomization.yaml") {
+                continue;
+            }
+            if !has("Chart.yaml") {
                 found.push(finding(file, source, format!("No chart at {path}.")));
                 continue;
             }

@@ -141,10 +141,12 @@ pub fn pod_template(object: &Node) -> Option<&Node> {
     }
 }
 
-/// Every path the files show: each kustomization, and each Argo CD Application whose source
-/// is a folder of plain manifests of the bundle.
+/// Every path the files show: each kustomization, and the Argo CD Applications that sync into
+/// one namespace, together, when all of them are plain manifests (a chart needs Helm first).
 pub fn units<'a>(view: &View<'a>) -> Vec<Unit<'a>> {
     let mut units = Vec::new();
+    // The Applications syncing into each namespace: their files, and whether all are readable.
+    let mut argo: Vec<(Option<&'a str>, Vec<(&'a str, &'a [Node])>, bool)> = Vec::new();
     for (path, documents) in &view.yaml {
         for document in documents.iter() {
             match kind(document) {
@@ -154,11 +156,7 @@ pub fn units<'a>(view: &View<'a>) -> Vec<Unit<'a>> {
                         None => "",
                     };
                     let mut files = Vec::new();
-                    for resource in document.get("resources").map_or(&[][..], Node::items) {
-                        if let Some(resource) = resource.as_str() {
-                            in_folder(view, &join(folder, resource), &mut files);
-                        }
-                    }
+                    resources(view, folder, document, &mut files, 0);
                     let how = format!(
                         "kubectl apply -k {}",
                         if folder.is_empty() { "." } else { folder }
@@ -167,7 +165,16 @@ pub fn units<'a>(view: &View<'a>) -> Vec<Unit<'a>> {
                     units.push(Unit::new(how, namespace, &files));
                 }
                 "Application" => {
-                    let mut files = Vec::new();
+                    let namespace = document
+                        .at(&["spec", "destination", "namespace"])
+                        .and_then(Node::as_str);
+                    let group = match argo.iter().position(|(n, _, _)| *n == namespace) {
+                        Some(at) => at,
+                        None => {
+                            argo.push((namespace, Vec::new(), true));
+                            argo.len() - 1
+                        }
+                    };
                     let mut sources: Vec<&Node> =
                         document.at(&["spec", "source"]).into_iter().collect();
                     sources.extend(
@@ -180,26 +187,60 @@ pub fn units<'a>(view: &View<'a>) -> Vec<Unit<'a>> {
                             continue;
                         };
                         let folder = folder.trim_matches('/');
-                        // A chart is Helm's to render; `cargo xtask verify` checks that path
-                        // rendered.
                         let chart = format!("{folder}/Chart.yaml");
-                        if !view.paths.contains(&chart.as_str()) {
-                            in_folder(view, folder, &mut files);
+                        let kustomization = format!("{folder}/kustomization.yaml");
+                        let inner = view.yaml.iter().find(|(path, _)| *path == kustomization);
+                        let inner =
+                            inner.and_then(|(_, d)| d.iter().find(|d| kind(d) == "Kustomization"));
+                        if view.paths.contains(&chart.as_str()) {
+                            // A chart is Helm's to render: the engine cannot see this
+                            // namespace whole (`cargo xtask verify` renders and checks it).
+                            argo[group].2 = false;
+                        } else if let Some(inner) = inner {
+                            resources(view, folder, inner, &mut argo[group].1, 0);
+                        } else {
+                            in_folder(view, folder, &mut argo[group].1);
                         }
-                    }
-                    if !files.is_empty() {
-                        let how = format!("the Argo CD Application {}", name(document));
-                        let namespace = document
-                            .at(&["spec", "destination", "namespace"])
-                            .and_then(Node::as_str);
-                        units.push(Unit::new(how, namespace, &files));
                     }
                 }
                 _ => {}
             }
         }
     }
+    for (namespace, files, readable) in argo {
+        if readable && !files.is_empty() {
+            let how = format!(
+                "the Argo CD Applications syncing into {}",
+                namespace.unwrap_or("default")
+            );
+            units.push(Unit::new(how, namespace, &files));
+        }
+    }
     units
+}
+
+/// The files a kustomization in `folder` applies: its resources, and a folder's own
+/// kustomization's in turn (a few levels deep, so a loop ends).
+fn resources<'a>(
+    view: &View<'a>,
+    folder: &str,
+    kustomization: &Node,
+    files: &mut Vec<(&'a str, &'a [Node])>,
+    depth: usize,
+) {
+    for resource in kustomization.get("resources").map_or(&[][..], Node::items) {
+        let Some(resource) = resource.as_str() else {
+            continue;
+        };
+        let target = join(folder, resource);
+        let nested = format!("{target}/kustomization.yaml");
+        let inner = view.yaml.iter().find(|(path, _)| *path == nested);
+        match inner.and_then(|(_, d)| d.iter().find(|d| kind(d) == "Kustomization")) {
+            Some(inner) if depth < 4 => resources(view, &target, inner, files, depth + 1),
+            Some(_) => {}
+            None => in_folder(view, &target, files),
+        }
+    }
 }
 
 /// The YAML files at `target`, or under it when it is a folder.
@@ -299,7 +340,7 @@ mod tests {
             .map(|(_, o)| (name(o), units[0].namespace_of(o)))
             .collect();
         assert_eq!(names, [("one", "shop"), ("two", "elsewhere")]);
-        assert_eq!(units[1].how, "the Argo CD Application app");
+        assert_eq!(units[1].how, "the Argo CD Applications syncing into shop");
         assert_eq!(units[1].objects.len(), 1);
     }
 }

@@ -96,7 +96,7 @@ mod tests {
         let mut files = full_stack();
         let namespace = files
             .iter_mut()
-            .find(|f| f.path == "k8s/staging/namespace.yaml")
+            .find(|f| f.path == "k8s/staging/platform/namespace.yaml")
             .unwrap();
         let start = namespace.contents.find("pods: \"").unwrap() + "pods: \"".len();
         let end = start + namespace.contents[start..].find('"').unwrap();

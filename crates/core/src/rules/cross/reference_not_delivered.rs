@@ -349,7 +349,7 @@ mod tests {
         let mut files = full_stack();
         edit(
             &mut files,
-            "k8s/staging/kustomization.yaml",
+            "k8s/staging/platform/kustomization.yaml",
             "  - secret-store.yaml\n",
             "",
         );
