@@ -978,8 +978,11 @@ export DIGEST=\"${ref#*@}\"
 kube() { kubectl --namespace \"$NAMESPACE\" \"$@\"; }
 ";
 
-/// With Helm: upgrade the release in place, keeping earlier deploys' digests.
-const HELM: &str = "release() {
+/// With Helm: the namespace's platform first (the chart's objects need its secrets store,
+/// and its policy and quota hold for every pod), then upgrade the release in place, keeping
+/// earlier deploys' digests.
+const HELM: &str = "kubectl apply -k \"$PLATFORM\"
+release() {
   helm upgrade --install \"$DEPLOYMENT\" \"$CHART\" \\
     --namespace \"$NAMESPACE\" \\
     --reset-then-reuse-values -f \"$VALUES\" \\
@@ -1118,6 +1121,16 @@ fn deploy_job(project: &Project, service: &AppService, stage: Stage) -> Job {
         ("VALUES", format!("{chart}/values/{}.yaml", stage.key())),
         ("BRANCH", branch.to_owned()),
     ]);
+    if tool == DeployTool::Helm {
+        env.insert(
+            "PLATFORM",
+            format!(
+                "{}/{}",
+                super::kubernetes::folder(stage),
+                super::kubernetes::PLATFORM
+            ),
+        );
+    }
     let mut timeout = 20;
     if service.rollout.strategy == Strategy::Canary {
         match service.rollout.canary_engine {

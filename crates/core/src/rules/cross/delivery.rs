@@ -141,12 +141,15 @@ pub fn pod_template(object: &Node) -> Option<&Node> {
     }
 }
 
+/// Files with their documents, as a path delivers them.
+type Files<'a> = Vec<(&'a str, &'a [Node])>;
+
 /// Every path the files show: each kustomization, and the Argo CD Applications that sync into
 /// one namespace, together, when all of them are plain manifests (a chart needs Helm first).
 pub fn units<'a>(view: &View<'a>) -> Vec<Unit<'a>> {
     let mut units = Vec::new();
     // The Applications syncing into each namespace: their files, and whether all are readable.
-    let mut argo: Vec<(Option<&'a str>, Vec<(&'a str, &'a [Node])>, bool)> = Vec::new();
+    let mut argo: Vec<(Option<&'a str>, Files<'a>, bool)> = Vec::new();
     for (path, documents) in &view.yaml {
         for document in documents.iter() {
             match kind(document) {
