@@ -226,23 +226,7 @@ impl Pins {
                 .map(str::to_owned)
                 .ok_or_else(|| format!("xtask/tools.toml: missing [{section}] {key}"))
         };
-        let packages = |section: &str| {
-            tools
-                .get(section)
-                .and_then(|t| t.as_table())
-                .ok_or(format!("xtask/tools.toml: missing [{section}]"))?
-                .iter()
-                .map(|(name, version)| {
-                    Ok((
-                        name.clone(),
-                        version
-                            .as_str()
-                            .ok_or(format!("[{section}] {name}: not a string"))?
-                            .to_owned(),
-                    ))
-                })
-                .collect::<Result<Vec<_>, String>>()
-        };
+        let packages = |section: &str| section_packages(&tools, section);
         let pypi = packages("pypi")?;
         let scanners = packages("pypi-scanners")?;
         let apt = tools
@@ -305,6 +289,29 @@ impl Pins {
         }
         Ok(())
     }
+}
+
+/// The `name = "version"` pairs of `[section]` in xtask/tools.toml.
+pub fn pinned_packages(root: &Path, section: &str) -> Result<Vec<(String, String)>, String> {
+    section_packages(&read_toml(&root.join("xtask/tools.toml"))?, section)
+}
+
+fn section_packages(tools: &toml::Table, section: &str) -> Result<Vec<(String, String)>, String> {
+    tools
+        .get(section)
+        .and_then(|t| t.as_table())
+        .ok_or(format!("xtask/tools.toml: missing [{section}]"))?
+        .iter()
+        .map(|(name, version)| {
+            Ok((
+                name.clone(),
+                version
+                    .as_str()
+                    .ok_or(format!("[{section}] {name}: not a string"))?
+                    .to_owned(),
+            ))
+        })
+        .collect()
 }
 
 fn major(version: &str) -> &str {
@@ -452,6 +459,30 @@ fn npm_install(cache: &Path, package: &str, version: &str) -> Result<PathBuf, St
     })
 }
 
+/// `npm install` of exactly `packages` into one folder named `kind`, keyed by that list; the
+/// packages land in its node_modules.
+pub fn npm_packages(
+    cache: &Path,
+    kind: &str,
+    packages: &[(String, String)],
+) -> Result<PathBuf, String> {
+    let specs: Vec<String> = packages
+        .iter()
+        .map(|(name, version)| format!("{name}@{version}"))
+        .collect();
+    let key = fnv1a(specs.join(" ").as_bytes());
+    ensure_installed(cache, kind, &format!("{key:016x}"), |dir| {
+        println!("installing {kind} from npm: {}", specs.join(" "));
+        let npm = require_program("npm", &["nodejs", "npm"])?;
+        status(
+            Command::new(npm)
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(dir)
+                .args(&specs),
+        )
+    })
+}
+
 /// The program `name` of the virtualenv `venv` (of `kind`), if it was installed.
 fn venv_program(venv: &Option<PathBuf>, kind: &str, name: &str) -> Result<PathBuf, String> {
     let venv = venv
@@ -461,7 +492,7 @@ fn venv_program(venv: &Option<PathBuf>, kind: &str, name: &str) -> Result<PathBu
 }
 
 /// A virtualenv named `kind` holding exactly `pypi`, keyed by that list.
-fn ensure_venv(cache: &Path, kind: &str, pypi: &[(String, String)]) -> Result<PathBuf, String> {
+pub fn ensure_venv(cache: &Path, kind: &str, pypi: &[(String, String)]) -> Result<PathBuf, String> {
     let requirements: Vec<String> = pypi
         .iter()
         .map(|(name, version)| format!("{name}=={version}"))
@@ -491,7 +522,7 @@ pub fn which(program: &str) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
     })
