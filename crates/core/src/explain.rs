@@ -1473,6 +1473,7 @@ mod tests {
     use crate::model::PRESETS;
 
     #[test]
+    #[cfg(not(target_arch = "wasm32"))]
     fn the_web_app_s_explanations_are_current() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../static/explanations.txt");
         let expected = prose_asset();

@@ -18,6 +18,20 @@
 //!   (`deploy.rs` lists them). Each must leave every client of the Service on the image it
 //!   should run, the remote and the cluster agreeing.
 //!
+//! - **snippets** (`snippets.rs`): the generated metrics and health snippets in minimal real
+//!   FastAPI, Express and axum apps, against a real PostgreSQL and Redis (`services.rs`):
+//!   readiness 200 with both up and 503 while either is stopped, liveness 200 throughout,
+//!   `/metrics` with the series and labels the alerts and the dashboard query.
+//!
+//! - **migration** (`migration.rs`): every plan of the migration planner, for every tool,
+//!   applied phase by phase to a real PostgreSQL while the old and new versions' queries run
+//!   as the plan claims, each undo too, and an interrupted index build retried.
+//!
+//! - **references** (`references.rs`): the reference rules (SX008-SX010) on each delivery
+//!   path with the charts rendered by the real Helm engine: kubectl, Helm from CI (with what
+//!   the deploy jobs apply first) and the Argo CD Applications of each environment together;
+//!   and what holds for a whole namespace (default-deny, quota) arrives by every path.
+//!
 //! Everything runs on loopback, every wait is bounded, and what a case starts it stops. A case
 //! listed in `EXPECTED_FAILURES` must fail, with the issue that fixes it; when it passes the
 //! run fails until the entry is removed, so the list cannot go stale.

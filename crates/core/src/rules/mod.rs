@@ -616,6 +616,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(target_arch = "wasm32"))]
     fn the_web_app_s_rule_docs_are_current() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../static/rule-docs.txt");
         let expected = docs_asset();
