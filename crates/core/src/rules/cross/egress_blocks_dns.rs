@@ -47,14 +47,20 @@ impl Rule for EgressBlocksDns {
 
 /// Whether the policy restricts egress: it says so, or has egress rules.
 fn restricts_egress(policy: &Node) -> bool {
+    restricts(policy, "Egress", "egress")
+}
+
+/// Whether the policy restricts traffic of `kind` (`Ingress`, `Egress`): it says so, or has
+/// rules under `key`.
+pub(super) fn restricts(policy: &Node, kind: &str, key: &str) -> bool {
     let types = policy
         .at(&["spec", "policyTypes"])
         .map_or(&[][..], Node::items);
-    types.iter().any(|t| t.as_str() == Some("Egress")) || policy.at(&["spec", "egress"]).is_some()
+    types.iter().any(|t| t.as_str() == Some(kind)) || policy.at(&["spec", key]).is_some()
 }
 
 /// Whether the policy selects pods with these labels (an empty selector selects all).
-fn applies_to(policy: &Node, labels: &Node) -> bool {
+pub(super) fn applies_to(policy: &Node, labels: &Node) -> bool {
     match policy.at(&["spec", "podSelector", "matchLabels"]) {
         Some(selector) if !selector.entries().is_empty() => selects(selector, labels),
         _ => policy
@@ -63,16 +69,24 @@ fn applies_to(policy: &Node, labels: &Node) -> bool {
     }
 }
 
-/// Whether one of the policy's egress rules lets port 53 out (a rule without ports allows
-/// every port).
+/// Whether one of the policy's egress rules lets port 53 out.
 fn allows_dns(policy: &Node) -> bool {
+    allows_out(policy, &[53], "dns")
+}
+
+/// Whether one of the policy's egress rules lets one of `wanted` (or the named port) out; a
+/// rule without ports allows every port.
+pub(super) fn allows_out(policy: &Node, wanted: &[u64], named: &str) -> bool {
     for rule in policy.at(&["spec", "egress"]).map_or(&[][..], Node::items) {
         let Some(ports) = rule.get("ports") else {
             return true;
         };
         for port in ports.items() {
             let port = port.get("port");
-            if port.and_then(Node::as_u64) == Some(53) || port.and_then(Node::as_str) == Some("dns")
+            if port
+                .and_then(Node::as_u64)
+                .is_some_and(|p| wanted.contains(&p))
+                || port.and_then(Node::as_str) == Some(named)
             {
                 return true;
             }

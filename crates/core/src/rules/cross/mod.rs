@@ -8,6 +8,7 @@ mod egress_blocks_dns;
 mod health_path_mismatch;
 mod image_mismatch;
 mod pdb_blocks_autoscaler_minimum;
+mod policy_blocks_needed_traffic;
 mod port_mismatch;
 mod quota_too_small;
 mod reference_not_delivered;
@@ -54,6 +55,7 @@ pub static RULES: &[&dyn Rule] = &[
     &reference_not_delivered::ReferenceNotDelivered,
     &selector_not_delivered::SelectorNotDelivered,
     &egress_blocks_dns::EgressBlocksDns,
+    &policy_blocks_needed_traffic::PolicyBlocksNeededTraffic,
 ];
 
 /// The reference rules over one delivery path read elsewhere (`cargo xtask verify` renders
@@ -78,6 +80,10 @@ pub fn check_delivery(
     .chain(tag(
         &egress_blocks_dns::EgressBlocksDns,
         egress_blocks_dns::check_unit(unit),
+    ))
+    .chain(tag(
+        &policy_blocks_needed_traffic::PolicyBlocksNeededTraffic,
+        policy_blocks_needed_traffic::check_unit(unit),
     ))
     .collect()
 }
