@@ -375,8 +375,8 @@ fn steps(change: Change) -> (bool, &'static str, &'static [Step]) {
             "Backward compatible: old code does not notice an index. Build it CONCURRENTLY so writes go on meanwhile.",
             &[[
                 "Create the index concurrently",
-                "CONCURRENTLY cannot run inside a transaction: the migration must opt out of the tool's transaction.",
-                "CREATE INDEX CONCURRENTLY IF NOT EXISTS {table}_{column}_idx ON {table} ({column});\n",
+                "CONCURRENTLY cannot run inside a transaction: the migration must opt out of the tool's transaction. An interrupted build leaves an invalid index: undo, then run it again.",
+                "CREATE INDEX CONCURRENTLY {table}_{column}_idx ON {table} ({column});\n",
                 "DROP INDEX CONCURRENTLY IF EXISTS {table}_{column}_idx;\n",
             ]],
         ),

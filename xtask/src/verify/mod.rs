@@ -58,6 +58,8 @@ mod snippets;
 /// Cases known to fail today, by name (a prefix, where `*` stands for any text), with the
 /// issue that fixes them.
 const EXPECTED_FAILURES: &[(&str, &str)] = &[
+    // The migration planner's own defects, found by this harness and named in no issue yet:
+    // tracked in issue 21's closing note until one is filed; fixed with issue 22's migrations.
     // Phase 3 validates its CHECK in the transaction that added it, under ACCESS EXCLUSIVE, and
     // the backfill's NULL placeholder, run as written, never stops updating.
     ("migration add-not-null-column", "issue 22"),
@@ -66,9 +68,6 @@ const EXPECTED_FAILURES: &[(&str, &str)] = &[
     ("migration rename-column", "issue 22"),
     // The same, and phase 3's name swap breaks the code it just deployed (total_cents_new vanishes).
     ("migration change-column-type", "issue 22"),
-    // CREATE INDEX CONCURRENTLY IF NOT EXISTS, run again after an interrupted build, reports
-    // success and keeps the invalid index.
-    ("migration add-index", "issue 22"),
     // A GitOps deploy still needs the cluster: it waits with kubectl (the Istio canary also
     // applies its steps with kubectl), so with no KUBECONFIG it fails (issue 22, item 3).
     (
@@ -77,37 +76,37 @@ const EXPECTED_FAILURES: &[(&str, &str)] = &[
     ),
     // Istio canary, first deploy: step 1's VirtualService routes to subsets no DestinationRule
     // defines yet (only <service>-mesh.yaml, applied last, does): mesh requests get 503.
-    ("deploy go-api/api deploy-staging: first deploy", "issue 22"),
+    ("deploy go-api/api deploy-staging: first deploy", "issue 23"),
     (
         "deploy go-api/api deploy-production: first deploy",
-        "issue 22",
+        "issue 23",
     ),
     // Istio canary: ingress-nginx sends public traffic to the Service's endpoints, canary pods
     // included, past the VirtualService: 33% before step 1, and still after a revert.
     (
         "deploy go-api/api deploy-production: canary steps",
-        "issue 22",
+        "issue 23",
     ),
     (
         "deploy go-api/api deploy-production: roll back with git revert",
-        "issue 22",
+        "issue 23",
     ),
     // The runbook's "all traffic back to stable" undoes nothing once stable runs the new image;
     // for Argo Rollouts it names a file the bundle lacks (k8s/<env>/<service>-mesh.yaml).
     (
         "deploy * deploy-production: roll back with kubectl apply",
-        "issue 22",
+        "issue 24",
     ),
     // No analysis anywhere: a canary answering with errors is promoted to 100%.
     (
         "deploy * deploy-production: canary answers with errors",
-        "issue 22",
+        "issue 24",
     ),
     // Argo Rollouts without traffic routing: the weights are replica counts; with 2 replicas the
     // 5% and 25% steps send 33%.
     (
         "deploy dotnet-api/api deploy-production: canary steps",
-        "issue 22",
+        "issue 23",
     ),
 ];
 
