@@ -32,6 +32,10 @@
 //!   the deploy jobs apply first) and the Argo CD Applications of each environment together;
 //!   and what holds for a whole namespace (default-deny, quota) arrives by every path.
 //!
+//! - **postgres** (`volumes.rs`): the in-cluster PostgreSQL's data directory on a volume laid
+//!   out as a new one arrives (root's, `lost+found`, group set by fsGroup), initialised by the
+//!   real initdb as an unprivileged user.
+//!
 //! Everything runs on loopback, every wait is bounded, and what a case starts it stops. A case
 //! listed in `EXPECTED_FAILURES` must fail, with the issue that fixes it; when it passes the
 //! run fails until the entry is removed, so the list cannot go stale.
@@ -54,6 +58,7 @@ mod migration;
 mod references;
 pub(crate) mod services;
 mod snippets;
+mod volumes;
 
 /// Cases known to fail today, by name (a prefix, where `*` stands for any text), with the
 /// issue that fixes them.
@@ -179,6 +184,7 @@ pub fn run(toolchain: &Toolchain, root: &Path, filter: Option<&str>) -> Result<(
         &toolchain.validator("python")?,
         &out.join("references"),
     )?;
+    volumes::cases(&mut report, &out.join("volumes"))?;
     report.finish(started)
 }
 

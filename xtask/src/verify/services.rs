@@ -16,12 +16,12 @@ use crate::http::free_port;
 /// How long a server may take to accept connections after it starts.
 const START_LIMIT: Duration = Duration::from_secs(30);
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     crate::run::output(Command::new("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0")
 }
 
 /// The folder of Debian's newest PostgreSQL server programs, installing the package if needed.
-fn postgres_bin() -> Result<PathBuf, String> {
+pub(crate) fn postgres_bin() -> Result<PathBuf, String> {
     let newest = || -> Option<PathBuf> {
         let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
             .ok()?

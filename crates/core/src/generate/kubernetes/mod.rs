@@ -996,11 +996,10 @@ fn postgres_documents(project: &Project, stage: Stage) -> Yaml {
         failure_threshold: timing.2,
     };
     let (cpu_request, cpu_limit, memory_request, memory_limit) = POSTGRES_RESOURCES;
-    let data_dir = if postgres.version.parse::<u32>().unwrap_or(0) >= 18 {
-        "/var/lib/postgresql"
-    } else {
-        "/var/lib/postgresql/data"
-    };
+    // The volume holds the data directory one level down (`data/` before PostgreSQL 18, the
+    // versioned folder since): a new volume's root has `lost+found` and stays root's, where
+    // initdb refuses to start.
+    let data_dir = "/var/lib/postgresql";
     let container = Container {
         name: "postgres".into(),
         image,
