@@ -52,8 +52,14 @@ pub fn git(dir: &Path) -> Command {
 /// Ends a child started in a process group of its own, and everything it started: SIGTERM,
 /// then SIGKILL after five seconds.
 pub fn stop(child: &mut std::process::Child) {
+    stop_with(child, "-TERM");
+}
+
+/// [`stop`] with another first signal: PostgreSQL's fast shutdown is SIGINT (SIGTERM waits
+/// for its clients to leave).
+pub fn stop_with(child: &mut std::process::Child, signal: &str) {
     let group = format!("-{}", child.id());
-    let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+    let _ = Command::new("kill").args([signal, "--", &group]).status();
     for _ in 0..50 {
         if matches!(child.try_wait(), Ok(Some(_))) {
             return;

@@ -172,7 +172,8 @@ impl Postgres {
     /// Stops the server (an outage for the apps using it); [`Postgres::resume`] starts it again.
     pub fn pause(&mut self) {
         if let Some(mut child) = self.child.take() {
-            crate::run::stop(&mut child);
+            // Fast shutdown: open sessions are ended, as in an outage.
+            crate::run::stop_with(&mut child, "-INT");
         }
     }
 
