@@ -92,41 +92,21 @@ impl<'a> Unit<'a> {
     /// Whether an object of `kind` named `wanted` arrives in `namespace` by this path. An
     /// ExternalSecret also makes the Secret it targets.
     pub fn has(&self, wanted_kind: &str, wanted: &str, namespace: &str) -> bool {
-        let namespace = if CLUSTER_SCOPED.contains(&wanted_kind) {
-            ""
-        } else {
-            namespace
-        };
-        for object in self.find(wanted_kind, namespace) {
-            if name(object) == wanted {
+        let cluster_wide = CLUSTER_SCOPED.contains(&wanted_kind);
+        for (_, object) in &self.objects {
+            let found = match kind(object) {
+                k if k == wanted_kind => name(object),
+                "ExternalSecret" if wanted_kind == "Secret" => object
+                    .at(&["spec", "target", "name"])
+                    .and_then(Node::as_str)
+                    .unwrap_or(name(object)),
+                _ => continue,
+            };
+            if found == wanted && (cluster_wide || self.namespace_of(object) == namespace) {
                 return true;
             }
         }
-        if wanted_kind == "Secret" {
-            for secret in self.find("ExternalSecret", namespace) {
-                let target = secret
-                    .at(&["spec", "target", "name"])
-                    .and_then(Node::as_str);
-                if target.unwrap_or(name(secret)) == wanted {
-                    return true;
-                }
-            }
-        }
         false
-    }
-
-    /// The pod templates' labels of the workloads in `namespace`, with each workload.
-    pub fn pod_labels(&self, namespace: &str) -> Vec<(&'a Node, &'a Node)> {
-        let mut found = Vec::new();
-        for (_, object) in &self.objects {
-            if self.namespace_of(object) != namespace {
-                continue;
-            }
-            if let Some(labels) = pod_template(object).and_then(|t| t.at(&["metadata", "labels"])) {
-                found.push((*object, labels));
-            }
-        }
-        found
     }
 }
 
@@ -146,7 +126,12 @@ type Files<'a> = Vec<(&'a str, &'a [Node])>;
 
 /// Every path the files show: each kustomization, and the Argo CD Applications that sync into
 /// one namespace, together, when all of them are plain manifests (a chart needs Helm first).
-pub fn units<'a>(view: &View<'a>) -> Vec<Unit<'a>> {
+pub fn units<'v, 'a>(view: &'v View<'a>) -> &'v [Unit<'a>] {
+    view.units.get_or_init(|| find_units(view))
+}
+
+/// [`units`], found (once per view).
+fn find_units<'a>(view: &View<'a>) -> Vec<Unit<'a>> {
     let mut units = Vec::new();
     // The Applications syncing into each namespace: their files, and whether all are readable.
     let mut argo: Vec<(Option<&'a str>, Files<'a>, bool)> = Vec::new();

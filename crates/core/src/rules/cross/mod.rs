@@ -29,6 +29,8 @@ pub struct View<'a> {
     pub dockerfiles: Vec<(&'a str, &'a Dockerfile)>,
     /// Markdown files' text: the docs, which may name prerequisites.
     pub docs: Vec<&'a str>,
+    /// The delivery paths, found once for the rules that read them ([`delivery::units`]).
+    units: std::cell::OnceCell<Vec<delivery::Unit<'a>>>,
 }
 
 /// A finding at a place in some file.
@@ -96,6 +98,7 @@ impl<'a> View<'a> {
             yaml: Vec::new(),
             dockerfiles: Vec::new(),
             docs: Vec::new(),
+            units: std::cell::OnceCell::new(),
         };
         for file in files {
             view.paths.push(file.path);

@@ -69,6 +69,13 @@ fn selectors(object: &Node) -> Vec<(&Node, &'static str)> {
 /// The findings of one delivery path; `cargo xtask verify` calls it on rendered charts.
 pub fn check_unit(unit: &Unit) -> Vec<Finding> {
     let mut found = Vec::new();
+    // Every pod template's labels, with its namespace, found once.
+    let mut pods = Vec::new();
+    for (_, object) in &unit.objects {
+        if let Some(labels) = pod_template(object).and_then(|t| t.at(&["metadata", "labels"])) {
+            pods.push((unit.namespace_of(object), labels));
+        }
+    }
     for (file, object) in &unit.objects {
         let is_service = kind(object) == "Service";
         // A Service in a file with workloads of its own is SK011's to judge.
@@ -81,11 +88,12 @@ pub fn check_unit(unit: &Unit) -> Vec<Finding> {
             continue;
         }
         let namespace = unit.namespace_of(object);
-        let pods = unit.pod_labels(namespace);
         for (selector, what) in selectors(object) {
             // An empty selector selects every pod (or, for a Service, none by design).
             if selector.entries().is_empty()
-                || pods.iter().any(|(_, labels)| selects(selector, labels))
+                || pods
+                    .iter()
+                    .any(|(ns, labels)| *ns == namespace && selects(selector, labels))
             {
                 continue;
             }
