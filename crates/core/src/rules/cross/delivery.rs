@@ -110,17 +110,6 @@ impl<'a> Unit<'a> {
     }
 }
 
-/// The pod template of an object that runs pods (a CronJob's, two levels down).
-pub fn pod_template(object: &Node) -> Option<&Node> {
-    match kind(object) {
-        "Deployment" | "StatefulSet" | "DaemonSet" | "Rollout" | "Job" | "ReplicaSet" => {
-            object.at(&["spec", "template"])
-        }
-        "CronJob" => object.at(&["spec", "jobTemplate", "spec", "template"]),
-        _ => None,
-    }
-}
-
 /// Files with their documents, as a path delivers them.
 type Files<'a> = Vec<(&'a str, &'a [Node])>;
 

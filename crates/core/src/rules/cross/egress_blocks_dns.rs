@@ -1,6 +1,6 @@
-use super::delivery::{Unit, pod_template, units};
+use super::delivery::{Unit, units};
 use super::{Finding, Rule, View, finding, name};
-use crate::rules::kubernetes::{kind, selects};
+use crate::rules::kubernetes::{kind, pod_template, selects};
 use crate::rules::yaml::Node;
 use crate::rules::{Family, RuleInfo, Severity, rule};
 
@@ -45,22 +45,31 @@ impl Rule for EgressBlocksDns {
     }
 }
 
-/// Whether the policy restricts egress: it says so, or has egress rules.
-fn restricts_egress(policy: &Node) -> bool {
-    restricts(policy, "Egress", "egress")
-}
-
 /// Whether the policy restricts traffic of `kind` (`Ingress`, `Egress`): it says so, or has
 /// rules under `key`.
-pub(super) fn restricts(policy: &Node, kind: &str, key: &str) -> bool {
+fn restricts(policy: &Node, kind: &str, key: &str) -> bool {
     let types = policy
         .at(&["spec", "policyTypes"])
         .map_or(&[][..], Node::items);
     types.iter().any(|t| t.as_str() == Some(kind)) || policy.at(&["spec", key]).is_some()
 }
 
+/// The NetworkPolicies of the path that apply to pods with `labels` in `namespace` and
+/// restrict traffic of `kind` (`Ingress`, `Egress`; the rules under `key`).
+pub(super) fn restricting<'a>(
+    unit: &Unit<'a>,
+    namespace: &str,
+    labels: &Node,
+    kind: &str,
+    key: &str,
+) -> Vec<&'a Node> {
+    let mut found = unit.find("NetworkPolicy", namespace);
+    found.retain(|policy| restricts(policy, kind, key) && applies_to(policy, labels));
+    found
+}
+
 /// Whether the policy selects pods with these labels (an empty selector selects all).
-pub(super) fn applies_to(policy: &Node, labels: &Node) -> bool {
+fn applies_to(policy: &Node, labels: &Node) -> bool {
     match policy.at(&["spec", "podSelector", "matchLabels"]) {
         Some(selector) if !selector.entries().is_empty() => selects(selector, labels),
         _ => policy
@@ -103,15 +112,16 @@ pub fn check_unit(unit: &Unit) -> Vec<Finding> {
         else {
             continue;
         };
-        let mut restricted = None;
-        let mut dns = false;
-        for policy in unit.find("NetworkPolicy", unit.namespace_of(workload)) {
-            if restricts_egress(policy) && applies_to(policy, labels) {
-                restricted = restricted.or(Some(policy));
-                dns |= allows_dns(policy);
-            }
-        }
-        if let (Some(policy), false) = (restricted, dns) {
+        let policies = restricting(
+            unit,
+            unit.namespace_of(workload),
+            labels,
+            "Egress",
+            "egress",
+        );
+        if let Some(policy) = policies.first()
+            && !policies.iter().any(|p| allows_dns(p))
+        {
             let file = unit.file_of(policy);
             found.push(finding(
                 file,
@@ -131,7 +141,7 @@ pub fn check_unit(unit: &Unit) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::cross::{check, edit, full_stack};
+    use crate::rules::cross::{check, edit, full_stack, messages};
 
     #[test]
     fn fires() {
@@ -150,17 +160,13 @@ mod tests {
                 .message
                 .starts_with("Deployment backend cannot resolve names")),
             "{:?}",
-            found.iter().map(|f| &f.message).collect::<Vec<_>>()
+            messages(&found)
         );
     }
 
     #[test]
     fn stays_silent() {
         let found = check(&EgressBlocksDns, &full_stack());
-        assert!(
-            found.is_empty(),
-            "{:?}",
-            found.iter().map(|f| &f.message).collect::<Vec<_>>()
-        );
+        assert!(found.is_empty(), "{:?}", messages(&found));
     }
 }

@@ -252,6 +252,12 @@ pub(crate) fn check(rule: &dyn Rule, files: &[crate::GeneratedFile]) -> Vec<Find
     rule.check(&View::new(&parsed))
 }
 
+/// The messages of findings, for a test's failure message.
+#[cfg(test)]
+pub(crate) fn messages(found: &[Finding]) -> Vec<&str> {
+    found.iter().map(|f| f.message.as_str()).collect()
+}
+
 #[cfg(test)]
 pub(crate) fn edit(files: &mut [crate::GeneratedFile], path: &str, from: &str, to: &str) {
     let file = files

@@ -1,7 +1,7 @@
-use super::delivery::{Unit, pod_template, units};
-use super::egress_blocks_dns::{allows_out, applies_to, restricts};
+use super::delivery::{Unit, units};
+use super::egress_blocks_dns::{allows_out, restricting};
 use super::{Finding, Rule, View, finding, name};
-use crate::rules::kubernetes::{kind, selects};
+use crate::rules::kubernetes::{kind, pod_template, selects};
 use crate::rules::yaml::Node;
 use crate::rules::{Family, RuleInfo, Severity, rule};
 
@@ -124,25 +124,11 @@ pub fn check_unit(unit: &Unit) -> Vec<Finding> {
             continue;
         };
         let namespace = unit.namespace_of(workload);
-        let (mut inward, mut outside) = (None, false);
-        let (mut outward, mut database, mut cache) = (None, false, false);
-        for policy in unit.find("NetworkPolicy", namespace) {
-            if !applies_to(policy, labels) {
-                continue;
-            }
-            if restricts(policy, "Ingress", "ingress") {
-                inward = inward.or(Some(policy));
-                outside |= lets_in_from_outside(policy);
-            }
-            if restricts(policy, "Egress", "egress") {
-                outward = outward.or(Some(policy));
-                database |= allows_out(policy, &[5432], "postgres");
-                cache |= allows_out(policy, &[6379, 6380, 10000], "redis");
-            }
-        }
+        let inward = restricting(unit, namespace, labels, "Ingress", "ingress");
+        let outward = restricting(unit, namespace, labels, "Egress", "egress");
         let what = format!("{} {}", kind(workload), name(workload));
-        if let Some(policy) = inward
-            && !outside
+        if let Some(policy) = inward.first()
+            && !inward.iter().any(|p| lets_in_from_outside(p))
         {
             let callers = callers(unit, namespace, labels);
             if !callers.is_empty() {
@@ -157,11 +143,12 @@ pub fn check_unit(unit: &Unit) -> Vec<Finding> {
                 ));
             }
         }
-        if let Some(policy) = outward {
-            for (variable, allowed, service) in [
-                ("DATABASE_URL", database, "PostgreSQL"),
-                ("REDIS_URL", cache, "Redis"),
+        if let Some(policy) = outward.first() {
+            for (variable, ports, named, service) in [
+                ("DATABASE_URL", &[5432][..], "postgres", "PostgreSQL"),
+                ("REDIS_URL", &[6379, 6380, 10000][..], "redis", "Redis"),
             ] {
+                let allowed = outward.iter().any(|p| allows_out(p, ports, named));
                 if !allowed && reads(template, variable) {
                     found.push(finding(
                         unit.file_of(policy),
@@ -181,11 +168,7 @@ pub fn check_unit(unit: &Unit) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::cross::{check, edit, full_stack};
-
-    fn messages(found: &[Finding]) -> Vec<&str> {
-        found.iter().map(|f| f.message.as_str()).collect()
-    }
+    use crate::rules::cross::{check, edit, full_stack, messages};
 
     #[test]
     fn fires() {

@@ -1,6 +1,6 @@
-use super::delivery::{Unit, made_by_hand, pod_template, units};
+use super::delivery::{Unit, made_by_hand, units};
 use super::{Finding, Rule, View, finding, name};
-use crate::rules::kubernetes::kind;
+use crate::rules::kubernetes::{kind, pod_template};
 use crate::rules::yaml::Node;
 use crate::rules::{Family, RuleInfo, Severity, rule};
 
@@ -343,7 +343,7 @@ fn missing_subsets(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::cross::{check, edit, full_stack};
+    use crate::rules::cross::{check, edit, full_stack, messages};
 
     #[test]
     fn fires() {
@@ -362,7 +362,7 @@ mod tests {
                     "SecretStore secrets-store, which kubectl apply -k k8s/staging does not create"
                 )),
             "{:?}",
-            found.iter().map(|f| &f.message).collect::<Vec<_>>()
+            messages(&found)
         );
         // An Ingress to a port the Service does not have.
         let mut files = full_stack();
@@ -378,7 +378,7 @@ mod tests {
                 .iter()
                 .any(|f| f.message == "Service backend has no such port."),
             "{:?}",
-            found.iter().map(|f| &f.message).collect::<Vec<_>>()
+            messages(&found)
         );
     }
 
@@ -393,10 +393,6 @@ mod tests {
             "      volumes:\n        - name: ca\n          configMap:\n            name: kube-root-ca.crt\n",
         );
         let found = check(&ReferenceNotDelivered, &files);
-        assert!(
-            found.is_empty(),
-            "{:?}",
-            found.iter().map(|f| &f.message).collect::<Vec<_>>()
-        );
+        assert!(found.is_empty(), "{:?}", messages(&found));
     }
 }

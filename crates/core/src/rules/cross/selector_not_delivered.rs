@@ -1,6 +1,6 @@
-use super::delivery::{Unit, pod_template, units};
+use super::delivery::{Unit, units};
 use super::{Finding, Rule, View, finding, name};
-use crate::rules::kubernetes::{kind, selects};
+use crate::rules::kubernetes::{kind, pod_template, selects};
 use crate::rules::yaml::Node;
 use crate::rules::{Family, RuleInfo, Severity, rule};
 
@@ -115,7 +115,7 @@ pub fn check_unit(unit: &Unit) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::cross::{check, edit, full_stack};
+    use crate::rules::cross::{check, edit, full_stack, messages};
 
     #[test]
     fn fires() {
@@ -152,17 +152,13 @@ mod tests {
                 .any(|f| f.file == "k8s/staging/budget.yaml"
                     && f.message.contains("protects no pod")),
             "{:?}",
-            found.iter().map(|f| &f.message).collect::<Vec<_>>()
+            messages(&found)
         );
     }
 
     #[test]
     fn stays_silent() {
         let found = check(&SelectorNotDelivered, &full_stack());
-        assert!(
-            found.is_empty(),
-            "{:?}",
-            found.iter().map(|f| &f.message).collect::<Vec<_>>()
-        );
+        assert!(found.is_empty(), "{:?}", messages(&found));
     }
 }

@@ -105,6 +105,25 @@ pub fn selects(selector: &Node, labels: &Node) -> bool {
         })
 }
 
+/// The pod template of an object that runs pods from one (a CronJob's, two levels down).
+pub fn pod_template(object: &Node) -> Option<&Node> {
+    match kind(object) {
+        "Deployment" | "StatefulSet" | "DaemonSet" | "Rollout" | "Job" | "ReplicaSet" => {
+            object.at(&["spec", "template"])
+        }
+        "CronJob" => object.at(&["spec", "jobTemplate", "spec", "template"]),
+        _ => None,
+    }
+}
+
+/// The pod spec of any object that runs pods: a Pod's own, or its template's.
+pub fn pod_spec(object: &Node) -> Option<&Node> {
+    match kind(object) {
+        "Pod" => object.get("spec"),
+        _ => pod_template(object)?.get("spec"),
+    }
+}
+
 /// A workload's pod labels.
 pub fn pod_labels(workload: &Node) -> Option<&Node> {
     workload.at(&["spec", "template", "metadata", "labels"])

@@ -1,4 +1,4 @@
-use super::{Rule, kind};
+use super::{Rule, pod_spec};
 use crate::rules::yaml::Node;
 use crate::rules::{Family, RuleInfo, Severity, rule};
 
@@ -35,18 +35,6 @@ static INFO: RuleInfo = RuleInfo {
     fix: "Remove privileged: true; add only the capabilities needed.",
     docs: PrivilegedContainer::DOCS,
 };
-
-/// The pod spec of an object that runs pods, wherever its kind keeps it.
-fn pod_spec(document: &Node) -> Option<&Node> {
-    match kind(document) {
-        "Pod" => document.get("spec"),
-        "CronJob" => document.at(&["spec", "jobTemplate", "spec", "template", "spec"]),
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "Rollout" => {
-            document.at(&["spec", "template", "spec"])
-        }
-        _ => None,
-    }
-}
 
 impl Rule for PrivilegedContainer {
     fn info(&self) -> &'static RuleInfo {
