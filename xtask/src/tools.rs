@@ -409,10 +409,15 @@ pub fn require_program(program: &str, packages: &[&str]) -> Result<PathBuf, Stri
     })
 }
 
+/// Whether xtask runs as root (it may then install Debian packages, and run servers as
+/// their own users).
+pub fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0")
+}
+
 /// Installs Debian packages when running as root; otherwise says exactly what to install.
 fn apt_install(packages: &[String]) -> Result<(), String> {
-    let uid = output(Command::new("id").arg("-u")).unwrap_or_default();
-    if uid.trim() != "0" {
+    if !is_root() {
         return Err(format!(
             "missing Debian packages: {0}. Install them with `sudo apt-get install -y {0}` and run again.",
             packages.join(" ")

@@ -102,6 +102,35 @@ struct Step {
     to: &'static [usize],
 }
 
+/// The phases of a change that copies a column into a new one (a rename, a change of type):
+/// expand, code that writes both, code that uses only the new column, contract.
+const COPY_TO_NEW_COLUMN: &[Step] = &[
+    Step {
+        title: "Expand",
+        code_first: false,
+        from: &[0],
+        to: &[0],
+    },
+    Step {
+        title: "Deploy code that writes both",
+        code_first: true,
+        from: &[0],
+        to: &[1],
+    },
+    Step {
+        title: "Deploy code that reads and writes only the new column",
+        code_first: true,
+        from: &[1],
+        to: &[2],
+    },
+    Step {
+        title: "Contract",
+        code_first: false,
+        from: &[2],
+        to: &[2],
+    },
+];
+
 /// A value the database must hold at some point.
 enum Expect {
     /// A column of `orders` as "type[ not null]", or "absent".
@@ -261,32 +290,7 @@ fn spec(change: Change) -> Spec {
                     )),
                 },
             ],
-            steps: &[
-                Step {
-                    title: "Expand",
-                    code_first: false,
-                    from: &[0],
-                    to: &[0],
-                },
-                Step {
-                    title: "Deploy code that writes both",
-                    code_first: true,
-                    from: &[0],
-                    to: &[1],
-                },
-                Step {
-                    title: "Deploy code that reads and writes only the new column",
-                    code_first: true,
-                    from: &[1],
-                    to: &[2],
-                },
-                Step {
-                    title: "Contract",
-                    code_first: false,
-                    from: &[2],
-                    to: &[2],
-                },
-            ],
+            steps: COPY_TO_NEW_COLUMN,
             value: "user{n}@example.com",
             fill: None,
             after: &[(
@@ -381,33 +385,8 @@ fn spec(change: Change) -> Spec {
                     )),
                 },
             ],
-            steps: &[
-                Step {
-                    title: "Expand",
-                    code_first: false,
-                    from: &[0],
-                    to: &[0],
-                },
-                Step {
-                    title: "Deploy code that writes both",
-                    code_first: true,
-                    from: &[0],
-                    to: &[1],
-                },
-                // "Deploy code that reads and writes only the new column ... Then swap the names".
-                Step {
-                    title: "Deploy code that reads and writes only the new column",
-                    code_first: true,
-                    from: &[1],
-                    to: &[2],
-                },
-                Step {
-                    title: "Contract",
-                    code_first: false,
-                    from: &[2],
-                    to: &[2],
-                },
-            ],
+            // Its third phase goes on: "... Then swap the names".
+            steps: COPY_TO_NEW_COLUMN,
             value: "{n}",
             fill: None,
             after: &[(

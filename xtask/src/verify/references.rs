@@ -16,8 +16,10 @@ use std::path::Path;
 use std::process::Command;
 
 use shipshape_core::model::{DeployTool, PRESETS, Project, Stage};
+use shipshape_core::rules::Diagnostic;
 use shipshape_core::rules::cross::check_delivery;
 use shipshape_core::rules::cross::delivery::{Unit, made_by_hand};
+use shipshape_core::rules::kubernetes::kind;
 use shipshape_core::rules::yaml::{Node, parse};
 use shipshape_core::{Bundle, generate};
 
@@ -77,11 +79,14 @@ pub(super) fn cases(report: &mut Report, python: &Path, out: &Path) -> Result<()
             }
         }
         let rendered = render(python, &dir, &jobs);
+        let by_hand = secrets_by_hand(&bundle);
+        // The kubectl paths are the rule engine's own: one lint of the bundle serves both.
+        let linted = shipshape_core::rules::lint_bundle(&bundle);
         for path in &paths {
             let name = format!("references {}: {}", preset.name, path.name);
             report.case(&name, || {
                 rendered.clone()?;
-                check_path(&bundle, &dir, path)
+                check_path(&bundle, &dir, path, &by_hand, &linted)
             });
         }
         for stage in [Stage::Staging, Stage::Production] {
@@ -256,10 +261,6 @@ fn applied_by_deploy_jobs(bundle: &Bundle, key: &str) -> Vec<String> {
     folders
 }
 
-fn kind(document: &Node) -> &str {
-    document.get("kind").and_then(Node::as_str).unwrap_or("")
-}
-
 /// Runs the renders; the error is Helm's.
 fn render(python: &Path, dir: &Path, jobs: &str) -> Result<(), String> {
     if jobs.is_empty() {
@@ -366,13 +367,8 @@ fn load(bundle: &Bundle, dir: &Path, file: &str) -> Result<Option<(String, Vec<N
     Ok(Some((name, documents)))
 }
 
-fn check_path(bundle: &Bundle, dir: &Path, path: &Path_) -> Result<Outcome, String> {
-    let mut outcome = Outcome {
-        processes: 1,
-        ..Outcome::default()
-    };
-    // Everything the bundle holds, parsed: for the docs' Secrets made by hand, and the kubectl
-    // path, which the rule engine reads itself.
+/// The Secrets the bundle's docs show how to make by hand.
+fn secrets_by_hand(bundle: &Bundle) -> Vec<String> {
     let parsed: Vec<(&str, Vec<Node>)> = bundle
         .files()
         .iter()
@@ -386,12 +382,24 @@ fn check_path(bundle: &Bundle, dir: &Path, path: &Path_) -> Result<Outcome, Stri
         .filter(|f| f.path.ends_with(".md"))
         .map(|f| f.contents.as_str())
         .collect();
-    let by_hand = made_by_hand(&docs, &yaml);
+    made_by_hand(&docs, &yaml)
+}
 
+fn check_path(
+    bundle: &Bundle,
+    dir: &Path,
+    path: &Path_,
+    by_hand: &[String],
+    linted: &[Diagnostic],
+) -> Result<Outcome, String> {
+    let mut outcome = Outcome {
+        processes: 1,
+        ..Outcome::default()
+    };
     if let Some(folder) = &path.kubectl {
-        let findings: Vec<String> = shipshape_core::rules::lint_bundle(bundle)
-            .into_iter()
-            .filter(|d| matches!(d.code, "SX008" | "SX009" | "SX010"))
+        let findings: Vec<String> = linted
+            .iter()
+            .filter(|d| matches!(d.code, "SX008" | "SX009" | "SX010" | "SX011"))
             .filter(|d| d.message.contains(&format!("apply -k {folder} ")))
             .map(|d| d.to_string())
             .collect();
@@ -410,7 +418,7 @@ fn check_path(bundle: &Bundle, dir: &Path, path: &Path_) -> Result<Outcome, Stri
         .collect();
     let unit = Unit::new(path.how.clone(), Some(path.namespace.as_str()), &files);
     outcome.checks += unit.objects.len();
-    for (rule, finding) in check_delivery(&unit, &by_hand) {
+    for (rule, finding) in check_delivery(&unit, by_hand) {
         outcome.failures.push(format!(
             "{}: {} {} {}",
             finding.file, rule.code, rule.name, finding.message

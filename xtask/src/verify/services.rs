@@ -12,13 +12,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::http::free_port;
+use crate::tools::is_root;
 
 /// How long a server may take to accept connections after it starts.
 const START_LIMIT: Duration = Duration::from_secs(30);
-
-pub(crate) fn is_root() -> bool {
-    crate::run::output(Command::new("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0")
-}
 
 /// The folder of Debian's newest PostgreSQL server programs, installing the package if needed.
 pub(crate) fn postgres_bin() -> Result<PathBuf, String> {

@@ -13,8 +13,9 @@ use shipshape_core::model::PRESETS;
 use shipshape_core::rules::kubernetes::containers;
 use shipshape_core::rules::yaml::{Node, parse};
 
-use super::services::{is_root, postgres_bin};
+use super::services::postgres_bin;
 use super::{Outcome, Report};
+use crate::tools::is_root;
 
 /// The data directory of the official images when PGDATA is not set: a versioned folder since
 /// PostgreSQL 18, `data` before.
