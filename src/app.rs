@@ -8,8 +8,8 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::components::{
-    BreakIt, Changed, Changes, Header, OwnFiles, Planner, Preview, Rollout, RuleCatalogue,
-    SettingsForm, checklist, pictures,
+    BreakIt, Changed, Changes, Header, OwnFiles, Pictures, Planner, Preview, Rollout, RuleCatalogue,
+    SettingsForm, checklist,
 };
 use crate::state::{
     Action, Banner, SAVED_DRAFTS_KEY, SAVED_KEY, SAVED_PRESET_KEY, State, StateContext,
@@ -122,7 +122,6 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
 
-    let drawn = pictures(&state, bundle);
     let ticks = checklist(&state, &state.dispatcher());
     html! {
         <ContextProvider<StateContext> context={state}>
@@ -133,7 +132,7 @@ pub fn App(props: &AppProps) -> Html {
             </main>
             <Changes changed={(*changed).clone()} />
             <BreakIt bundle={Rc::clone(bundle)} />
-            { drawn }
+            <Pictures />
             <Rollout />
             <Planner {persist} />
             { ticks }

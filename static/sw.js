@@ -11,8 +11,11 @@
 
 const STORE = "shipshape";
 
-/// Files the page fetches itself after its first render, relative to the page.
-const DATA = ["rule-docs.txt", "explanations.txt"];
+/// Files the page fetches itself after its first render, relative to the page: texts, and its
+/// second module (what the first preview does not need).
+const DATA = [
+  "rule-docs.txt", "explanations.txt", "shipshape-extras.js", "shipshape-extras_bg.wasm",
+];
 
 /// The same-origin URLs a page's HTML names in href= and src= attributes (quoted or not, as
 /// the minified page has them), and in imports. A word ending in "src" inside the Content

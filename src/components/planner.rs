@@ -1,13 +1,15 @@
 //! "Plan a schema change": the zero-downtime migration planner for the selected service. It
 //! says whether a change suits both the old and the new pods of a rolling update and, where it
 //! does not, shows the expand, migrate and contract phases with their SQL, undo, and the
-//! service's migration files. What the user typed is kept in this browser.
+//! service's migration files. What the user typed is kept in this browser. The plan is worked
+//! out by the page's second module (`src/extras.rs`).
 
-use shipshape_core::migration::{self, Change, Input, Request};
+use shipshape_core::migration::{Change, Input};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::browser;
+use crate::components::extras::{Extra, SEP, use_extra, waiting};
 use crate::components::field_frame::{frame, ids};
 use crate::state::StateContext;
 
@@ -78,22 +80,27 @@ pub fn Planner(props: &PlannerProps) -> Html {
     let state = use_context::<StateContext>().expect("Planner needs the StateContext");
     let persist = props.persist;
     let typed = use_state(|| Typed::restore(persist.then(|| browser::load(SAVED_KEY)).flatten()));
-    let Some(service) = state.project.services.get(state.selected_service) else {
-        return Html::default();
-    };
-    let [table, column, column_type, new_name] = typed.texts.clone();
+    let [table, column, column_type, new_name] = &typed.texts;
     let change = typed.change;
-    let result = migration::plan(
-        service,
-        &Request {
-            change,
-            table,
-            column,
-            column_type,
-            new_name,
-        },
-    );
-    let refused = result.as_ref().err();
+    let mut fields = vec![change.id().to_owned()];
+    fields.extend([table, column, column_type, new_name].map(String::clone));
+    let extra = use_extra("plan", &state.project, state.selected_service, fields);
+    if state.project.services.get(state.selected_service).is_none() {
+        return Html::default();
+    }
+    // `E`, the refused input's place in INPUTS and why; or `O`, whether old code survives,
+    // the summary and the plan.
+    let answer = match &extra {
+        Extra::Answer(text) => Some(text.split(SEP).collect::<Vec<_>>()),
+        _ => None,
+    };
+    let refused = match answer.as_deref() {
+        Some([at, why]) if at.starts_with('E') => {
+            let at: usize = at[1..].parse().unwrap_or(0);
+            INPUTS.get(at).map(|&(input, ..)| (input, why.to_string()))
+        }
+        _ => None,
+    };
     let choose = {
         let typed = typed.clone();
         Callback::from(move |e: Event| {
@@ -111,6 +118,7 @@ pub fn Planner(props: &PlannerProps) -> Html {
             return Html::default();
         }
         let error = refused
+            .as_ref()
             .filter(|(at, _)| *at == input)
             .map(|(_, why)| why.clone());
         let oninput = {
@@ -132,16 +140,20 @@ pub fn Planner(props: &PlannerProps) -> Html {
         frame(id, label, help, error.map(AttrValue::from), control)
     });
     // The verdict first and on its own, then the whole plan as the CLI prints it.
-    let body = match &result {
-        Err(_) => html! { <p class="help">{ "Correct the marked input to see the plan." }</p> },
-        Ok(plan) => html! {
+    let body = match answer.as_deref() {
+        Some([compatible, summary, plan]) => html! {
             <>
-                <p id="planner-verdict" class={if plan.backward_compatible { "help" } else { "warning" }}>
-                    { &plan.summary }
+                <p id="planner-verdict" class={if compatible.ends_with('1') { "help" } else { "warning" }}>
+                    { *summary }
                 </p>
-                <pre id="planner-plan" tabindex="0">{ plan.text(&service.name) }</pre>
+                <pre id="planner-plan" tabindex="0">{ *plan }</pre>
             </>
         },
+        Some(_) if refused.is_some() => {
+            html! { <p class="help">{ "Correct the marked input to see the plan." }</p> }
+        }
+        Some(_) => Html::default(),
+        None => waiting(&extra),
     };
     html! {
         <section class="changes planner" aria-labelledby="planner-title">

@@ -173,11 +173,20 @@ async fn text(client: &Client, selector: &str) -> String {
         .unwrap()
 }
 
+/// The text of `selector`, or nothing while the page does not show it yet (sections drawn by
+/// the second module appear after it loads).
+async fn shown_text(client: &Client, selector: &str) -> String {
+    match client.find(Locator::Css(selector)).await {
+        Ok(element) => element.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
 /// Polls until `check` holds for the text of `selector`, or fails with the last text seen.
 async fn wait_for_text(client: &Client, selector: &str, what: &str, check: impl Fn(&str) -> bool) {
     let deadline = Instant::now() + WAIT;
     loop {
-        let seen = text(client, selector).await;
+        let seen = shown_text(client, selector).await;
         if check(&seen) {
             return;
         }
@@ -407,29 +416,39 @@ async fn after_the_first_visit_the_app_works_offline() {
     let stored = ready.to_string();
     // The page names its stylesheet and icon in unquoted attributes (Trunk's minified HTML);
     // they are kept as well as the scripts.
-    for asset in [".wasm", ".js", ".css", ".svg", "rule-docs.txt"] {
+    for asset in [
+        ".wasm",
+        ".js",
+        ".css",
+        ".svg",
+        "rule-docs.txt",
+        "shipshape-extras_bg.wasm",
+    ] {
         assert!(stored.contains(asset), "{asset} not stored: {stored}");
     }
     assert_eq!(site.failures(), vec![], "sw.js and every asset load");
     // The rules' docs are not part of the first load (budgets.toml's after_first_render): the
     // page asks for them only once the app (the wasm) has arrived and rendered.
-    let order = client
-        .execute(
-            "const all = performance.getEntriesByType('resource');
-             const docs = all.find((e) => e.name.endsWith('/rule-docs.txt'));
-             const wasm = all.find((e) => e.name.endsWith('.wasm'));
-             return docs && wasm ? [docs.startTime, wasm.responseEnd] : String(all.map((e) => e.name));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let (asked, arrived) = (order[0].as_f64(), order[1].as_f64());
-    assert!(
-        asked
-            .zip(arrived)
-            .is_some_and(|(asked, arrived)| asked >= arrived),
-        "the docs were asked for before the app arrived: {order}"
-    );
+    // Nor is the second module (the rollout simulator, the planner, the pictures).
+    for later in ["/rule-docs.txt", "/shipshape-extras_bg.wasm"] {
+        let order = client
+            .execute(
+                "const all = performance.getEntriesByType('resource');
+                 const later = all.find((e) => e.name.endsWith(arguments[0]));
+                 const wasm = all.find((e) => /shipshape-web-[^/]*_bg[.]wasm$/.test(e.name));
+                 return later && wasm ? [later.startTime, wasm.responseEnd] : String(all.map((e) => e.name));",
+                vec![serde_json::json!(later)],
+            )
+            .await
+            .unwrap();
+        let (asked, arrived) = (order[0].as_f64(), order[1].as_f64());
+        assert!(
+            asked
+                .zip(arrived)
+                .is_some_and(|(asked, arrived)| asked >= arrived),
+            "{later} was asked for before the app arrived: {order}"
+        );
+    }
 
     site.go_offline();
     client.refresh().await.unwrap();
@@ -455,6 +474,13 @@ async fn after_the_first_visit_the_app_works_offline() {
         serde_json::json!(true),
         "the stylesheet applies offline"
     );
+    // The second module comes from the store: the rollout is drawn.
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#rollout-pods g"))
+        .await
+        .expect("the rollout is drawn offline");
     // A rule's docs, fetched after the first render, come from the store.
     client
         .execute("document.querySelector('#rule-SD008').open = true;", vec![])
@@ -1366,7 +1392,7 @@ async fn a_not_null_column_is_planned_in_phases_in_the_page() {
         .text(&service.name);
     assert!(expected.contains("## 3. Contract") && expected.contains("(Alembic)"));
     until("the page's plan is not the core's", async || {
-        text(&client, "#planner-plan").await.trim_end() == expected.trim_end()
+        shown_text(&client, "#planner-plan").await.trim_end() == expected.trim_end()
     })
     .await;
     assert!(
