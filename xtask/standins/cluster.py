@@ -1427,7 +1427,61 @@ def app_view(cluster, name, app):
                        "health": {"status": cluster.app_health(app)}}}
 
 
+def curl(cluster, args):
+    """Argo CD's REST API, as a deploy job asks it: GET /api/v1/applications/NAME with a bearer
+    token (`?refresh=normal` first re-reads the target revision). Nothing else is modelled."""
+    positional, found, stray = options(args, {"-H": "header", "--header": "header"},
+                                       {f: f for f in ("-s", "-S", "-f", "-sS", "-sSf", "-fsS", "-sf")})
+    if stray or len(positional) != 1:
+        unknown("curl", args)
+    url = positional[0]
+    match = rx().fullmatch(r"https://([^/]*)/api/v1/applications/([a-z0-9-]+)(\?refresh=normal)?", url)
+    if not match:
+        unknown("curl", args)
+    if not match.group(1):
+        fail("curl: (3) URL rejected: No host part in the URL", 3)
+    token = next((h.split("Bearer ", 1)[1] for h in found.get("header", [])
+                  if h.startswith("Authorization: Bearer ")), "")
+    if not token:
+        fail("curl: (22) The requested URL returned error: 401", 22)
+    name = match.group(2)
+    app = cluster.apps().get(name)
+    if app is None:
+        fail("curl: (22) The requested URL returned error: 404", 22)
+    if match.group(3):
+        app["revision"] = resolve(app["spec"]["source"].get("targetRevision") or "HEAD")
+    print(jsonmod().dumps(app_view(cluster, name, app)))
+
+
+def aws(cluster, args):
+    """`aws eks update-kubeconfig --name CLUSTER --region REGION`: writes a kubeconfig to
+    $KUBECONFIG, as the real CLI does, when the job has assumed a role (the stand-in runner
+    always has: configure-aws-credentials is not run here)."""
+    positional, found, stray = options(args, {"--name": "name", "--region": "region"})
+    if stray or positional != ["eks", "update-kubeconfig"] or not found.get("name") or not found.get("region"):
+        unknown("aws", args)
+    if not found["name"][-1] or not found["region"][-1]:
+        fail("aws: error: argument --name: expected one argument", 252)
+    path = os.environ.get("KUBECONFIG") or os.path.join(os.environ.get("HOME", "/"), ".kube/config")
+    with open(path, "w") as f:
+        f.write(f"stand-in kubeconfig for {found['name'][-1]}\n")
+    print(f"Added new context arn:aws:eks:{found['region'][-1]}:000000000000:cluster/{found['name'][-1]} to {path}")
+
+
 def yq(cluster, args):
+    if len(args) == 2:
+        # Reading one value: `yq '.a.b // ""' FILE` prints it, or nothing when it is missing.
+        match = rx().fullmatch(r"\s*((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)\s*//\s*\"\"\s*", args[0])
+        if not match:
+            unknown("yq", args)
+        if not os.path.isfile(args[1]):
+            fail(f"Error: open {args[1]}: no such file or directory")
+        with open(args[1]) as f:
+            node = yaml().safe_load(f)
+        for key in match.group(1)[1:].split("."):
+            node = node.get(key) if isinstance(node, dict) else None
+        print("" if node is None else node)
+        return
     if len(args) != 3 or args[0] != "-i":
         unknown("yq", args)
     expression, path = args[1], args[2]
@@ -1576,6 +1630,10 @@ def main():
                 argocd(cluster, args)
             elif tool == "yq":
                 yq(cluster, args)
+            elif tool == "curl":
+                curl(cluster, args)
+            elif tool == "aws":
+                aws(cluster, args)
             elif tool == "sleep":
                 sleep(cluster, args)
             elif tool == "init":

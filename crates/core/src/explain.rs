@@ -884,6 +884,30 @@ pub static TOPICS: &[Topic] = &[
     ),
     topic(
         Workflow,
+        "uses: aws-actions/configure-aws-credentials",
+        "Assumes an IAM role with GitHub's OIDC token: the role trusts only this repository's jobs, and no AWS key is stored.",
+        "Long-lived AWS keys sit in the repository's secrets until someone rotates them.",
+    ),
+    topic(
+        Workflow,
+        "id-token:",
+        "Lets this job ask GitHub for the OIDC token its cloud role trusts.",
+        "The cloud login fails, or needs stored keys.",
+    ),
+    topic(
+        Workflow,
+        "preflight:",
+        "Fails first, naming each secret or variable the workflow reads that is not set, and where to set it.",
+        "A missing setting shows only at the push or the deploy, after the whole build.",
+    ),
+    topic(
+        Workflow,
+        "ARGOCD_SERVER:",
+        "The deploy asks Argo CD's API, with a read-only token, whether the pushed commit runs and is healthy: no cluster credentials.",
+        "The job passes before the release runs, or holds cluster credentials that GitOps exists to avoid.",
+    ),
+    topic(
+        Workflow,
         "persist-credentials:",
         "Checks out without leaving the token in the repository's Git config.",
         "Later steps could push with the token.",

@@ -263,12 +263,172 @@ fn run(name: &str, script: impl Into<String>) -> Step {
     }
 }
 
+/// A secret or variable a workflow reads, which the team sets once in the repository's
+/// settings: the workflow's header, its checks and the runbook list the same ones.
+pub struct Needed {
+    pub name: &'static str,
+    /// A secret (masked in logs) rather than a variable.
+    pub secret: bool,
+    /// Set for each GitHub environment (staging and production differ), not the repository.
+    pub per_environment: bool,
+    pub what: &'static str,
+}
+
+impl Needed {
+    /// Where it is set, under the repository's Settings.
+    pub fn place(&self) -> String {
+        format!(
+            "{} {} {}",
+            if self.per_environment {
+                "Environments > (each environment) >"
+            } else {
+                "Secrets and variables > Actions >"
+            },
+            if self.secret { "secret" } else { "variable" },
+            self.name
+        )
+    }
+
+    /// The expression a workflow reads it with.
+    fn expression(&self) -> String {
+        let scope = if self.secret { "secrets" } else { "vars" };
+        format!("${{{{ {scope}.{} }}}}", self.name)
+    }
+}
+
+/// Whether `service`'s deploy jobs talk to the cluster: Helm upgrades from CI, and the Istio
+/// canary's steps (applied with kubectl). Argo CD deploys otherwise only push to Git and ask
+/// Argo CD's API.
+fn reaches_cluster(project: &Project, service: &AppService) -> bool {
+    project.deploy_tool == DeployTool::Helm
+        || (service.rollout.strategy == Strategy::Canary
+            && service.rollout.canary_engine == CanaryEngine::Istio)
+}
+
+/// Every secret and variable `service`'s workflow reads; none has a default.
+pub fn needed(project: &Project, service: &AppService) -> Vec<Needed> {
+    let mut out = Vec::new();
+    let mut add = |name, secret, per_environment, what| {
+        out.push(Needed {
+            name,
+            secret,
+            per_environment,
+            what,
+        })
+    };
+    match project.registry.kind {
+        RegistryKind::Ghcr => {}
+        RegistryKind::DockerHub => {
+            add(
+                "DOCKERHUB_USERNAME",
+                false,
+                false,
+                "the Docker Hub account that pushes",
+            );
+            add(
+                "DOCKERHUB_TOKEN",
+                true,
+                false,
+                "its access token, read and write",
+            );
+        }
+        RegistryKind::Ecr => {
+            add(
+                "AWS_ROLE_ARN",
+                false,
+                false,
+                "the IAM role the build assumes to push to ECR",
+            );
+            add("AWS_REGION", false, false, "the ECR registry's region");
+        }
+        RegistryKind::ArtifactRegistry => {
+            add(
+                "GCP_WORKLOAD_IDENTITY_PROVIDER",
+                false,
+                false,
+                "the workload identity provider that trusts this repository",
+            );
+            add(
+                "GCP_SERVICE_ACCOUNT",
+                false,
+                false,
+                "the service account that pushes",
+            );
+        }
+        RegistryKind::Acr => {
+            add("ACR_USERNAME", false, false, "the registry's token name");
+            add(
+                "ACR_PASSWORD",
+                true,
+                false,
+                "its password, with push rights",
+            );
+        }
+    }
+    if project.deploy_tool == DeployTool::ArgoCd {
+        add(
+            "ARGOCD_SERVER",
+            false,
+            false,
+            "Argo CD's API address (host[:port]), which the deploys ask whether a release runs",
+        );
+        add(
+            "ARGOCD_AUTH_TOKEN",
+            true,
+            false,
+            "the token of an Argo CD account that may only read this project's Applications",
+        );
+    }
+    if reaches_cluster(project, service) {
+        if project.aws.is_some() {
+            add(
+                "AWS_DEPLOY_ROLE_ARN",
+                false,
+                true,
+                "the IAM role the deploy assumes (terraform output github_deploy_role_arn)",
+            );
+        } else {
+            add(
+                "KUBECONFIG",
+                true,
+                true,
+                "a kubeconfig for the environment's cluster, allowed only its namespace",
+            );
+        }
+    }
+    out
+}
+
+/// A step that fails, naming each of `needed` that is not set and where to set it.
+fn check_step(needed: &[&Needed]) -> Option<Step> {
+    if needed.is_empty() {
+        return None;
+    }
+    let mut env = Map::default();
+    let mut script = String::from("missing=0\n");
+    for n in needed {
+        env.insert(n.name, n.expression());
+        script += &format!(
+            "[ -n \"${0}\" ] || {{ echo \"::error::Set {1}: {2}.\"; missing=1; }}\n",
+            n.name,
+            n.place(),
+            n.what
+        );
+    }
+    script += "exit \"$missing\"\n";
+    Some(Step {
+        env,
+        ..run("Check the secrets and variables this job reads", script)
+    })
+}
+
 /// The workflow file's path in the repository.
 pub fn path(service: &AppService) -> String {
     format!(".github/workflows/{}.yml", service.name)
 }
 
 pub fn workflow(project: &Project, service: &AppService) -> crate::yaml::Yaml {
+    let preflight = preflight_job(project, service).is_some();
     let folder = service.folder_prefix();
     let filters = vec![format!("{folder}**"), path(service)];
     let branches = vec![
@@ -295,22 +455,35 @@ pub fn workflow(project: &Project, service: &AppService) -> crate::yaml::Yaml {
             ("REGISTRY", project.registry_host()),
             ("IMAGE_NAME", project.image(service)),
         ]),
-        jobs: Map::from([
-            ("lint", lint_job(service)),
-            ("test", test_job(service)),
-            ("security", security_job(service)),
-            ("build", build_job(project, service)),
-            (
-                "deploy-staging",
-                deploy_job(project, service, Stage::Staging),
-            ),
-            (
-                "deploy-production",
-                deploy_job(project, service, Stage::Production),
-            ),
-        ]),
+        jobs: preflight_job(project, service)
+            .into_iter()
+            .chain([
+                ("lint", lint_job(service, preflight)),
+                ("test", test_job(service)),
+                ("security", security_job(service)),
+                ("build", build_job(project, service)),
+                (
+                    "deploy-staging",
+                    deploy_job(project, service, Stage::Staging),
+                ),
+                (
+                    "deploy-production",
+                    deploy_job(project, service, Stage::Production),
+                ),
+            ])
+            .collect(),
     };
     let mut out = provenance(project, service);
+    let needs = needed(project, service);
+    if needs.is_empty() {
+        out.push_str("# Reads no secret or variable but GitHub's own token.\n");
+    } else {
+        out.push_str("# Set these under the repository's Settings first (preflight and the\n");
+        out.push_str("# deploy jobs check them):\n");
+        for n in &needs {
+            out.push_str(&format!("# - {}\n#   {}.\n", n.place(), n.what));
+        }
+    }
     out.push_str("# Production deploys wait for the approval rule of the GitHub\n");
     out.push_str("# environment that deploy-production names; set its reviewers under\n");
     out.push_str("# Settings > Environments.\n");
@@ -403,6 +576,33 @@ while true; do
   exit 0
 done
 ";
+
+/// The first job: on pushes, which deploy, it fails at once when a secret or variable the
+/// workflow reads is not set, instead of at the build's push or the deploy's first command.
+/// Each environment's own are checked by its deploy job, which alone can read them.
+fn preflight_job(project: &Project, service: &AppService) -> Option<(&'static str, Job)> {
+    let needs = needed(project, service);
+    let mut repository = Vec::new();
+    for n in &needs {
+        if !n.per_environment {
+            repository.push(n);
+        }
+    }
+    let check = check_step(&repository)?;
+    Some((
+        "preflight",
+        Job {
+            name: "Check the repository's settings".into(),
+            runs_on: RUNNER,
+            timeout_minutes: 5,
+            steps: vec![Step {
+                condition: Some("github.event_name == 'push'".into()),
+                ..check
+            }],
+            ..Job::default()
+        },
+    ))
+}
 
 fn working_directory(service: &AppService) -> Option<Defaults> {
     Some(Defaults {
@@ -646,7 +846,7 @@ fn setup(service: &AppService, version: &str) -> Vec<Step> {
     }
 }
 
-fn lint_job(service: &AppService) -> Job {
+fn lint_job(service: &AppService, preflight: bool) -> Job {
     let mut steps = vec![checkout()];
     steps.extend(setup(service, &service.version));
     for (kind, name) in [
@@ -660,6 +860,11 @@ fn lint_job(service: &AppService) -> Job {
     }
     Job {
         name: "Lint and type-check".into(),
+        needs: if preflight {
+            vec!["preflight"]
+        } else {
+            Vec::new()
+        },
         runs_on: RUNNER,
         timeout_minutes: 15,
         defaults: working_directory(service),
@@ -969,12 +1174,21 @@ fn build_job(project: &Project, service: &AppService) -> Job {
 /// Seconds each canary step runs before the next raises the share.
 const CANARY_PAUSE_SECONDS: u32 = 300;
 
-/// Shell that every deploy starts with: kubectl access, and the exact image the build pushed.
-const PRELUDE: &str = "install -m 600 /dev/null \"$RUNNER_TEMP/kubeconfig\"
+/// Shell that every deploy starts with: the exact image the build pushed.
+const PRELUDE: &str = "ref=\"$(cat \"$RUNNER_TEMP/image-ref.txt\")\"
+export DIGEST=\"${ref#*@}\"
+";
+
+/// Cluster access from a kubeconfig kept as an environment secret.
+const KUBECONFIG_ACCESS: &str = "install -m 600 /dev/null \"$RUNNER_TEMP/kubeconfig\"
 printf '%s' \"$KUBECONFIG_DATA\" > \"$RUNNER_TEMP/kubeconfig\"
 export KUBECONFIG=\"$RUNNER_TEMP/kubeconfig\"
-ref=\"$(cat \"$RUNNER_TEMP/image-ref.txt\")\"
-export DIGEST=\"${ref#*@}\"
+kube() { kubectl --namespace \"$NAMESPACE\" \"$@\"; }
+";
+
+/// Cluster access on EKS, as the role the job assumed through OIDC (no stored keys).
+const EKS_ACCESS: &str = "export KUBECONFIG=\"$RUNNER_TEMP/kubeconfig\"
+aws eks update-kubeconfig --name \"$CLUSTER\" --region \"$REGION\"
 kube() { kubectl --namespace \"$NAMESPACE\" \"$@\"; }
 ";
 
@@ -990,8 +1204,9 @@ release() {
 }
 ";
 
-/// With Argo CD: commit the values change to the environment's branch, then wait until the
-/// cluster runs it. Pushes made with the workflow's token start no new workflow run.
+/// With Argo CD: commit the values change to the environment's branch, then wait until Argo
+/// CD runs it, asking its API: the job needs no cluster credentials. Pushes made with the
+/// workflow's token start no new workflow run.
 const GITOPS: &str = "git config user.name \"github-actions[bot]\"
 bot=\"41898282+github-actions[bot]@users.noreply.github.com\"
 git config user.email \"$bot\"
@@ -1012,26 +1227,47 @@ publish() {
   done
   return 1
 }
-# synced KIND/NAME: wait until Argo CD has applied the new image.
+# synced: wait until Argo CD has synced this commit (or a later one) and
+# the Application is healthy; fail once it is degraded.
 synced() {
-  image='{.spec.template.spec.containers[0].image}'
-  kube wait --for=jsonpath=\"$image\"=\"$ref\" \"$1\" --timeout=15m
+  commit=\"$(git rev-parse HEAD)\"
+  api=\"https://$ARGOCD_SERVER/api/v1/applications/$APP?refresh=normal\"
+  auth=\"Authorization: Bearer $ARGOCD_AUTH_TOKEN\"
+  for attempt in $(seq $((WAIT_SECONDS / 10))); do
+    app=\"$(curl -sSf -H \"$auth\" \"$api\" || echo '{}')\"
+    at=\"$(jq -r '.status.sync.revision // \"\"' <<<\"$app\")\"
+    health=\"$(jq -r '.status.health.status // \"\"' <<<\"$app\")\"
+    if [ -n \"$at\" ] && git fetch -q origin \"$BRANCH\" &&
+      git merge-base --is-ancestor \"$commit\" \"$at\" 2>/dev/null; then
+      case \"$health\" in
+        Healthy) return 0 ;;
+        Degraded) echo \"::error::$APP is degraded in Argo CD.\"; return 1 ;;
+      esac
+    fi
+    sleep 10
+  done
+  echo \"::error::$APP did not run $commit healthily in time.\"
+  return 1
 }
 ";
 
 /// The release steps for the service's strategy and the project's deploy tool. Every name the
 /// script needs arrives through `env:`; values are set with yq's `strenv`, never pasted.
-fn rollout_script(service: &AppService, tool: DeployTool) -> String {
+fn rollout_script(project: &Project, service: &AppService) -> String {
+    let argo = project.deploy_tool == DeployTool::ArgoCd;
     let mut script = String::from(PRELUDE);
-    script.push_str(match tool {
-        DeployTool::Helm => HELM,
-        DeployTool::ArgoCd => GITOPS,
-    });
-    let argo = tool == DeployTool::ArgoCd;
+    if reaches_cluster(project, service) {
+        script.push_str(if project.aws.is_some() {
+            EKS_ACCESS
+        } else {
+            KUBECONFIG_ACCESS
+        });
+    }
+    script.push_str(if argo { GITOPS } else { HELM });
     // Sets `path` to the digest and applies it, through Git or Helm.
-    let set_digest = |path: &str, message: &str, target: &str| {
+    let set_digest = |path: &str, message: &str| {
         if argo {
-            format!("publish '{path} = strenv(DIGEST)' \\\n  \"{message}\"\nsynced \"{target}\"\n")
+            format!("publish '{path} = strenv(DIGEST)' \\\n  \"{message}\"\nsynced\n")
         } else {
             format!(
                 "release --set-string \"{path}=$DIGEST\"\n",
@@ -1039,44 +1275,44 @@ fn rollout_script(service: &AppService, tool: DeployTool) -> String {
             )
         }
     };
+    // Helm's --wait has waited for the pods; so has Argo CD's health for a GitOps deploy.
     match (service.rollout.strategy, service.rollout.canary_engine) {
         (Strategy::Rolling, _) => {
-            script += &set_digest(
-                ".image.digest",
-                "Deploy $DEPLOYMENT $DIGEST",
-                "deployment/$DEPLOYMENT",
-            );
-            script += "kube rollout status \"deployment/$DEPLOYMENT\" --timeout=10m\n";
+            script += &set_digest(".image.digest", "Deploy $DEPLOYMENT $DIGEST");
+            if !argo {
+                script += "kube rollout status \"deployment/$DEPLOYMENT\" --timeout=10m\n";
+            }
         }
         (Strategy::Canary, CanaryEngine::ArgoRollouts) => {
-            // The Rollout runs the canary steps itself once its image changes.
-            script += &set_digest(
-                ".image.digest",
-                "Deploy $DEPLOYMENT $DIGEST",
-                "rollout/$DEPLOYMENT",
-            );
-            script += "kube wait --for=jsonpath='{.status.phase}'=Healthy \\\n  \"rollout/$DEPLOYMENT\" --timeout=60m\n";
+            // The Rollout runs the canary steps itself once its image changes; it is healthy
+            // once fully promoted.
+            script += &set_digest(".image.digest", "Deploy $DEPLOYMENT $DIGEST");
+            if !argo {
+                script += "kube wait --for=jsonpath='{.status.phase}'=Healthy \\\n  \"rollout/$DEPLOYMENT\" --timeout=60m\n";
+            }
         }
         (Strategy::BlueGreen, _) => {
-            // Before the first deploy there is no Service yet: no live colour, not an error.
-            script += "live=\"$(kube get service \"$DEPLOYMENT\" --ignore-not-found \\\n  -o jsonpath='{.spec.selector.version}')\"\n";
+            if argo {
+                // The live colour is the one the values in Git select; before the first deploy,
+                // none.
+                script += "live=\"$(yq '.service.extraSelector.version // \"\"' \"$VALUES\")\"\n";
+            } else {
+                // Before the first deploy there is no Service yet: no live colour, not an error.
+                script += "live=\"$(kube get service \"$DEPLOYMENT\" --ignore-not-found \\\n  -o jsonpath='{.spec.selector.version}')\"\n";
+            }
             script += "if [ \"$live\" = blue ]; then idle=green; else idle=blue; fi\n";
             script += "export idle\n";
             if argo {
                 // One static yq path per colour: no key is built from a variable.
-                script += "if [ \"$idle\" = blue ]; then\n  publish '.image.digests.blue = strenv(DIGEST)' \\\n    \"Deploy $DEPLOYMENT $DIGEST to blue\"\nelse\n  publish '.image.digests.green = strenv(DIGEST)' \\\n    \"Deploy $DEPLOYMENT $DIGEST to green\"\nfi\n";
-                script += "synced \"deployment/$DEPLOYMENT-$idle\"\n";
+                script += "if [ \"$idle\" = blue ]; then\n  publish '.image.digests.blue = strenv(DIGEST)' \\\n    \"Deploy $DEPLOYMENT $DIGEST to blue\"\nelse\n  publish '.image.digests.green = strenv(DIGEST)' \\\n    \"Deploy $DEPLOYMENT $DIGEST to green\"\nfi\nsynced\n";
+                script += "# The new colour is ready: switch all traffic to it.\n";
+                script += "publish '.service.extraSelector.version = strenv(idle)' \\\n  \"Switch $DEPLOYMENT to $idle\"\nsynced\n";
             } else {
                 // Traffic stays on the live colour; on a first deploy nothing serves yet, so
                 // the new Service points at the new colour straight away.
                 script += "release --set-string \"image.digests.$idle=$DIGEST\" \\\n  --set-string \"service.extraSelector.version=${live:-$idle}\"\n";
-            }
-            script += "kube rollout status \"deployment/$DEPLOYMENT-$idle\" --timeout=10m\n";
-            script += "# The new colour is ready: switch all traffic to it.\n";
-            if argo {
-                script += "publish '.service.extraSelector.version = strenv(idle)' \\\n  \"Switch $DEPLOYMENT to $idle\"\n";
-                script += "kube wait --for=jsonpath='{.spec.selector.version}'=\"$idle\" \\\n  \"service/$DEPLOYMENT\" --timeout=15m\n";
-            } else {
+                script += "kube rollout status \"deployment/$DEPLOYMENT-$idle\" --timeout=10m\n";
+                script += "# The new colour is ready: switch all traffic to it.\n";
                 script += "release --set-string \"service.extraSelector.version=$idle\"\n";
             }
             script +=
@@ -1086,16 +1322,11 @@ fn rollout_script(service: &AppService, tool: DeployTool) -> String {
             script += &set_digest(
                 ".image.digests.canary",
                 "Deploy $DEPLOYMENT $DIGEST to canary",
-                "deployment/$DEPLOYMENT-canary",
             );
             script += "kube rollout status \"deployment/$DEPLOYMENT-canary\" --timeout=10m\n";
             script += "for step in \"$MANIFESTS/$DEPLOYMENT\"-canary-step-*.yaml; do\n  echo \"Applying $step\"\n  kubectl apply -f \"$step\"\n  sleep \"$PAUSE_SECONDS\"\ndone\n";
             script += "# Promote: stable takes the image, then all traffic returns to it.\n";
-            script += &set_digest(
-                ".image.digests.stable",
-                "Promote $DEPLOYMENT $DIGEST",
-                "deployment/$DEPLOYMENT",
-            );
+            script += &set_digest(".image.digests.stable", "Promote $DEPLOYMENT $DIGEST");
             script += "kube rollout status \"deployment/$DEPLOYMENT\" --timeout=10m\n";
             script += "kubectl apply -f \"$MANIFESTS/$DEPLOYMENT-mesh.yaml\"\n";
         }
@@ -1114,7 +1345,6 @@ fn deploy_job(project: &Project, service: &AppService, stage: Stage) -> Job {
         .unwrap_or_else(|| environment.hostname.clone());
     let chart = super::kubernetes::helm::folder(&service.name);
     let mut env = Map::from([
-        ("KUBECONFIG_DATA", "${{ secrets.KUBECONFIG }}".to_owned()),
         ("NAMESPACE", environment.namespace.clone()),
         ("DEPLOYMENT", service.name.clone()),
         ("CHART", chart.clone()),
@@ -1131,6 +1361,40 @@ fn deploy_job(project: &Project, service: &AppService, stage: Stage) -> Job {
             ),
         );
     }
+    let mut permissions = Map::from([("contents", "read")]);
+    let mut steps = vec![];
+    let needs = needed(project, service);
+    let mut own = Vec::new();
+    for n in &needs {
+        if n.per_environment {
+            own.push(n);
+        }
+    }
+    steps.extend(check_step(&own));
+    if reaches_cluster(project, service) {
+        if let Some(aws) = &project.aws {
+            // OIDC: the role trusts only this repository's jobs in this environment.
+            permissions.insert("id-token", "write");
+            steps.push(uses(
+                "Assume the deploy role (OIDC, no stored keys)",
+                AWS_CREDENTIALS,
+                with([
+                    (
+                        "role-to-assume",
+                        Input::from("${{ vars.AWS_DEPLOY_ROLE_ARN }}"),
+                    ),
+                    ("aws-region", Input::from(&aws.region)),
+                ]),
+            ));
+            env.insert(
+                "CLUSTER",
+                super::terraform::AwsNames::new(project, stage).cluster,
+            );
+            env.insert("REGION", aws.region.clone());
+        } else {
+            env.insert("KUBECONFIG_DATA", "${{ secrets.KUBECONFIG }}".to_owned());
+        }
+    }
     let mut timeout = 20;
     if service.rollout.strategy == Strategy::Canary {
         match service.rollout.canary_engine {
@@ -1142,9 +1406,17 @@ fn deploy_job(project: &Project, service: &AppService, stage: Stage) -> Job {
             CanaryEngine::ArgoRollouts => timeout = 75,
         }
     }
+    if tool == DeployTool::ArgoCd {
+        env.insert("APP", format!("{}-{}", service.name, stage.key()));
+        env.insert("ARGOCD_SERVER", "${{ vars.ARGOCD_SERVER }}".to_owned());
+        env.insert(
+            "ARGOCD_AUTH_TOKEN",
+            "${{ secrets.ARGOCD_AUTH_TOKEN }}".to_owned(),
+        );
+        env.insert("WAIT_SECONDS", (timeout * 60 - 300).to_string());
+    }
     // The chart and the step manifests come from the repository; Argo CD deploys push to it.
     let mut checkout_step = checkout();
-    let mut permissions = Map::from([("contents", "read")]);
     if tool == DeployTool::ArgoCd {
         checkout_step
             .with
@@ -1152,8 +1424,8 @@ fn deploy_job(project: &Project, service: &AppService, stage: Stage) -> Job {
         checkout_step.with.insert("ref", branch.into());
         permissions.insert("contents", "write");
     }
-    let steps = vec![
-        checkout_step,
+    steps.insert(0, checkout_step);
+    steps.extend([
         uses(
             "Fetch the image reference the build job pushed",
             DOWNLOAD_ARTIFACT,
@@ -1170,10 +1442,10 @@ fn deploy_job(project: &Project, service: &AppService, stage: Stage) -> Job {
                     tool.label(),
                     service.rollout.strategy.label()
                 ),
-                rollout_script(service, tool),
+                rollout_script(project, service),
             )
         },
-    ];
+    ]);
     Job {
         name: format!("Deploy to {}", environment.name),
         needs: vec!["build"],
@@ -1213,7 +1485,18 @@ mod tests {
                 let text = workflow(&project, service).into_text();
                 let doc = parse(&text);
                 let jobs = doc["jobs"].as_mapping().unwrap();
-                let names: Vec<&str> = jobs.keys().map(|k| k.as_str().unwrap()).collect();
+                let mut names: Vec<&str> = jobs.keys().map(|k| k.as_str().unwrap()).collect();
+                // The settings check comes first when the workflow reads a repository secret
+                // or variable.
+                let preflight = names[0] == "preflight";
+                assert_eq!(
+                    preflight,
+                    needed(&project, service).iter().any(|n| !n.per_environment)
+                );
+                if preflight {
+                    assert_eq!(doc["jobs"]["lint"]["needs"][0].as_str(), Some("preflight"));
+                    names.remove(0);
+                }
                 assert_eq!(
                     names,
                     [

@@ -14,7 +14,7 @@ use crate::run::output;
 const RUN_LIMIT: Duration = Duration::from_secs(60);
 
 /// The tools a deploy script finds first on PATH.
-const STANDINS: [&str; 5] = ["kubectl", "helm", "argocd", "yq", "sleep"];
+const STANDINS: [&str; 7] = ["kubectl", "helm", "argocd", "yq", "sleep", "curl", "aws"];
 
 /// The generated repository of one preset, committed once on every branch a job deploys from;
 /// each scenario clones it.
