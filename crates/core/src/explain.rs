@@ -433,6 +433,12 @@ pub static TOPICS: &[Topic] = &[
     .sets(Control::Secrets),
     topic(
         Manifest,
+        "DATABASE_URL:",
+        "Built from the master password RDS rotates every 7 days, and rebuilt at each refresh.",
+        "A copied password stops working at the first rotation, a week later.",
+    ),
+    topic(
+        Manifest,
         "kind: Secret",
         "The in-cluster database's credentials, filled in by hand, never from Git.",
         "The database has no password, or the password is in Git.",
@@ -1095,6 +1101,40 @@ pub static TOPICS: &[Topic] = &[
     ),
     topic(
         Terraform,
+        "resource \"aws_iam_openid_connect_provider\"",
+        "Lets GitHub Actions prove which repository and environment a job runs for; one per account.",
+        "CI needs long-lived AWS keys stored as repository secrets.",
+    )
+    .sets(Control::DeployTool),
+    topic(
+        Terraform,
+        "data \"aws_iam_openid_connect_provider\"",
+        "Finds the account's GitHub OIDC provider, which bootstrap/main.tf creates once.",
+        "Each environment would create the account's one provider, and the second apply fails.",
+    )
+    .sets(Control::DeployTool),
+    topic(
+        Terraform,
+        "access_entries",
+        "Lets CI's deploy role change the environment's namespace, and nothing else in the cluster.",
+        "The cluster refuses CI's role, or CI is handed cluster-admin.",
+    )
+    .sets(Control::DeployTool),
+    topic(
+        Terraform,
+        "endpoint_public_access",
+        "The API is public only when asked for or when CI deploys from GitHub's runners, from listed addresses.",
+        "GitHub-hosted runners cannot reach a private API; an open one is a stolen token away from anyone.",
+    )
+    .sets(Control::Cluster),
+    topic(
+        Terraform,
+        "vpc-cni",
+        "The pod network, with its network policy agent on, so NetworkPolicies are enforced.",
+        "NetworkPolicies are accepted but not enforced: every pod reaches every other.",
+    ),
+    topic(
+        Terraform,
         "backend \"s3\"",
         "State in a shared, versioned, encrypted bucket.",
         "State on a laptop gets lost or overwritten.",
@@ -1151,6 +1191,13 @@ pub static TOPICS: &[Topic] = &[
         "kind: ApplicationSet",
         "Creates one Argo CD Application per service and environment from one template.",
         "Applications are written by hand and differ.",
+    )
+    .sets(Control::DeployTool),
+    topic(
+        ArgoCd,
+        "destination:",
+        "The cluster Argo CD runs in; on AWS each environment's cluster runs its own Argo CD.",
+        "One Argo CD deploying both environments into whichever cluster it runs in.",
     )
     .sets(Control::DeployTool),
     topic(
@@ -1533,7 +1580,13 @@ mod tests {
     /// removes or renames its target fails here rather than leaving it orphaned.
     #[test]
     fn every_topic_explains_a_generated_line() {
-        let bundles: Vec<Bundle> = PRESETS.iter().map(|p| generate(&p.project())).collect();
+        let mut bundles: Vec<Bundle> = PRESETS.iter().map(|p| generate(&p.project())).collect();
+        // The full stack deploying with Helm from CI, which is what gets the deploy role.
+        let mut helm = crate::model::preset("fullstack-fastapi-react")
+            .unwrap()
+            .project();
+        helm.deploy_tool = crate::model::DeployTool::Helm;
+        bundles.push(generate(&helm));
         let explained: Vec<Explained> = bundles.iter().flat_map(explain).collect();
         let orphans: Vec<String> = TOPICS
             .iter()

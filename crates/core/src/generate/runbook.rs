@@ -43,6 +43,7 @@ pub fn runbook(project: &Project) -> String {
         }
         let _ = writeln!(out, "- [ ] {}", item.text);
     }
+    first_deploy(project, &mut out);
     out.push_str("\n## Rolling back\n");
     for stage in Stage::ALL {
         let environment = project.environment(stage);
@@ -137,6 +138,57 @@ pub fn runbook(project: &Project) -> String {
         }
     }
     out
+}
+
+/// The first deploy on AWS, per environment: its Terraform, the values and variables that
+/// come out of it, and (with Argo CD) the Argo CD of the environment's own cluster.
+fn first_deploy(project: &Project, out: &mut String) {
+    use super::terraform::{AwsNames, github_deploy, rotated_database_url};
+    let Some(aws) = &project.aws else {
+        return;
+    };
+    let (ecr, ci_cluster) = github_deploy(project);
+    out.push_str("\n## First deploy\n\nOnce per AWS account: the state bucket");
+    if ecr || ci_cluster {
+        out.push_str(" and GitHub's OIDC provider");
+    }
+    out.push_str(
+        ".\n\n```sh\nterraform -chdir=terraform/bootstrap init && terraform -chdir=terraform/bootstrap apply\n```\n",
+    );
+    for stage in Stage::ALL {
+        let environment = project.environment(stage);
+        let key = stage.key();
+        let cluster = AwsNames::new(project, stage).cluster;
+        let _ = writeln!(
+            out,
+            "\n### {} (cluster `{cluster}`)\n\n```sh\nterraform -chdir=terraform init -reconfigure -backend-config=environments/{key}.s3.tfbackend\nterraform -chdir=terraform apply -var-file=environments/{key}.tfvars\naws eks update-kubeconfig --name {cluster} --region {}",
+            environment.name, aws.region
+        );
+        if rotated_database_url(project) {
+            out.push_str("# DATABASE_URL is built by External Secrets from the password RDS rotates;\n# the charts need the database's address and secret (never copy the password):\n");
+            for service in project.services.iter().filter(|s| s.uses_postgres) {
+                let _ = writeln!(
+                    out,
+                    "database=\"$(terraform -chdir=terraform output -json database)\" \\\n  yq -i '.externalSecret.database = env(database)' charts/{}/values/{key}.yaml",
+                    service.name
+                );
+            }
+        }
+        if ecr || ci_cluster {
+            let _ = writeln!(
+                out,
+                "# The deploy role CI assumes by OIDC, as the GitHub environment's variables:\ngh variable set AWS_ROLE_ARN --env {0} --body \"$(terraform -chdir=terraform output -raw github_deploy_role_arn)\"\ngh variable set AWS_REGION --env {0} --body {1}",
+                environment.name, aws.region
+            );
+        }
+        if project.deploy_tool == DeployTool::ArgoCd {
+            let _ = writeln!(
+                out,
+                "# With Argo CD installed in this cluster (each cluster runs its own, which deploys\n# only there), and the values above pushed:\nkubectl apply -n argocd -f argocd/{key}/"
+            );
+        }
+        out.push_str("```\n");
+    }
 }
 
 #[cfg(test)]

@@ -397,7 +397,7 @@ impl Field {
             Field::AwsDbClass => "The RDS instance class of the PostgreSQL database.",
             Field::AwsCacheType => "The ElastiCache node type of the Redis cache.",
             Field::AwsPublicEndpointCidrs => {
-                "Address ranges allowed to reach the cluster's API; empty keeps it private."
+                "Address ranges allowed to reach the cluster's API. Empty keeps it private, unless Helm deploys from GitHub-hosted runners: then any address, guarded by IAM."
             }
             Field::SecretsProvider => {
                 "Where secret values live; External Secrets copies them into the cluster."

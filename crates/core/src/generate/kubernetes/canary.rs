@@ -271,7 +271,23 @@ pub fn runbook(project: &Project) -> String {
                 first.concat()
             ));
         }
-        out.push_str(&format!("```sh\nkubectl apply -k {dir}\n```\n"));
+        if crate::generate::terraform::rotated_database_url(project) {
+            // The ExternalSecrets hold stand-ins for what only Terraform's output knows.
+            out.push_str(&format!(
+                "DATABASE_URL is built by External Secrets from the password RDS rotates, so the\n\
+                 manifests hold `{}` and `{}`, filled from this\n\
+                 environment's Terraform state as they are applied:\n\n\
+                 ```sh\n\
+                 export DATABASE_HOST=\"$(terraform -chdir=terraform output -json database | jq -r .host)\"\n\
+                 export DATABASE_MASTER_SECRET_ARN=\"$(terraform -chdir=terraform output -json database | jq -r .masterSecretArn)\"\n\
+                 kubectl kustomize {dir} | envsubst '$DATABASE_HOST $DATABASE_MASTER_SECRET_ARN' | kubectl apply -f -\n\
+                 ```\n",
+                super::secrets::HOST_VARIABLE,
+                super::secrets::SECRET_VARIABLE
+            ));
+        } else {
+            out.push_str(&format!("```sh\nkubectl apply -k {dir}\n```\n"));
+        }
         for service in &project.services {
             let name = &service.name;
             out.push_str(&format!(

@@ -315,6 +315,9 @@ struct ExternalSecretValues {
     refresh_interval: &'static str,
     store_name: &'static str,
     data: Vec<super::secrets::SecretData>,
+    /// Where DATABASE_URL comes from when RDS rotates the password: `terraform output database`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database: Option<super::secrets::DatabaseValues>,
 }
 
 #[derive(Serialize)]
@@ -473,6 +476,7 @@ fn values<'a>(context: &Context<'a>) -> Values<'a> {
             refresh_interval: REFRESH_INTERVAL,
             store_name: STORE_NAME,
             data: external.unwrap_or_default(),
+            database: super::secrets::rotated_database(context),
         },
         probes: Probes {
             startup: container.startup_probe,

@@ -117,6 +117,56 @@ struct StoreRef {
 struct Target {
     name: String,
     creation_policy: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    template: Option<TargetTemplate>,
+}
+
+/// Keys built from the fetched ones; Merge keeps the fetched keys beside them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TargetTemplate {
+    engine_version: &'static str,
+    merge_policy: &'static str,
+    data: Map<&'static str, String>,
+}
+
+/// The RDS database DATABASE_URL is built from, in the chart's values
+/// (`externalSecret.database`), as `terraform output database` gives it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DatabaseValues {
+    host: &'static str,
+    port: u16,
+    name: String,
+    master_secret_arn: &'static str,
+}
+
+/// Stand-ins in `k8s/` for what only `terraform output database` knows; the chart refuses to
+/// render until its values hold them. `envsubst` fills these (k8s/README.md).
+pub const HOST_VARIABLE: &str = "${DATABASE_HOST}";
+pub const SECRET_VARIABLE: &str = "${DATABASE_MASTER_SECRET_ARN}";
+
+/// DATABASE_URL from the master secret RDS rotates every 7 days, rebuilt by External Secrets
+/// at each refresh, rather than a copy of the password that stops working after a week.
+pub fn rotated_database(context: &Context) -> Option<DatabaseValues> {
+    let postgres = context.project.postgres.as_ref()?;
+    (context.service.uses_postgres
+        && crate::generate::terraform::rotated_database_url(context.project))
+    .then(|| DatabaseValues {
+        host: "",
+        port: 5432,
+        name: postgres.database.clone(),
+        master_secret_arn: "",
+    })
+}
+
+/// The URL template External Secrets fills with the rotated `username` and `password`; the
+/// chart writes the same from its values (chart/externalsecret.yaml).
+fn database_url(host: &str, database: &DatabaseValues) -> String {
+    format!(
+        "postgresql://{{{{ .username | urlquery }}}}:{{{{ .password | urlquery }}}}@{host}:{}/{}?sslmode=require",
+        database.port, database.name
+    )
 }
 
 /// The Kubernetes service account a provider's workload identity is bound to, if it needs one.
@@ -235,26 +285,28 @@ pub fn store(project: &Project, stage: Stage) -> Option<Yaml> {
 
 /// The `data` of the service's ExternalSecret: one entry per key its pods read. None when no
 /// provider is chosen or the service reads no secret.
+/// A rotated DATABASE_URL is not among them: it is built from the master secret instead.
 pub fn external_secret_data(context: &Context) -> Option<Vec<SecretData>> {
     let keys = context.service.secret_keys();
     if context.project.secrets_provider == SecretsProvider::None || keys.is_empty() {
         return None;
     }
-    Some(
-        keys.iter()
-            .map(|key| {
-                let (remote, property) =
-                    remote_key(context.project, context.stage, context.name(), key);
-                SecretData {
-                    secret_key: key.clone(),
-                    remote_ref: RemoteRef {
-                        key: remote,
-                        property,
-                    },
-                }
-            })
-            .collect(),
-    )
+    let rotated = rotated_database(context).is_some();
+    let mut data = Vec::new();
+    for key in keys {
+        if rotated && key == "DATABASE_URL" {
+            continue;
+        }
+        let (remote, property) = remote_key(context.project, context.stage, context.name(), &key);
+        data.push(SecretData {
+            secret_key: key,
+            remote_ref: RemoteRef {
+                key: remote,
+                property,
+            },
+        });
+    }
+    Some(data)
 }
 
 /// Without a secrets store, the Secret the pods read, with every key and no value. It is kept
@@ -298,7 +350,23 @@ pub const REFRESH_INTERVAL: &str = "1h";
 
 /// The ExternalSecret that creates the service's Secret, when it reads any secret.
 pub fn external_secret(context: &Context) -> Option<Yaml> {
-    let data = external_secret_data(context)?;
+    let mut data = external_secret_data(context)?;
+    let template = rotated_database(context).map(|database| {
+        for key in ["username", "password"] {
+            data.push(SecretData {
+                secret_key: key.into(),
+                remote_ref: RemoteRef {
+                    key: SECRET_VARIABLE.into(),
+                    property: Some(key.into()),
+                },
+            });
+        }
+        TargetTemplate {
+            engine_version: "v2",
+            merge_policy: "Merge",
+            data: Map::from([("DATABASE_URL", database_url(HOST_VARIABLE, &database))]),
+        }
+    });
     Some(documents(&[Object {
         api_version: "external-secrets.io/v1",
         kind: "ExternalSecret",
@@ -313,6 +381,7 @@ pub fn external_secret(context: &Context) -> Option<Yaml> {
                 target: Target {
                     name: context.secret_name(),
                     creation_policy: "Owner",
+                    template,
                 },
                 data,
             },
@@ -351,6 +420,33 @@ mod tests {
     }
 
     #[test]
+    fn rds_database_url_follows_the_rotated_master_secret() {
+        let project = preset("fullstack-fastapi-react").unwrap().project();
+        let backend = &project.services[0];
+        let context = Context::new(&project, backend, Stage::Production);
+        let text = external_secret(&context).unwrap();
+        let doc: serde_norway::Value = serde_norway::from_str(text.text()).unwrap();
+        let url = doc["spec"]["target"]["template"]["data"]["DATABASE_URL"]
+            .as_str()
+            .unwrap();
+        assert!(
+            url.contains("{{ .password | urlquery }}@${DATABASE_HOST}:5432/assistant"),
+            "{url}"
+        );
+        let from_master: Vec<&str> = doc["spec"]["data"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .filter(|d| d["remoteRef"]["key"] == SECRET_VARIABLE)
+            .map(|d| d["remoteRef"]["property"].as_str().unwrap())
+            .collect();
+        assert_eq!(from_master, ["username", "password"]);
+        let mut in_cluster = project.clone();
+        in_cluster.kubernetes.in_cluster_postgres = true;
+        assert!(rotated_database(&Context::new(&in_cluster, backend, Stage::Production)).is_none());
+    }
+
+    #[test]
     fn the_external_secret_provides_exactly_the_keys_the_pods_read() {
         for preset in PRESETS {
             let project = preset.project();
@@ -361,13 +457,21 @@ mod tests {
                         continue;
                     };
                     let doc: serde_norway::Value = serde_norway::from_str(text.text()).unwrap();
-                    let provided: Vec<&str> = doc["spec"]["data"]
+                    let mut provided: Vec<&str> = doc["spec"]["data"]
                         .as_sequence()
                         .unwrap()
                         .iter()
                         .map(|d| d["secretKey"].as_str().unwrap())
                         .collect();
-                    assert_eq!(provided, context.service.secret_keys(), "{}", preset.name);
+                    // A templated DATABASE_URL replaces the parts it is built from.
+                    if let Some(built) = doc["spec"]["target"]["template"]["data"].as_mapping() {
+                        provided.retain(|key| !["username", "password"].contains(key));
+                        provided.extend(built.keys().filter_map(|key| key.as_str()));
+                    }
+                    let mut wanted = context.service.secret_keys();
+                    provided.sort_unstable();
+                    wanted.sort_unstable();
+                    assert_eq!(provided, wanted, "{}", preset.name);
                     assert_eq!(
                         doc["spec"]["target"]["name"].as_str(),
                         Some(context.secret_name().as_str())

@@ -52,13 +52,20 @@ impl Rule for SecretKeyNotProvided {
                     .and_then(Node::as_str)
                     .unwrap_or_else(|| name(es))
                     .to_owned();
-                let keys = es
+                let mut keys: Vec<String> = es
                     .at(&["spec", "data"])
                     .map_or(&[][..], Node::items)
                     .iter()
                     .filter_map(|d| d.get("secretKey").and_then(Node::as_str))
                     .map(str::to_owned)
                     .collect();
+                // Keys the target template builds (a URL from fetched parts).
+                for (key, _) in es
+                    .at(&["spec", "target", "template", "data"])
+                    .map_or(&[][..], Node::entries)
+                {
+                    keys.extend(key.as_str().map(str::to_owned));
+                }
                 ((namespace(es), target), keys)
             })
             .collect();
