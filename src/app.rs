@@ -8,8 +8,8 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::components::{
-    BreakIt, Changed, Changes, Header, OwnFiles, Pictures, Planner, Preview, Rollout, RuleCatalogue,
-    SettingsForm, checklist,
+    BreakIt, Changed, Changes, Header, OwnFiles, Pictures, Planner, Preview, Rollout,
+    RuleCatalogue, SettingsForm, checklist,
 };
 use crate::state::{
     Action, Banner, SAVED_DRAFTS_KEY, SAVED_KEY, SAVED_PRESET_KEY, State, StateContext,

@@ -65,7 +65,12 @@ const PAUSE_MS: i32 = 60;
 /// with the request's own `fields` (see `src/extras.rs`). It is asked once typing pauses, after
 /// the render, so a keystroke never waits for it; and again whenever what it depends on changes.
 #[hook]
-pub fn use_extra(kind: &'static str, project: &Project, index: usize, fields: Vec<String>) -> Extra {
+pub fn use_extra(
+    kind: &'static str,
+    project: &Project,
+    index: usize,
+    fields: Vec<String>,
+) -> Extra {
     let answer = use_state(|| Extra::Loading);
     let ready = use_state(|| LOADED.with(|l| l.borrow().is_some()));
     {
@@ -90,10 +95,14 @@ pub fn use_extra(kind: &'static str, project: &Project, index: usize, fields: Ve
                     let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
                     let request = request(kind, &model::to_yaml(&project), index, &fields);
                     answer_now.set(match LOADED.with(|l| l.borrow().clone()) {
-                        Some(Ok(f)) => match f.call1(&JsValue::NULL, &JsValue::from_str(&request)) {
-                            Ok(text) => Extra::Answer(text.as_string().unwrap_or_default().into()),
-                            Err(e) => Extra::Failed(crate::browser::js_message(&e)),
-                        },
+                        Some(Ok(f)) => {
+                            match f.call1(&JsValue::NULL, &JsValue::from_str(&request)) {
+                                Ok(text) => {
+                                    Extra::Answer(text.as_string().unwrap_or_default().into())
+                                }
+                                Err(e) => Extra::Failed(crate::browser::js_message(&e)),
+                            }
+                        }
                         Some(Err(why)) => Extra::Failed(why),
                         None => Extra::Loading,
                     });

@@ -11,7 +11,12 @@ use crate::state::StateContext;
 #[component]
 pub fn Pictures() -> Html {
     let state = use_context::<StateContext>().expect("Pictures needs the StateContext");
-    let extra = use_extra("pictures", &state.project, state.selected_service, Vec::new());
+    let extra = use_extra(
+        "pictures",
+        &state.project,
+        state.selected_service,
+        Vec::new(),
+    );
     // Each SVG is escaped by the core's picture writer: no user text is markup here.
     let mut drawn = [Html::default(), Html::default(), Html::default()];
     match &extra {

@@ -11,7 +11,12 @@ use crate::state::StateContext;
 pub fn Rollout() -> Html {
     let state = use_context::<StateContext>().expect("Rollout needs the StateContext");
     let at = use_state(|| 0usize);
-    let extra = use_extra("rollout", &state.project, state.selected_service, Vec::new());
+    let extra = use_extra(
+        "rollout",
+        &state.project,
+        state.selected_service,
+        Vec::new(),
+    );
     if state.project.services.get(state.selected_service).is_none() {
         return Html::default();
     }
@@ -29,9 +34,7 @@ pub fn Rollout() -> Html {
             let why = fields.next().unwrap_or_default();
             let steps: Vec<&str> = fields.collect();
             let last = steps.len().max(1) - 1;
-            let (svg, said) = steps[(*at).min(last)]
-                .split_once(PART)
-                .unwrap_or_default();
+            let (svg, said) = steps[(*at).min(last)].split_once(PART).unwrap_or_default();
             html! {
                 <>
                     <p id="rollout-why" class="help">{ why }</p>
