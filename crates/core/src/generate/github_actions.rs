@@ -366,17 +366,19 @@ pub fn needed(project: &Project, service: &AppService) -> Vec<Needed> {
         }
     }
     if project.deploy_tool == DeployTool::ArgoCd {
+        // On AWS each environment's cluster runs its own Argo CD.
+        let own = project.aws.is_some();
         add(
             "ARGOCD_SERVER",
             false,
-            false,
+            own,
             "Argo CD's API address (host[:port]), which the deploys ask whether a release runs",
         );
         add(
             "ARGOCD_AUTH_TOKEN",
             true,
-            false,
-            "the token of an Argo CD account that may only read this project's Applications",
+            own,
+            "the token of an Argo CD account that may only read Applications",
         );
     }
     if reaches_cluster(project, service) {

@@ -43,6 +43,7 @@ pub fn runbook(project: &Project) -> String {
         }
         let _ = writeln!(out, "- [ ] {}", item.text);
     }
+    settings(project, &mut out);
     first_deploy(project, &mut out);
     out.push_str("\n## Rolling back\n");
     for stage in Stage::ALL {
@@ -140,6 +141,50 @@ pub fn runbook(project: &Project) -> String {
     out
 }
 
+/// The secrets and variables the workflows read, each once, with where it is set.
+fn settings(project: &Project, out: &mut String) {
+    out.push_str("\n## Repository secrets and variables\n\n");
+    let mut seen: Vec<&str> = Vec::new();
+    for service in &project.services {
+        for n in super::github_actions::needed(project, service) {
+            if !seen.contains(&n.name) {
+                seen.push(n.name);
+                let _ = writeln!(out, "- {}: {}.", n.place(), n.what);
+            }
+        }
+    }
+    if seen.is_empty() {
+        out.push_str("None: the workflows use only GitHub's own token.\n");
+        return;
+    }
+    out.push_str("\nEach workflow's first job checks the repository's, and each deploy job its environment's; a missing one fails the run at once, naming it.\n");
+    if !seen.contains(&"ARGOCD_AUTH_TOKEN") {
+        return;
+    }
+    // One Argo CD for both environments, or (on AWS) one in each environment's cluster.
+    out.push_str("\nThe Argo CD token is an account's that may only read Applications (if `argocd-rbac-cm` already holds a `policy.csv`, add the line to it instead):\n");
+    for stage in Stage::ALL {
+        let environment = project.environment(stage);
+        let per_environment = project.aws.is_some();
+        let scope = if per_environment {
+            format!(" --env {}", environment.name)
+        } else {
+            String::new()
+        };
+        if per_environment {
+            let _ = write!(out, "\nIn {}'s cluster:\n", environment.name);
+        }
+        let _ = writeln!(
+            out,
+            "\n```sh\nkubectl -n argocd patch configmap argocd-cm --type merge \\\n  -p '{{\"data\":{{\"accounts.{0}-ci\":\"apiKey\"}}}}'\nkubectl -n argocd patch configmap argocd-rbac-cm --type merge \\\n  -p '{{\"data\":{{\"policy.csv\":\"p, {0}-ci, applications, get, default/*, allow\"}}}}'\nargocd login argocd.{1} --sso\ngh secret set ARGOCD_AUTH_TOKEN{scope} --body \"$(argocd account generate-token --account {0}-ci)\"\ngh variable set ARGOCD_SERVER{scope} --body argocd.{1}\n```",
+            project.name, environment.hostname
+        );
+        if !per_environment {
+            break;
+        }
+    }
+}
+
 /// The first deploy on AWS, per environment: its Terraform, the values and variables that
 /// come out of it, and (with Argo CD) the Argo CD of the environment's own cluster.
 fn first_deploy(project: &Project, out: &mut String) {
@@ -174,11 +219,11 @@ fn first_deploy(project: &Project, out: &mut String) {
                 );
             }
         }
-        if ecr || ci_cluster {
+        if ci_cluster {
             let _ = writeln!(
                 out,
-                "# The deploy role CI assumes by OIDC, as the GitHub environment's variables:\ngh variable set AWS_ROLE_ARN --env {0} --body \"$(terraform -chdir=terraform output -raw github_deploy_role_arn)\"\ngh variable set AWS_REGION --env {0} --body {1}",
-                environment.name, aws.region
+                "# The deploy role CI assumes by OIDC, as the GitHub environment's variable:\ngh variable set AWS_DEPLOY_ROLE_ARN --env {} --body \"$(terraform -chdir=terraform output -raw github_deploy_role_arn)\"",
+                environment.name
             );
         }
         if project.deploy_tool == DeployTool::ArgoCd {
