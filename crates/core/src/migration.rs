@@ -423,6 +423,108 @@ impl Tool {
     }
 }
 
+/// How a service's image runs its migration tool: the stage the tool comes from, the lines of
+/// the runtime stage that put the tool and the migrations in the image, the command the
+/// migration Job runs (exec form: Kubernetes expands `$(DATABASE_URL)`) and the shell command
+/// that undoes the last migration in a running container.
+pub struct Runner {
+    pub tool: &'static str,
+    pub stage: &'static str,
+    pub copy: &'static str,
+    pub up: &'static [&'static str],
+    pub undo: &'static str,
+}
+
+/// golang-migrate's CLI, a static binary from its official image at a pinned version: it runs
+/// the numbered `.up.sql`/`.down.sql` files the planner writes for Go and plain SQL.
+const MIGRATE_STAGE: &str = "# golang-migrate's CLI, a static binary, from its pinned official image.\n\
+                             FROM migrate/migrate:v4.19.0 AS migrate\n\n";
+const MIGRATE_COPY: &str = "COPY --from=migrate /usr/local/bin/migrate /usr/local/bin/migrate\n\
+                            COPY --from=build /src/migrations ./migrations\n";
+const MIGRATE_UP: &[&str] = &[
+    "migrate",
+    "-path",
+    "migrations",
+    "-database",
+    "$(DATABASE_URL)",
+    "up",
+];
+const MIGRATE_UNDO: &str = "migrate -path migrations -database \"$DATABASE_URL\" down 1";
+
+/// The runner of the service's migration tool (see [`Runner`]).
+pub fn runner(service: &AppService) -> Runner {
+    let (tool, stage, copy, up, undo): (_, _, _, &'static [&'static str], _) = match service.runtime
+    {
+        Runtime::Python => (
+            "Alembic",
+            "",
+            "COPY --from=build --chown=10001:10001 /app/alembic.ini ./\n\
+             COPY --from=build --chown=10001:10001 /app/migrations ./migrations\n",
+            &["alembic", "upgrade", "head"],
+            "alembic downgrade -1",
+        ),
+        Runtime::Node | Runtime::Static => (
+            "Knex",
+            "",
+            "COPY --from=build --chown=10001:10001 /app/knexfile.js ./\n\
+             COPY --from=build --chown=10001:10001 /app/migrations ./migrations\n",
+            &["node_modules/.bin/knex", "migrate:latest"],
+            "node_modules/.bin/knex migrate:rollback",
+        ),
+        Runtime::Java => (
+            "Flyway",
+            "# Flyway's command line, from its pinned official image.\n\
+             FROM flyway/flyway:11-alpine AS flyway\n\n",
+            "COPY --from=flyway /flyway /flyway\n\
+             COPY --from=build /src/src/main/resources/db/migration ./db/migration\n",
+            &[
+                "java",
+                "-cp",
+                "/flyway/lib/*:/flyway/lib/flyway/*:/flyway/drivers/*",
+                "org.flywaydb.commandline.Main",
+                "-url=$(DATABASE_URL)",
+                "-locations=filesystem:db/migration",
+                "migrate",
+            ],
+            // Flyway's launcher script needs bash, which the JRE image lacks: the image's own JVM
+            // runs its main class and expands the class path's wildcards itself. Undo runs the
+            // U files, which needs a Flyway Teams licence (FLYWAY_LICENSE_KEY).
+            concat!(
+                "java -cp \"/flyway/lib/*:/flyway/lib/flyway/*:/flyway/drivers/*\" org.flywaydb.commandline.Main",
+                " -url=\"$DATABASE_URL\" -locations=filesystem:db/migration undo"
+            ),
+        ),
+        Runtime::Ruby => (
+            "Rails",
+            "",
+            "",
+            &["bin/rails", "db:migrate"],
+            "bin/rails db:rollback STEP=1",
+        ),
+        Runtime::Php => (
+            "Laravel",
+            "",
+            "",
+            &["php", "artisan", "migrate", "--force"],
+            "php artisan migrate:rollback --step=1 --force",
+        ),
+        Runtime::Go | Runtime::Rust | Runtime::Dotnet => (
+            Tool::of(service).name(),
+            MIGRATE_STAGE,
+            MIGRATE_COPY,
+            MIGRATE_UP,
+            MIGRATE_UNDO,
+        ),
+    };
+    Runner {
+        tool,
+        stage,
+        copy,
+        up,
+        undo,
+    }
+}
+
 /// The migration files for the phase, in the service's tool, with its undo.
 fn skeleton(
     service: &AppService,
