@@ -278,6 +278,21 @@ pub fn runbook(project: &Project) -> String {
                 "\n### {name}: {}\n\n",
                 service.rollout.strategy.label()
             ));
+            if service.uses_postgres {
+                out.push_str(&format!(
+                    "Before each release, run the database migration ({tool}) from the new image and wait\n\
+                     for it. A Job's pod template cannot change, so the last run is deleted first; its file\n\
+                     names the branch's tag: set its `image:` to IMAGE@DIGEST to migrate with the exact\n\
+                     image you release.\n\n\
+                     ```sh\n\
+                     kubectl -n {ns} delete job {job} --ignore-not-found\n\
+                     kubectl apply -f {dir}/{job}.yaml\n\
+                     kubectl -n {ns} wait --for=condition=complete job/{job} --timeout=10m\n\
+                     ```\n\n",
+                    tool = crate::migration::runner(service).tool,
+                    job = super::migration::name(name),
+                ));
+            }
             match (service.rollout.strategy, service.rollout.canary_engine) {
                 (Strategy::Rolling, _) => out.push_str(&format!(
                     "A rolling update replaces pods {} at a time (maxSurge {}, maxUnavailable {}).\n\n\
