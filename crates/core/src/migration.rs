@@ -536,7 +536,7 @@ fn skeleton(
     let folder = service.folder_prefix();
     let revision = format!("{number:04}_{name}");
     let previous = if number > 1 {
-        format!("\"{:04}_{name}\"", number - 1)
+        format!("\"{}\"", revision_id(number - 1, name))
     } else {
         "None  # set to the current head".to_owned()
     };
@@ -546,8 +546,9 @@ fn skeleton(
         Tool::Alembic => vec![(
             format!("{folder}migrations/versions/{revision}.py"),
             format!(
-                "\"\"\"{title}\"\"\"\nfrom alembic import op\n\nrevision = \"{revision}\"\ndown_revision = {previous}\n\n\ndef upgrade() -> None:\n{ctx}{up}\n\ndef downgrade() -> None:\n{ctx}{down}",
+                "\"\"\"{title}\"\"\"\nfrom alembic import op\n\nrevision = \"{id}\"\ndown_revision = {previous}\n\n\ndef upgrade() -> None:\n{ctx}{up}\n\ndef downgrade() -> None:\n{ctx}{down}",
                 title = phase.title,
+                id = revision_id(number, name),
                 ctx = if no_transaction {
                     "    with op.get_context().autocommit_block():\n"
                 } else {
@@ -609,6 +610,21 @@ fn skeleton(
             ),
         ],
     }
+}
+
+/// A migration's id: its number and name, cut to the 32 characters of Alembic's
+/// `alembic_version` column, which refuses a longer one when the migration runs.
+fn revision_id(number: usize, name: &str) -> String {
+    let id = format!("{number:04}_{name}");
+    if id.len() <= 32 {
+        return id;
+    }
+    // The start to read, and a hash of the whole so that two cut alike stay apart.
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in id.bytes() {
+        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    }
+    format!("{}_{hash:08x}", &id[..23])
 }
 
 /// SQL as Alembic `op.execute` calls, one per statement.

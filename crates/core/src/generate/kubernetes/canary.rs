@@ -271,6 +271,35 @@ pub fn runbook(project: &Project) -> String {
                 first.concat()
             ));
         }
+        // Migrations first, on the first apply too: the new pods expect the new schema.
+        // They need the namespace, and the database when it runs in the cluster.
+        let mut migrations = if first.is_empty() {
+            format!("kubectl apply -k {dir}/platform\n")
+        } else {
+            String::new()
+        };
+        if postgres {
+            migrations.push_str(&format!(
+                "kubectl apply -f {dir}/postgres.yaml\n\
+                 kubectl -n {ns} rollout status statefulset/postgres --timeout=5m\n"
+            ));
+        }
+        for service in project.services.iter().filter(|s| s.uses_postgres) {
+            let job = super::migration::name(&service.name);
+            migrations.push_str(&format!(
+                "kubectl -n {ns} delete job {job} --ignore-not-found\n\
+                 kubectl apply -f {dir}/{job}.yaml\n\
+                 kubectl -n {ns} wait --for=condition=complete job/{job} --timeout=10m\n"
+            ));
+        }
+        if project.services.iter().any(|s| s.uses_postgres) {
+            out.push_str(&format!(
+                "Before the apply, and before each release, run the database migrations from the new\n\
+                 images and wait for them. A Job's pod template cannot change, so the last run is\n\
+                 deleted first; the files name the branch's tag: set `image:` to IMAGE@DIGEST to\n\
+                 migrate with the exact image you release.\n\n```sh\n{migrations}```\n\n"
+            ));
+        }
         out.push_str(&format!("```sh\nkubectl apply -k {dir}\n```\n"));
         for service in &project.services {
             let name = &service.name;
@@ -278,21 +307,6 @@ pub fn runbook(project: &Project) -> String {
                 "\n### {name}: {}\n\n",
                 service.rollout.strategy.label()
             ));
-            if service.uses_postgres {
-                out.push_str(&format!(
-                    "Before each release, run the database migration ({tool}) from the new image and wait\n\
-                     for it. A Job's pod template cannot change, so the last run is deleted first; its file\n\
-                     names the branch's tag: set its `image:` to IMAGE@DIGEST to migrate with the exact\n\
-                     image you release.\n\n\
-                     ```sh\n\
-                     kubectl -n {ns} delete job {job} --ignore-not-found\n\
-                     kubectl apply -f {dir}/{job}.yaml\n\
-                     kubectl -n {ns} wait --for=condition=complete job/{job} --timeout=10m\n\
-                     ```\n\n",
-                    tool = crate::migration::runner(service).tool,
-                    job = super::migration::name(name),
-                ));
-            }
             match (service.rollout.strategy, service.rollout.canary_engine) {
                 (Strategy::Rolling, _) => out.push_str(&format!(
                     "A rolling update replaces pods {} at a time (maxSurge {}, maxUnavailable {}).\n\n\
