@@ -331,7 +331,7 @@ for chart in sorted(glob.glob(os.path.join(out, '*', 'charts', '*'))):
     bundle, service = os.path.dirname(os.path.dirname(chart)), os.path.basename(chart)
     for environment in ('staging', 'production'):
         expected = []
-        for name in (service + '.yaml', service + '-secret.yaml'):
+        for name in (service + '.yaml', service + '-secret.yaml', service + '-migration.yaml'):
             path = os.path.join(bundle, 'k8s', environment, name)
             if os.path.exists(path):
                 with open(path) as handle:
@@ -359,6 +359,13 @@ for chart in sorted(glob.glob(os.path.join(out, '*', 'charts', '*'))):
             print(f'helm lint {chart} ({environment}): {findings}')
         rendered = helm.Chart.load(chart).render(values, name=service, namespace=namespace)
         got = [doc for path, text in sorted(rendered.items()) if path.endswith('.yaml') for doc in yaml.safe_load_all(text) if doc]
+        # The migration's hook annotations are Helm's alone; k8s/ runs the same objects by hand.
+        for doc in got:
+            notes = doc['metadata'].get('annotations') or {}
+            if 'helm.sh/hook' in notes:
+                doc['metadata']['annotations'] = {k: v for k, v in notes.items() if not k.startswith('helm.sh/hook')}
+                if not doc['metadata']['annotations']:
+                    del doc['metadata']['annotations']
         with open(os.path.join(bundle, f'helm-render-{service}-{environment}.yaml'), 'w') as handle:
             yaml.safe_dump_all(got, handle)
         key = lambda doc: (doc['kind'], doc['metadata']['name'])

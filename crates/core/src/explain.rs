@@ -175,7 +175,37 @@ impl Topic {
 use Kind::{ArgoCd, Compose, Dependabot, Dockerfile, Manifest, Terraform, Workflow};
 
 pub static TOPICS: &[Topic] = &[
-    // Dockerfile instructions.
+    // Dockerfile instructions; the migration tool's lines first, as the first match wins.
+    topic(
+        Dockerfile,
+        "FROM flyway/flyway",
+        "Flyway's command line from its official image, pinned: the migration Job runs it.",
+        "The Job has no tool to run, and each build could bring a different one.",
+    ),
+    topic(
+        Dockerfile,
+        "COPY --from=flyway",
+        "Flyway in the runtime image, run by the image's own Java.",
+        "The migration Job cannot run: new pods meet the old schema.",
+    ),
+    topic(
+        Dockerfile,
+        "COPY --from=build /src/src/main/resources/db/migration",
+        "The migrations, as files Flyway's command line reads.",
+        "The Job finds nothing to migrate.",
+    ),
+    topic(
+        Dockerfile,
+        "COPY --from=build --chown=10001:10001 /app/alembic.ini",
+        "Alembic's settings, which name the migrations folder.",
+        "`alembic upgrade head` fails in the migration Job: no config.",
+    ),
+    topic(
+        Dockerfile,
+        "COPY --from=build --chown=10001:10001 /app/migrations",
+        "The migrations the Job runs before new pods start.",
+        "The image cannot migrate: new code meets the old schema.",
+    ),
     topic(
         Dockerfile,
         "FROM",
@@ -353,6 +383,36 @@ pub static TOPICS: &[Topic] = &[
         "kind: Deployment",
         "Keeps the pods running and replaces them step by step on each release.",
         "Nothing restarts, scales or rolls out the pods.",
+    ),
+    topic(
+        Manifest,
+        "kind: Job",
+        "Runs the migration once, from the new image, before the new pods (k8s/README.md).",
+        "New pods start against the old schema, or each pod migrates at once.",
+    ),
+    topic(
+        Manifest,
+        "backoffLimit:",
+        "One retry, for a database that was briefly unreachable; then the Job fails.",
+        "A broken migration is retried six times, the deploy waiting.",
+    ),
+    topic(
+        Manifest,
+        "activeDeadlineSeconds:",
+        "A hung migration fails before the deploy's 10-minute wait, with its own logs.",
+        "The deploy times out with no word of why.",
+    ),
+    topic(
+        Manifest,
+        "ttlSecondsAfterFinished:",
+        "A finished Job is removed a day later, a failed one kept that long for its logs.",
+        "Finished Jobs pile up; or a failed one vanishes before anyone reads it.",
+    ),
+    topic(
+        Manifest,
+        "restartPolicy:",
+        "A failed run is a new pod, counted against the retry limit.",
+        "The container restarts in place, mid-migration, without end.",
     ),
     topic(
         Manifest,

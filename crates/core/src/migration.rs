@@ -423,6 +423,108 @@ impl Tool {
     }
 }
 
+/// How a service's image runs its migration tool: the stage the tool comes from, the lines of
+/// the runtime stage that put the tool and the migrations in the image, the command the
+/// migration Job runs (exec form: Kubernetes expands `$(DATABASE_URL)`) and the shell command
+/// that undoes the last migration in a running container.
+pub struct Runner {
+    pub tool: &'static str,
+    pub stage: &'static str,
+    pub copy: &'static str,
+    pub up: &'static [&'static str],
+    pub undo: &'static str,
+}
+
+/// golang-migrate's CLI, a static binary from its official image at a pinned version: it runs
+/// the numbered `.up.sql`/`.down.sql` files the planner writes for Go and plain SQL.
+const MIGRATE_STAGE: &str = "# golang-migrate's CLI, a static binary, from its pinned official image.\n\
+                             FROM migrate/migrate:v4.19.0 AS migrate\n\n";
+const MIGRATE_COPY: &str = "COPY --from=migrate /usr/local/bin/migrate /usr/local/bin/migrate\n\
+                            COPY --from=build /src/migrations ./migrations\n";
+const MIGRATE_UP: &[&str] = &[
+    "migrate",
+    "-path",
+    "migrations",
+    "-database",
+    "$(DATABASE_URL)",
+    "up",
+];
+const MIGRATE_UNDO: &str = "migrate -path migrations -database \"$DATABASE_URL\" down 1";
+
+/// The runner of the service's migration tool (see [`Runner`]).
+pub fn runner(service: &AppService) -> Runner {
+    let (tool, stage, copy, up, undo): (_, _, _, &'static [&'static str], _) = match service.runtime
+    {
+        Runtime::Python => (
+            "Alembic",
+            "",
+            "COPY --from=build --chown=10001:10001 /app/alembic.ini ./\n\
+             COPY --from=build --chown=10001:10001 /app/migrations ./migrations\n",
+            &["alembic", "upgrade", "head"],
+            "alembic downgrade -1",
+        ),
+        Runtime::Node | Runtime::Static => (
+            "Knex",
+            "",
+            "COPY --from=build --chown=10001:10001 /app/knexfile.js ./\n\
+             COPY --from=build --chown=10001:10001 /app/migrations ./migrations\n",
+            &["node_modules/.bin/knex", "migrate:latest"],
+            "node_modules/.bin/knex migrate:rollback",
+        ),
+        Runtime::Java => (
+            "Flyway",
+            "# Flyway's command line, from its pinned official image.\n\
+             FROM flyway/flyway:11-alpine AS flyway\n\n",
+            "COPY --from=flyway /flyway /flyway\n\
+             COPY --from=build /src/src/main/resources/db/migration ./db/migration\n",
+            &[
+                "java",
+                "-cp",
+                "/flyway/lib/*:/flyway/lib/flyway/*:/flyway/drivers/*",
+                "org.flywaydb.commandline.Main",
+                "-url=$(DATABASE_URL)",
+                "-locations=filesystem:db/migration",
+                "migrate",
+            ],
+            // Flyway's launcher script needs bash, which the JRE image lacks: the image's own JVM
+            // runs its main class and expands the class path's wildcards itself. Undo runs the
+            // U files, which needs a Flyway Teams licence (FLYWAY_LICENSE_KEY).
+            concat!(
+                "java -cp \"/flyway/lib/*:/flyway/lib/flyway/*:/flyway/drivers/*\" org.flywaydb.commandline.Main",
+                " -url=\"$DATABASE_URL\" -locations=filesystem:db/migration undo"
+            ),
+        ),
+        Runtime::Ruby => (
+            "Rails",
+            "",
+            "",
+            &["bin/rails", "db:migrate"],
+            "bin/rails db:rollback STEP=1",
+        ),
+        Runtime::Php => (
+            "Laravel",
+            "",
+            "",
+            &["php", "artisan", "migrate", "--force"],
+            "php artisan migrate:rollback --step=1 --force",
+        ),
+        Runtime::Go | Runtime::Rust | Runtime::Dotnet => (
+            Tool::of(service).name(),
+            MIGRATE_STAGE,
+            MIGRATE_COPY,
+            MIGRATE_UP,
+            MIGRATE_UNDO,
+        ),
+    };
+    Runner {
+        tool,
+        stage,
+        copy,
+        up,
+        undo,
+    }
+}
+
 /// The migration files for the phase, in the service's tool, with its undo.
 fn skeleton(
     service: &AppService,
@@ -434,7 +536,7 @@ fn skeleton(
     let folder = service.folder_prefix();
     let revision = format!("{number:04}_{name}");
     let previous = if number > 1 {
-        format!("\"{:04}_{name}\"", number - 1)
+        format!("\"{}\"", revision_id(number - 1, name))
     } else {
         "None  # set to the current head".to_owned()
     };
@@ -444,8 +546,9 @@ fn skeleton(
         Tool::Alembic => vec![(
             format!("{folder}migrations/versions/{revision}.py"),
             format!(
-                "\"\"\"{title}\"\"\"\nfrom alembic import op\n\nrevision = \"{revision}\"\ndown_revision = {previous}\n\n\ndef upgrade() -> None:\n{ctx}{up}\n\ndef downgrade() -> None:\n{ctx}{down}",
+                "\"\"\"{title}\"\"\"\nfrom alembic import op\n\nrevision = \"{id}\"\ndown_revision = {previous}\n\n\ndef upgrade() -> None:\n{ctx}{up}\n\ndef downgrade() -> None:\n{ctx}{down}",
                 title = phase.title,
+                id = revision_id(number, name),
                 ctx = if no_transaction {
                     "    with op.get_context().autocommit_block():\n"
                 } else {
@@ -507,6 +610,21 @@ fn skeleton(
             ),
         ],
     }
+}
+
+/// A migration's id: its number and name, cut to the 32 characters of Alembic's
+/// `alembic_version` column, which refuses a longer one when the migration runs.
+fn revision_id(number: usize, name: &str) -> String {
+    let id = format!("{number:04}_{name}");
+    if id.len() <= 32 {
+        return id;
+    }
+    // The start to read, and a hash of the whole so that two cut alike stay apart.
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in id.bytes() {
+        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    }
+    format!("{}_{hash:08x}", &id[..23])
 }
 
 /// SQL as Alembic `op.execute` calls, one per statement.

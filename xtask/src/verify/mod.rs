@@ -27,6 +27,11 @@
 //!   applied phase by phase to a real PostgreSQL while the old and new versions' queries run
 //!   as the plan claims, each undo too, and an interrupted index build retried.
 //!
+//! - **migration Job** (`migration_job.rs`): each service with PostgreSQL migrates before its
+//!   new pods on every path: the chart's hooks rendered by the real Helm engine (for Helm and
+//!   Argo CD, on a first install too), the kubectl file and commands, and Alembic run for real
+//!   in the layout its Dockerfile makes.
+//!
 //! - **references** (`references.rs`): the reference rules (SX008-SX010) on each delivery
 //!   path with the charts rendered by the real Helm engine: kubectl, Helm from CI (with what
 //!   the deploy jobs apply first) and the Argo CD Applications of each environment together;
@@ -55,6 +60,7 @@ use crate::tools::Toolchain;
 
 mod deploy;
 mod migration;
+mod migration_job;
 mod references;
 pub(crate) mod services;
 mod snippets;
@@ -179,6 +185,12 @@ pub fn run(toolchain: &Toolchain, root: &Path, filter: Option<&str>) -> Result<(
     )?;
     snippets::cases(&mut report, root, &out.join("snippets"))?;
     migration::cases(&mut report, &out.join("migration"))?;
+    migration_job::cases(
+        &mut report,
+        &toolchain.validator("python")?,
+        root,
+        &out.join("migration-job"),
+    )?;
     references::cases(
         &mut report,
         &toolchain.validator("python")?,

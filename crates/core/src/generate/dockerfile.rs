@@ -1,10 +1,11 @@
-//! Dockerfile and .dockerignore per app service: dependencies -> build (dev dependencies and
-//! tests) -> a minimal runtime image running as a non-root user.
+//! Dockerfile and .dockerignore per app service: dependencies -> build -> a minimal runtime
+//! image running as a non-root user, with the migration tool and migrations of a service that
+//! has a database. Tests run in CI's test job, beside the databases they need, not in
+//! `docker build`, where none exists.
 //!
 //! A Dockerfile is not a data format, so it is written as text. No free text from the user goes
 //! into it: names, ports and paths are validated to need no quoting, exec-form arguments are
-//! JSON-escaped, and the test step runs each ecosystem's standard command (CI runs the
-//! service's own commands).
+//! JSON-escaped.
 
 use std::fmt::Write as _;
 
@@ -50,6 +51,12 @@ pub fn dockerfile(project: &Project, service: &AppService) -> String {
         "# Build: docker build -t {} {}\n",
         service.name, service.path
     );
+    let runner = service
+        .uses_postgres
+        .then(|| crate::migration::runner(service));
+    if let Some(runner) = &runner {
+        out.push_str(runner.stage);
+    }
     out.push_str(&recipe.stages);
     out.push_str("\n# Runtime: only what runs, as a non-root user.\n");
     let _ = writeln!(out, "FROM {} AS runtime", recipe.runtime_image);
@@ -74,6 +81,14 @@ pub fn dockerfile(project: &Project, service: &AppService) -> String {
         UserSetup::None => {}
     }
     out.push_str(&recipe.copy);
+    if let Some(runner) = runner.filter(|r| !r.copy.is_empty()) {
+        let _ = writeln!(
+            out,
+            "# {}: the migration Job runs it from this image.",
+            runner.tool
+        );
+        out.push_str(runner.copy);
+    }
     let _ = writeln!(out, "USER {APP_UID}:{}", recipe.group);
     let _ = writeln!(out, "EXPOSE {}", service.port);
     let _ = writeln!(
@@ -156,11 +171,10 @@ fn recipe(service: &AppService) -> Recipe {
                  COPY go.mod go.sum ./\n\
                  RUN go mod download\n\
                  \n\
-                 # Build: test, then a static binary that needs no libc at runtime.\n\
+                 # Build: a static binary that needs no libc at runtime.\n\
                  FROM deps AS build\n\
                  COPY . .\n\
-                 RUN go test ./... \\\n \
-                 && CGO_ENABLED=0 go build -trimpath -ldflags=\"-s -w\" -o /out/server .\n"
+                 RUN CGO_ENABLED=0 go build -trimpath -ldflags=\"-s -w\" -o /out/server .\n"
             ),
             runtime_image: "alpine:3.22".into(),
             runtime_env: vec![],
@@ -181,10 +195,10 @@ fn recipe(service: &AppService) -> Recipe {
                      COPY gradle ./gradle\n\
                      RUN ./gradlew dependencies --no-daemon\n\
                      \n\
-                     # Build: `build` runs the tests before it assembles the jar.\n\
+                     # Build: the jar, without the tests (CI runs them).\n\
                      FROM deps AS build\n\
                      COPY src ./src\n\
-                     RUN ./gradlew build --no-daemon \\\n \
+                     RUN ./gradlew assemble --no-daemon \\\n \
                      && find build/libs -name '*.jar' ! -name '*-plain.jar' -exec cp {{}} /tmp/app.jar \\;\n"
                 )
             } else {
@@ -196,10 +210,10 @@ fn recipe(service: &AppService) -> Recipe {
                      COPY .mvn ./.mvn\n\
                      RUN ./mvnw --batch-mode dependency:go-offline\n\
                      \n\
-                     # Build: `package` runs the tests before it writes the jar.\n\
+                     # Build: the jar, without the tests (CI runs them).\n\
                      FROM deps AS build\n\
                      COPY src ./src\n\
-                     RUN ./mvnw --batch-mode package \\\n \
+                     RUN ./mvnw --batch-mode package -DskipTests \\\n \
                      && find target -maxdepth 1 -name '*.jar' -exec cp {{}} /tmp/app.jar \\;\n"
                 )
             };
@@ -225,11 +239,10 @@ fn recipe(service: &AppService) -> Recipe {
                  && cargo build --release --locked \\\n \
                  && rm -rf src\n\
                  \n\
-                 # Build: test, then a static musl binary.\n\
+                 # Build: a static musl binary.\n\
                  FROM deps AS build\n\
                  COPY . .\n\
                  RUN touch src/main.rs \\\n \
-                 && cargo test --release --locked \\\n \
                  && cargo build --release --locked \\\n \
                  && find target/release -maxdepth 1 -type f -perm -u+x -exec cp {{}} /tmp/server \\;\n"
             ),
@@ -249,11 +262,10 @@ fn recipe(service: &AppService) -> Recipe {
                  COPY *.csproj ./\n\
                  RUN dotnet restore\n\
                  \n\
-                 # Build: test, then publish as app.dll.\n\
+                 # Build: publish as app.dll.\n\
                  FROM deps AS build\n\
                  COPY . .\n\
-                 RUN dotnet test --no-restore \\\n \
-                 && dotnet publish --no-restore --configuration Release --output /out -p:AssemblyName=app\n"
+                 RUN dotnet publish --no-restore --configuration Release --output /out -p:AssemblyName=app\n"
             ),
             runtime_image: format!("mcr.microsoft.com/dotnet/aspnet:{version}-alpine"),
             runtime_env: vec![format!("ASPNETCORE_HTTP_PORTS={port}")],
@@ -279,11 +291,9 @@ fn recipe(service: &AppService) -> Recipe {
                  COPY Gemfile Gemfile.lock ./\n\
                  RUN bundle install\n\
                  \n\
-                 # Build: the test gems and the test suite.\n\
+                 # Build: the app's files on top of the production gems.\n\
                  FROM deps AS build\n\
-                 ENV BUNDLE_WITHOUT=\"\"\n\
-                 COPY . .\n\
-                 RUN bundle install && bundle exec rspec\n"
+                 COPY . .\n"
             ),
             runtime_image: format!("ruby:{version}-slim-trixie"),
             runtime_env: vec!["BUNDLE_DEPLOYMENT=1".into(), "BUNDLE_WITHOUT=development:test".into(), "RAILS_ENV=production".into()],
@@ -307,12 +317,10 @@ fn recipe(service: &AppService) -> Recipe {
                      COPY composer.json composer.lock ./\n\
                      RUN composer install --no-dev --no-scripts --no-autoloader --prefer-dist --no-interaction\n\
                      \n\
-                     # Build: the test suite with dev packages, then an optimised production autoloader.\n\
+                     # Build: an optimised production autoloader.\n\
                      FROM deps AS build\n\
                      COPY . .\n\
-                     RUN composer install --no-scripts --prefer-dist --no-interaction \\\n \
-                     && vendor/bin/phpunit \\\n \
-                     && composer install --no-dev --no-scripts --optimize-autoloader --no-interaction\n"
+                     RUN composer install --no-dev --no-scripts --optimize-autoloader --no-interaction\n"
                 .into(),
             runtime_image: format!("dunglas/frankenphp:1-php{version}-alpine"),
             runtime_env: vec![format!("SERVER_NAME=:{port}")],
@@ -330,28 +338,20 @@ fn recipe(service: &AppService) -> Recipe {
 
 /// Dependencies, production-only dependencies and the build, for Node.js tooling.
 fn node_stages(version: &str, package_manager: PackageManager, server: bool) -> String {
-    let (setup, install, prod_install, test, build) = match package_manager {
+    let (setup, install, prod_install, build) = match package_manager {
         PackageManager::Pnpm => (
             "RUN npm install --global pnpm@10\n",
             "pnpm install --frozen-lockfile",
             "pnpm install --frozen-lockfile --prod",
-            "pnpm test",
             "pnpm run build",
         ),
         PackageManager::Yarn => (
             "RUN npm install --global corepack@0.34.0 && corepack enable\n",
             "yarn install --immutable",
             "yarn workspaces focus --all --production",
-            "yarn test",
             "yarn run build",
         ),
-        _ => (
-            "",
-            "npm ci",
-            "npm ci --omit=dev",
-            "npm test",
-            "npm run build",
-        ),
+        _ => ("", "npm ci", "npm ci --omit=dev", "npm run build"),
     };
     let manifests = package_manager.manifests().join(" ");
     let mut out = format!(
@@ -372,10 +372,10 @@ fn node_stages(version: &str, package_manager: PackageManager, server: bool) -> 
     }
     let _ = write!(
         out,
-        "\n# Build: run the tests, then build into dist/.\n\
+        "\n# Build: into dist/.\n\
          FROM deps AS build\n\
          COPY . .\n\
-         RUN {test} && {build}\n"
+         RUN {build}\n"
     );
     out
 }
@@ -397,10 +397,9 @@ fn python_stages(version: &str, package_manager: PackageManager) -> (String, &'s
                  COPY pyproject.toml poetry.lock ./\n\
                  RUN poetry install --only main --no-root\n\
                  \n\
-                 # Build: dev dependencies and the test suite.\n\
+                 # Build: the app's files; the runtime copies what it runs.\n\
                  FROM deps AS build\n\
-                 COPY . .\n\
-                 RUN poetry install --no-root && poetry run pytest\n"
+                 COPY . .\n"
             ),
             "/app/.venv",
         ),
@@ -416,10 +415,9 @@ fn python_stages(version: &str, package_manager: PackageManager) -> (String, &'s
                  COPY pyproject.toml uv.lock ./\n\
                  RUN uv sync --locked --no-dev --no-install-project\n\
                  \n\
-                 # Build: dev dependencies and the test suite.\n\
+                 # Build: the app's files; the runtime copies what it runs.\n\
                  FROM deps AS build\n\
-                 COPY . .\n\
-                 RUN uv sync --locked --no-install-project && uv run --no-sync pytest\n"
+                 COPY . .\n"
             ),
             "/opt/venv",
         ),
@@ -432,10 +430,9 @@ fn python_stages(version: &str, package_manager: PackageManager) -> (String, &'s
                  COPY requirements.txt ./\n\
                  RUN pip install --no-cache-dir -r requirements.txt\n\
                  \n\
-                 # Build: dev dependencies and the test suite.\n\
+                 # Build: the app's files; the runtime copies what it runs.\n\
                  FROM deps AS build\n\
-                 COPY . .\n\
-                 RUN pip install --no-cache-dir -r requirements-dev.txt && python -m pytest\n"
+                 COPY . .\n"
             ),
             "/opt/venv",
         ),
@@ -558,6 +555,39 @@ mod tests {
                 service.runtime,
                 service.package_manager
             );
+        }
+    }
+
+    /// Tests need the databases CI's test job has; `docker build` has none.
+    #[test]
+    fn the_build_runs_no_tests_and_a_database_brings_its_migrations() {
+        let tests = [
+            "pytest",
+            "go test",
+            "cargo test",
+            "dotnet test",
+            "rspec",
+            "phpunit",
+            "npm test",
+            "pnpm test",
+            "yarn test",
+            "gradlew build --",
+            "package \\",
+        ];
+        for (project, mut service) in every_service() {
+            for database in [false, true] {
+                service.uses_postgres = database;
+                let file = dockerfile(&project, &service);
+                let what = format!("{:?}/{:?}", service.runtime, service.package_manager);
+                for test in tests {
+                    assert!(!file.contains(test), "{what}: {test}");
+                }
+                let runner = crate::migration::runner(&service);
+                let runtime = file.split(" AS runtime\n").nth(1).unwrap();
+                for line in runner.copy.lines() {
+                    assert_eq!(runtime.contains(line), database, "{what}: {line}");
+                }
+            }
         }
     }
 

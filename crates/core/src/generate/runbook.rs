@@ -3,28 +3,60 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{
-    AppService, CHECKLIST, DeployTool, PackageManager, Project, Runtime, Stage, Strategy,
-};
+use crate::model::{AppService, CHECKLIST, DeployTool, Project, Stage, Strategy};
 
 pub const PATH: &str = "docs/RUNBOOK.md";
 
-/// How this ecosystem's usual migration tool undoes the last migration.
-fn migration_downgrade(service: &AppService) -> &'static str {
-    match service.runtime {
-        Runtime::Python => "alembic downgrade -1",
-        Runtime::Node | Runtime::Static => "npx knex migrate:rollback",
-        Runtime::Go => "migrate -path migrations -database \"$DATABASE_URL\" down 1",
-        Runtime::Java if service.package_manager == PackageManager::Gradle => {
-            "./gradlew flywayUndo"
-        }
-        Runtime::Java => "./mvnw flyway:undo",
-        Runtime::Rust => "sqlx migrate revert",
-        Runtime::Dotnet => "dotnet ef database update <previous-migration>",
-        Runtime::Ruby => "bin/rails db:rollback STEP=1",
-        Runtime::Php => "php artisan migrate:rollback --step=1",
-    }
+/// The shell lines that undo the last migration in a pod of the version now serving (its
+/// image has the undo): for blue-green, the colour the Service selects.
+fn migration_undo(service: &AppService, ns: &str, stage: Stage, tool: DeployTool) -> String {
+    let name = &service.name;
+    let colour = if service.rollout.strategy == Strategy::BlueGreen {
+        format!(
+            ",version=$(kubectl -n {ns} get service {name} -o jsonpath='{{.spec.selector.version}}')"
+        )
+    } else {
+        String::new()
+    };
+    let runner = crate::migration::runner(service);
+    let undo = runner.undo;
+    // A rollback through Argo CD, or a switch back through `helm upgrade`, runs the old image's
+    // migration hook too; these tools refuse a database ahead of their files.
+    let refuses = !matches!(runner.tool, "Flyway" | "Rails" | "Laravel");
+    let when = if refuses
+        && (tool == DeployTool::ArgoCd || service.rollout.strategy == Strategy::BlueGreen)
+    {
+        "# First undo the last migration: the rollback runs the old version's migration, and\n\
+         # {tool} refuses a database ahead of its files. In a pod of the new version, whose image\n\
+         # has the undo:\n"
+            .replace("{tool}", runner.tool)
+    } else {
+        "# First, only if the old version cannot run on the new schema: undo the last migration\n\
+         # in a pod of the new version, whose image has the undo.\n"
+            .to_owned()
+    };
+    format!(
+        "{when}\
+         pod=$(kubectl -n {ns} get pod -o name --field-selector=status.phase=Running \\\n  \
+         -l app.kubernetes.io/name={name},app.kubernetes.io/instance={name}-{stage}{colour} | head -n 1)\n\
+         kubectl -n {ns} exec \"$pod\" -- sh -c '{undo}'\n",
+        stage = stage.key()
+    )
 }
+
+const MIGRATIONS: &str = "\n## Database migrations\n\n\
+Each service with a database runs its migration tool from its new image before any of its\n\
+pods change: a Job (`<service>-migration`) with the service's config and secrets.\n";
+const MIGRATIONS_HELM: &str = "`helm upgrade --install` runs it as a pre-install and pre-upgrade hook\n\
+(`charts/<service>/templates/migration.yaml`); if it fails, the deploy fails and `--atomic`\n\
+rolls the release back, with no pod changed. Its logs: `kubectl -n <namespace> logs\n\
+job/<service>-migration`. With blue-green it runs the image of the colour the Service is\n\
+switched to, before the switch. Without Helm, k8s/README.md has the commands.\n";
+const MIGRATIONS_ARGO: &str = "Argo CD runs the chart's hooks (`charts/<service>/templates/migration.yaml`) as PreSync,\n\
+before it syncs anything else; if the Job fails, the sync stops with no pod changed. Its\n\
+logs: `kubectl -n <namespace> logs job/<service>-migration`. With blue-green it runs the image\n\
+of the colour the Service is switched to, before the switch. Without Argo CD, k8s/README.md\n\
+has the commands.\n";
 
 pub fn runbook(project: &Project) -> String {
     let mut out = String::from(
@@ -45,6 +77,13 @@ pub fn runbook(project: &Project) -> String {
     }
     settings(project, &mut out);
     first_deploy(project, &mut out);
+    if project.services.iter().any(|s| s.uses_postgres) {
+        out.push_str(MIGRATIONS);
+        out.push_str(match project.deploy_tool {
+            DeployTool::Helm => MIGRATIONS_HELM,
+            DeployTool::ArgoCd => MIGRATIONS_ARGO,
+        });
+    }
     out.push_str("\n## Rolling back\n");
     for stage in Stage::ALL {
         let environment = project.environment(stage);
@@ -53,6 +92,9 @@ pub fn runbook(project: &Project) -> String {
         for service in &project.services {
             let name = &service.name;
             let _ = writeln!(out, "**{name}**\n\n```sh");
+            if service.uses_postgres {
+                out.push_str(&migration_undo(service, ns, stage, project.deploy_tool));
+            }
             match project.deploy_tool {
                 DeployTool::ArgoCd => {
                     // Argo CD undoes changes made in the cluster by hand: roll back in Git.
@@ -127,13 +169,6 @@ pub fn runbook(project: &Project) -> String {
                     );
                     let _ = writeln!(out, "kubectl apply -f k8s/{}/{name}-mesh.yaml", stage.key());
                 }
-            }
-            if service.uses_postgres {
-                let _ = writeln!(
-                    out,
-                    "# Undo the last database migration, only if the old version cannot run on the new schema:"
-                );
-                let _ = writeln!(out, "{}", migration_downgrade(service));
             }
             out.push_str("```\n\n");
         }

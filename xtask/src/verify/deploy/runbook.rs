@@ -53,6 +53,9 @@ pub(super) fn rollbacks(runbook: &str, stage: &str, service: &str) -> Vec<Rollba
     groups
         .into_iter()
         .filter(|(_, lines)| !lines.is_empty() && lines.iter().all(|l| runs_tools(l)))
+        // `kubectl exec` runs the database migration tool in a pod: an undo of the schema,
+        // not a way back for traffic.
+        .filter(|(_, lines)| !lines.iter().any(|l| l.contains(" exec ")))
         .filter_map(|(comment, lines)| {
             let name = lines.iter().find_map(|l| changing_command(l))?;
             Some(Rollback {

@@ -271,7 +271,53 @@ pub fn runbook(project: &Project) -> String {
                 first.concat()
             ));
         }
-        if crate::generate::terraform::rotated_database_url(project) {
+        let rotated = crate::generate::terraform::rotated_database_url(project);
+        // Migrations first, on the first apply too: the new pods expect the new schema.
+        // They need the namespace, and the database when it runs in the cluster.
+        let mut migrations = if first.is_empty() {
+            format!("kubectl apply -k {dir}/platform\n")
+        } else {
+            String::new()
+        };
+        if rotated {
+            // What the migration's ExternalSecret needs too (see below).
+            migrations.push_str(
+                "export DATABASE_HOST=\"$(terraform -chdir=terraform output -json database | jq -r .host)\"\n\
+                 export DATABASE_MASTER_SECRET_ARN=\"$(terraform -chdir=terraform output -json database | jq -r .masterSecretArn)\"\n",
+            );
+        }
+        if postgres {
+            migrations.push_str(&format!(
+                "kubectl apply -f {dir}/postgres.yaml\n\
+                 kubectl -n {ns} rollout status statefulset/postgres --timeout=5m\n"
+            ));
+        }
+        for service in project.services.iter().filter(|s| s.uses_postgres) {
+            let job = super::migration::name(&service.name);
+            // With a rotated database password the file holds the same stand-ins as the rest.
+            let (apply, tail) = if rotated {
+                (
+                    "envsubst '$DATABASE_HOST $DATABASE_MASTER_SECRET_ARN' <",
+                    " | kubectl apply -f -",
+                )
+            } else {
+                ("kubectl apply -f", "")
+            };
+            migrations.push_str(&format!(
+                "kubectl -n {ns} delete job {job} --ignore-not-found\n\
+                 {apply} {dir}/{job}.yaml{tail}\n\
+                 kubectl -n {ns} wait --for=condition=complete job/{job} --timeout=10m\n"
+            ));
+        }
+        if project.services.iter().any(|s| s.uses_postgres) {
+            out.push_str(&format!(
+                "Before the apply, and before each release, run the database migrations from the new\n\
+                 images and wait for them. A Job's pod template cannot change, so the last run is\n\
+                 deleted first; the files name the branch's tag: set `image:` to IMAGE@DIGEST to\n\
+                 migrate with the exact image you release.\n\n```sh\n{migrations}```\n\n"
+            ));
+        }
+        if rotated {
             // The ExternalSecrets hold stand-ins for what only Terraform's output knows.
             out.push_str(&format!(
                 "DATABASE_URL is built by External Secrets from the password RDS rotates, so the\n\

@@ -13,7 +13,7 @@ use super::types::{
     ContainerSecurityContext, Labels, PodSecurityContext, PolicyRule, Probe, Resources,
     RollingUpdate, TopologySpread,
 };
-use super::{Context, disruption_budget, monitoring};
+use super::{Context, disruption_budget, migration, monitoring};
 use crate::bundle::GeneratedFile;
 use crate::model::{CanaryEngine, Project, Stage, Strategy};
 use crate::yaml::Yaml;
@@ -49,6 +49,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "prometheusrule.yaml",
         include_str!("chart/prometheusrule.yaml"),
     ),
+    ("migration.yaml", include_str!("chart/migration.yaml")),
 ];
 
 /// Values that differ between environments; each environment's file sets all of them.
@@ -151,6 +152,10 @@ const COMMENTS: &[(&str, &str)] = &[
     (
         "monitoring",
         "Prometheus scrape of /metrics, and the service's alerts.",
+    ),
+    (
+        "migration",
+        "The migration tool, run by a hook Job before any pod changes.",
     ),
 ];
 
@@ -275,6 +280,17 @@ struct Values<'a> {
     pod_disruption_budget: DisruptionBudget,
     network_policy: NetworkPolicyValues,
     monitoring: MonitoringValues<'a>,
+    migration: MigrationValues,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MigrationValues {
+    enabled: bool,
+    command: &'static [&'static str],
+    backoff_limit: u32,
+    active_deadline_seconds: u32,
+    ttl_seconds_after_finished: u32,
 }
 
 #[derive(Serialize)]
@@ -516,6 +532,17 @@ fn values<'a>(context: &Context<'a>) -> Values<'a> {
             release: &context.project.observability.prometheus_release,
             endpoints: monitoring::endpoints(),
             rule_groups: monitoring::rule_groups(context),
+        },
+        migration: MigrationValues {
+            enabled: service.uses_postgres,
+            command: if service.uses_postgres {
+                crate::migration::runner(service).up
+            } else {
+                &[]
+            },
+            backoff_limit: migration::BACKOFF_LIMIT,
+            active_deadline_seconds: migration::DEADLINE_SECONDS,
+            ttl_seconds_after_finished: migration::TTL_SECONDS,
         },
     }
 }

@@ -8,6 +8,7 @@
 
 mod canary;
 pub mod helm;
+pub mod migration;
 pub mod monitoring;
 mod secrets;
 mod types;
@@ -113,6 +114,17 @@ fn environment_files(project: &Project, stage: Stage) -> Vec<GeneratedFile> {
                     service.name
                 ),
                 secret,
+            ));
+        }
+        if let Some(migration) = migration::documents_for(&context) {
+            // Not in the kustomization: a Job cannot be re-applied with a new image.
+            files.push(file(
+                format!("{folder}/{}.yaml", migration::name(&service.name)),
+                &format!(
+                    "The database migration of {}: run it before kubectl apply -k (k8s/README.md).",
+                    service.name
+                ),
+                migration,
             ));
         }
         if service.rollout.strategy == Strategy::Canary
@@ -899,7 +911,7 @@ pub fn capacity(project: &Project, environment: &Environment) -> Capacity {
             Strategy::Canary if rollout.canary_engine == CanaryEngine::Istio => max + 1 + surge,
             // Argo Rollouts makes canary pods within the surge.
             Strategy::Canary => max + surge.max(1),
-        };
+        } + u64::from(service.uses_postgres); // the migration Job's pod
         let r = &service.resources;
         add(
             count,

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::yaml::Map;
 
-use super::types::{Object, ServiceAccountBody};
+use super::types::{Metadata, Object, ServiceAccountBody};
 use super::{Context, documents, namespace_metadata};
 use crate::model::{Project, SecretsProvider, Stage};
 
@@ -350,7 +350,13 @@ pub const REFRESH_INTERVAL: &str = "1h";
 
 /// The ExternalSecret that creates the service's Secret, when it reads any secret.
 pub fn external_secret(context: &Context) -> Option<Yaml> {
+    external_secret_as(context, context.metadata(&context.secret_name()))
+}
+
+/// The service's ExternalSecret under other metadata; its Secret takes the same name.
+pub fn external_secret_as(context: &Context, metadata: Metadata) -> Option<Yaml> {
     let mut data = external_secret_data(context)?;
+    let name = metadata.name.clone();
     let template = rotated_database(context).map(|database| {
         for key in ["username", "password"] {
             data.push(SecretData {
@@ -370,7 +376,7 @@ pub fn external_secret(context: &Context) -> Option<Yaml> {
     Some(documents(&[Object {
         api_version: "external-secrets.io/v1",
         kind: "ExternalSecret",
-        metadata: context.metadata(&context.secret_name()),
+        metadata,
         body: Spec {
             spec: ExternalSecretSpec {
                 refresh_interval: REFRESH_INTERVAL,
@@ -379,7 +385,7 @@ pub fn external_secret(context: &Context) -> Option<Yaml> {
                     kind: "SecretStore",
                 },
                 target: Target {
-                    name: context.secret_name(),
+                    name,
                     creation_policy: "Owner",
                     template,
                 },
