@@ -962,6 +962,12 @@ pub static TOPICS: &[Topic] = &[
     ),
     topic(
         Workflow,
+        "services:",
+        "The project's PostgreSQL and Redis, same images, ready before the tests start; the test step gets their URLs.",
+        "Tests that need the database fail in CI, or only mocks get tested.",
+    ),
+    topic(
+        Workflow,
         "preflight:",
         "Fails first, naming each secret or variable the workflow reads that is not set, and where to set it.",
         "A missing setting shows only at the push or the deploy, after the whole build.",

@@ -81,11 +81,7 @@ pub fn compose(project: &Project) -> crate::yaml::Yaml {
     }
     let mut volumes = Map::new();
     if let Some(postgres) = &project.postgres {
-        let image = if postgres.pgvector {
-            format!("pgvector/pgvector:pg{}", postgres.version)
-        } else {
-            format!("postgres:{}-alpine", postgres.version)
-        };
+        let image = postgres.image();
         // PostgreSQL 18 images keep data in a versioned folder below /var/lib/postgresql.
         let data = if postgres.version.parse::<u32>().unwrap_or(0) >= 18 {
             "/var/lib/postgresql"

@@ -219,7 +219,19 @@ struct Job {
     outputs: Map<&'static str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     defaults: Option<Defaults>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    services: Map<&'static str, ServiceContainer>,
     steps: Vec<Step>,
+}
+
+/// A database or cache the job's steps reach on localhost, ready before the first step.
+#[derive(Serialize)]
+struct ServiceContainer {
+    image: String,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    env: Map<&'static str, &'static str>,
+    ports: Vec<&'static str>,
+    options: &'static str,
 }
 
 #[derive(Serialize)]
@@ -461,7 +473,7 @@ pub fn workflow(project: &Project, service: &AppService) -> crate::yaml::Yaml {
             .into_iter()
             .chain([
                 ("lint", lint_job(service, preflight)),
-                ("test", test_job(service)),
+                ("test", test_job(project, service)),
                 ("security", security_job(service)),
                 ("build", build_job(project, service)),
                 (
@@ -893,7 +905,58 @@ fn coverage_paths(service: &AppService) -> Option<String> {
     Some(format!("{folder}{paths}"))
 }
 
-fn test_job(service: &AppService) -> Job {
+/// What `service`'s tests reach as they do in the cluster: the project's PostgreSQL and Redis,
+/// as service containers of the same images, and their URLs in the step's environment.
+fn test_services(
+    project: &Project,
+    service: &AppService,
+) -> (
+    Map<&'static str, ServiceContainer>,
+    Map<&'static str, String>,
+) {
+    let mut containers = Map::default();
+    let mut env = Map::default();
+    if let (Some(postgres), true) = (&project.postgres, service.uses_postgres) {
+        containers.insert(
+            "postgres",
+            ServiceContainer {
+                image: postgres.image(),
+                env: Map::from([
+                    ("POSTGRES_USER", "test"),
+                    ("POSTGRES_PASSWORD", "test"),
+                    ("POSTGRES_DB", "test"),
+                ]),
+                ports: vec!["5432:5432"],
+                options: "--health-cmd \"pg_isready -U test -d test\" --health-interval 5s --health-timeout 5s --health-retries 20",
+            },
+        );
+        env.insert(
+            "DATABASE_URL",
+            if service.runtime == Runtime::Java {
+                "jdbc:postgresql://localhost:5432/test?user=test&password=test"
+            } else {
+                "postgresql://test:test@localhost:5432/test"
+            }
+            .to_owned(),
+        );
+    }
+    if let (Some(redis), true) = (&project.redis, service.uses_redis) {
+        containers.insert(
+            "redis",
+            ServiceContainer {
+                image: format!("redis:{}-alpine", redis.version),
+                env: Map::default(),
+                ports: vec!["6379:6379"],
+                options: "--health-cmd \"redis-cli ping\" --health-interval 5s --health-timeout 3s --health-retries 20",
+            },
+        );
+        env.insert("REDIS_URL", "redis://localhost:6379/0".to_owned());
+    }
+    (containers, env)
+}
+
+fn test_job(project: &Project, service: &AppService) -> Job {
+    let (services, env) = test_services(project, service);
     let versions = service.ci_versions();
     let matrix = versions.len() > 1;
     let version = if matrix {
@@ -903,10 +966,10 @@ fn test_job(service: &AppService) -> Job {
     };
     let mut steps = vec![checkout()];
     steps.extend(setup(service, &version));
-    steps.push(run(
-        "Test with coverage",
-        service.command(CommandKind::Test),
-    ));
+    steps.push(Step {
+        env,
+        ..run("Test with coverage", service.command(CommandKind::Test))
+    });
     if !service.commands.build.is_empty() {
         steps.push(run("Build", service.commands.build.clone()));
     }
@@ -949,6 +1012,7 @@ fn test_job(service: &AppService) -> Job {
             },
         }),
         defaults: working_directory(service),
+        services,
         steps,
         ..Job::default()
     }
@@ -1538,6 +1602,51 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn tests_reach_the_project_s_database_and_cache_as_the_step_is_told() {
+        let project = crate::model::preset("fullstack-fastapi-react")
+            .unwrap()
+            .project();
+        let backend = parse(workflow(&project, &project.services[0]).text());
+        let job = &backend["jobs"]["test"];
+        let postgres = &job["services"]["postgres"];
+        assert_eq!(
+            postgres["image"].as_str(),
+            Some(project.postgres.as_ref().unwrap().image().as_str())
+        );
+        let url = format!(
+            "postgresql://{}:{}@localhost:{}/{}",
+            postgres["env"]["POSTGRES_USER"].as_str().unwrap(),
+            postgres["env"]["POSTGRES_PASSWORD"].as_str().unwrap(),
+            postgres["ports"][0]
+                .as_str()
+                .unwrap()
+                .split(':')
+                .next()
+                .unwrap(),
+            postgres["env"]["POSTGRES_DB"].as_str().unwrap(),
+        );
+        let steps = job["steps"].as_sequence().unwrap();
+        let test = steps
+            .iter()
+            .find(|s| s["name"] == "Test with coverage")
+            .unwrap();
+        assert_eq!(test["env"]["DATABASE_URL"].as_str(), Some(url.as_str()));
+        assert!(
+            postgres["options"]
+                .as_str()
+                .unwrap()
+                .contains("--health-cmd")
+        );
+        assert_eq!(
+            test["env"]["REDIS_URL"].as_str(),
+            Some("redis://localhost:6379/0")
+        );
+        // The frontend reads neither.
+        let frontend = parse(workflow(&project, &project.services[1]).text());
+        assert!(frontend["jobs"]["test"]["services"].is_null());
     }
 
     #[test]

@@ -435,6 +435,15 @@ pub struct Postgres {
 
 impl Postgres {
     pub const VERSIONS: [&'static str; 3] = ["16", "17", "18"];
+
+    /// The container image: compose, CI's test service and the in-cluster database run it.
+    pub fn image(&self) -> String {
+        if self.pgvector {
+            format!("pgvector/pgvector:pg{}", self.version)
+        } else {
+            format!("postgres:{}-alpine", self.version)
+        }
+    }
 }
 
 impl Default for Postgres {

@@ -986,11 +986,7 @@ fn postgres_documents(project: &Project, stage: Stage) -> Yaml {
         labels: object_labels.clone(),
         ..Metadata::default()
     };
-    let image = if postgres.pgvector {
-        format!("pgvector/pgvector:pg{}", postgres.version)
-    } else {
-        format!("postgres:{}-alpine", postgres.version)
-    };
+    let image = postgres.image();
     let ready = |timing: (u32, u32, u32)| Probe {
         http_get: None,
         exec: Some(ExecAction {
