@@ -59,6 +59,7 @@ use crate::http::{free_port, get};
 use crate::tools::Toolchain;
 
 mod deploy;
+mod gate;
 mod migration;
 mod migration_job;
 mod references;
@@ -197,6 +198,7 @@ pub fn run(toolchain: &Toolchain, root: &Path, filter: Option<&str>) -> Result<(
         &out.join("references"),
     )?;
     volumes::cases(&mut report, &out.join("volumes"))?;
+    gate::cases(&mut report, &out.join("gate"))?;
     report.finish(started)
 }
 

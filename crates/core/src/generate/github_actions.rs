@@ -441,10 +441,14 @@ pub fn path(service: &AppService) -> String {
     format!(".github/workflows/{}.yml", service.name)
 }
 
+/// The paths whose changes start `service`'s workflow.
+fn filters(service: &AppService) -> Vec<String> {
+    vec![format!("{}**", service.folder_prefix()), path(service)]
+}
+
 pub fn workflow(project: &Project, service: &AppService) -> crate::yaml::Yaml {
     let preflight = preflight_job(project, service).is_some();
-    let folder = service.folder_prefix();
-    let filters = vec![format!("{folder}**"), path(service)];
+    let filters = filters(service);
     let branches = vec![
         project.branches.production.clone(),
         project.branches.staging.clone(),
@@ -518,6 +522,15 @@ pub const GATE_CHECK: &str = "All checks passed";
 /// wait forever for checks that never start. So the rulesets require one check that always
 /// runs: it waits for every other check run of the commit and fails if one did not pass.
 pub fn gate(project: &Project) -> crate::yaml::Yaml {
+    let mut workflows = String::new();
+    for service in &project.services {
+        workflows.push_str(&service.name);
+        for filter in filters(service) {
+            workflows.push(' ');
+            workflows.push_str(&filter);
+        }
+        workflows.push('\n');
+    }
     let workflow = Workflow {
         name: "required-checks".into(),
         on: Map::from([(
@@ -542,15 +555,24 @@ pub fn gate(project: &Project) -> crate::yaml::Yaml {
                 name: GATE_CHECK.into(),
                 runs_on: RUNNER,
                 timeout_minutes: 60,
-                permissions: Map::from([("checks", "read")]),
+                permissions: Map::from([
+                    ("actions", "read"),
+                    ("checks", "read"),
+                    ("pull-requests", "read"),
+                ]),
                 steps: vec![Step {
                     env: Map::from([
                         ("GH_TOKEN", "${{ github.token }}".into()),
                         ("REPO", "${{ github.repository }}".into()),
+                        ("PR", "${{ github.event.pull_request.number }}".into()),
                         ("SHA", "${{ github.event.pull_request.head.sha }}".into()),
                         ("GATE", GATE_CHECK.into()),
+                        ("WORKFLOWS", workflows),
                     ]),
-                    ..run("Wait for every other check of this commit", GATE_SCRIPT)
+                    ..run(
+                        "Wait for every workflow and check of this pull request",
+                        GATE_SCRIPT,
+                    )
                 }],
                 ..Job::default()
             },
@@ -564,14 +586,43 @@ pub fn gate(project: &Project) -> crate::yaml::Yaml {
     yaml
 }
 
-/// Polls the commit's check runs (the latest of each) until all are complete.
-const GATE_SCRIPT: &str = "# Give the other workflows a minute to start their checks.
-sleep 60
-runs=\"repos/$REPO/commits/$SHA/check-runs?per_page=100\"
+/// Works out from the pull request's files which service workflows it starts (their path
+/// filters, in WORKFLOWS: a name and its globs per line), waits until each has run and passed,
+/// then until every other check of the commit is complete, and fails if one did not pass. A
+/// workflow still queued for a runner is waited for, not taken as absent.
+const GATE_SCRIPT: &str = "set -f
+files=\"$(gh api --paginate \"repos/$REPO/pulls/$PR/files\" --jq '.[].filename')\"
+expected=\"\"
+while read -r name globs; do
+  for glob in $globs; do
+    while IFS= read -r file; do
+      if [[ \"$file\" == $glob ]]; then
+        expected=\"$expected $name\"
+        continue 3
+      fi
+    done <<<\"$files\"
+  done
+done <<<\"$WORKFLOWS\"
+echo \"Workflows this pull request starts:${expected:- none}\"
+runs=\"repos/$REPO/actions/runs?head_sha=$SHA&event=pull_request&per_page=100\"
+latest='[.workflow_runs[] | select(.name == env.NAME)]
+  | max_by(.run_number) | \"\\(.status) \\(.conclusion)\"'
+for name in $expected; do
+  until state=\"$(NAME=\"$name\" gh api \"$runs\" --jq \"$latest\")\" &&
+    [[ \"$state\" == completed* ]]; do
+    echo \"$name: ${state:-not started}\"
+    sleep 30
+  done
+  if [ \"$state\" != \"completed success\" ]; then
+    echo \"::error::The $name workflow did not pass ($state).\"
+    exit 1
+  fi
+done
+checks=\"repos/$REPO/commits/$SHA/check-runs?per_page=100\"
 query='.check_runs[] | select(.name != env.GATE)
   | \"\\(.status) \\(.conclusion)\"'
 while true; do
-  states=\"$(gh api \"$runs\" --jq \"$query\")\"
+  states=\"$(gh api \"$checks\" --jq \"$query\")\"
   if [ -z \"$states\" ]; then
     echo \"No other check ran for this commit.\"
     exit 0
