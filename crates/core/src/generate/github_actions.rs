@@ -423,7 +423,7 @@ fn check_step(needed: &[&Needed]) -> Option<Step> {
     for n in needed {
         env.insert(n.name, n.expression());
         script += &format!(
-            "[ -n \"${0}\" ] || {{ echo \"::error::Set {1}: {2}.\"; missing=1; }}\n",
+            "if [ -z \"${0}\" ]; then\n  echo \"::error::Set {1}.\"\n  echo \"  {0}: {2}.\"\n  missing=1\nfi\n",
             n.name,
             n.place(),
             n.what
@@ -596,10 +596,13 @@ expected=\"\"
 while read -r name globs; do
   for glob in $globs; do
     while IFS= read -r file; do
-      if [[ \"$file\" == $glob ]]; then
-        expected=\"$expected $name\"
-        continue 3
-      fi
+      # The filters are a path, a folder's `FOLDER/**`, or `**` for everything.
+      case \"$file\" in
+        \"$glob\" | \"${glob%/\\*\\*}\"/*) ;;
+        *) [ \"$glob\" = \"**\" ] || continue ;;
+      esac
+      expected=\"$expected $name\"
+      continue 3
     done <<<\"$files\"
   done
 done <<<\"$WORKFLOWS\"

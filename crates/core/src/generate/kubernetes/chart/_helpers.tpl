@@ -98,3 +98,35 @@ spec:
         sizeLimit: 256Mi
     {{- end }}
 {{- end -}}
+
+{{- /* An ExternalSecret's spec for the Secret named .name: the service's keys, and with a
+rotated RDS password DATABASE_URL from the master secret, rebuilt at each refresh. */}}
+{{- define "app.externalSecretSpec" -}}
+refreshInterval: {{ .Values.externalSecret.refreshInterval | quote }}
+secretStoreRef:
+  name: {{ .Values.externalSecret.storeName }}
+  kind: SecretStore
+target:
+  name: {{ .name }}
+  creationPolicy: Owner
+  {{- with .Values.externalSecret.database }}
+  template:
+    engineVersion: v2
+    mergePolicy: Merge
+    data:
+      DATABASE_URL: {{ printf "postgresql://{{ .username | urlquery }}:{{ .password | urlquery }}@%s:%v/%s?sslmode=require" (required "externalSecret.database.host is empty: write this environment's `terraform output -json database` into it (docs/RUNBOOK.md, First deploy)" .host) .port .name | quote }}
+  {{- end }}
+data:
+  {{- with .Values.externalSecret.data }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+  {{- with .Values.externalSecret.database }}
+  {{- $secret := required "externalSecret.database.masterSecretArn is empty: write this environment's `terraform output -json database` into it (docs/RUNBOOK.md, First deploy)" .masterSecretArn }}
+  {{- range list "username" "password" }}
+  - secretKey: {{ . }}
+    remoteRef:
+      key: {{ $secret | quote }}
+      property: {{ . }}
+  {{- end }}
+  {{- end }}
+{{- end }}
