@@ -3,10 +3,11 @@
 
 use std::rc::Rc;
 
-use shipshape_core::{generate, rules};
+use shipshape_core::generate;
 use yew::prelude::*;
 
 use crate::browser;
+use crate::components::extras::{Extra, about, findings, use_extra};
 use crate::components::{
     BreakIt, Changed, Changes, Header, OwnFiles, Pictures, Planner, Preview, Rollout,
     RuleCatalogue, SettingsForm, checklist,
@@ -101,26 +102,32 @@ pub fn App(props: &AppProps) -> Html {
     }
     // Files and their findings are derived from the project, never stored beside it;
     // regenerated only when the project changes, not on keystrokes that leave it as it was.
-    let checked = use_memo(state.project.clone(), |project| {
-        let bundle = generate(project);
-        let findings = rules::lint_project(project, &bundle);
-        (Rc::new(bundle), Rc::new(findings))
-    });
-    let (bundle, findings) = (&checked.0, &checked.1);
-    let stale_fields = state.error_count();
-    // What the last change of settings changed: this bundle against the one before it.
-    let previous = use_mut_ref(|| None::<Rc<shipshape_core::Bundle>>);
-    let changed = {
-        let bundle = Rc::clone(bundle);
-        use_memo(state.project.clone(), move |_| {
-            let before = previous.borrow_mut().replace(Rc::clone(&bundle))?;
-            Some(Rc::new(Changed {
-                files: shipshape_core::diff::changed(&before, &bundle),
-                before,
-                after: bundle,
-            }))
+    let bundle = use_memo(state.project.clone(), |project| Rc::new(generate(project)));
+    // The rules run in the page's second module, once typing pauses: the preview never waits
+    // for them, and the first load carries none of their code.
+    let linted = use_extra(("findings", state.project.clone(), 0, Vec::new()), about);
+    let found = {
+        let project = state.project.clone();
+        use_memo(linted.clone(), move |linted| match linted {
+            Extra::Answer(answer) => (Rc::new(findings(&project, answer)), None),
+            Extra::Loading => (Rc::default(), Some("Checking the files…".to_owned())),
+            Extra::Failed(why) => (
+                Rc::default(),
+                Some(format!(
+                    "The rules could not be loaded ({why}). Reload the page to try again."
+                )),
+            ),
         })
     };
+    let (findings, checking) = (&found.0, &found.1);
+    let stale_fields = state.error_count();
+    // What the last change of settings changed: the project before it and after it.
+    let previous = use_mut_ref(|| None::<Rc<shipshape_core::Project>>);
+    let changed = use_memo(state.project.clone(), move |project| {
+        let after = Rc::new(project.clone());
+        let before = previous.borrow_mut().replace(Rc::clone(&after))?;
+        Some(Changed { before, after })
+    });
 
     let ticks = checklist(&state, &state.dispatcher());
     html! {
@@ -128,10 +135,11 @@ pub fn App(props: &AppProps) -> Html {
             <Header />
             <main class="workspace">
                 <SettingsForm />
-                <Preview bundle={Rc::clone(bundle)} findings={Rc::clone(findings)} {stale_fields} />
+                <Preview bundle={Rc::clone(&*bundle)} findings={Rc::clone(findings)}
+                         checking={checking.clone()} {stale_fields} />
             </main>
             <Changes changed={(*changed).clone()} />
-            <BreakIt bundle={Rc::clone(bundle)} />
+            <BreakIt />
             <Pictures />
             <Rollout />
             <Planner {persist} />

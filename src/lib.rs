@@ -6,4 +6,5 @@ pub mod app;
 pub mod browser;
 pub mod components;
 pub mod highlight;
+pub mod lazy;
 pub mod state;

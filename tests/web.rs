@@ -30,6 +30,8 @@ async fn mount_as_is() -> Element {
 }
 
 async fn mount_with(persist: bool) -> Element {
+    // The page's second module, from this test binary: the test server serves no site.
+    shipshape::lazy::register();
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();

@@ -1,25 +1,16 @@
 //! "Break it": one click turns a safe default of the generated files off and shows what the
-//! rules then find, across every file. The settings are not touched.
+//! rules then find, across every file. The settings are not touched. The page's second module
+//! (`src/lazy.rs`) breaks the files and runs the rules.
 
-use std::rc::Rc;
-
-use shipshape_core::Bundle;
-use shipshape_core::breakage::{self, Breakage};
+use shipshape_core::breakage::Breakage;
 use yew::prelude::*;
 
-#[derive(Properties)]
-pub struct BreakItProps {
-    pub bundle: Rc<Bundle>,
-}
-
-impl PartialEq for BreakItProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.bundle, &other.bundle)
-    }
-}
+use crate::components::extras::{About, Extra, about, take, use_extra, waiting};
+use crate::state::StateContext;
 
 #[component]
-pub fn BreakIt(props: &BreakItProps) -> Html {
+pub fn BreakIt() -> Html {
+    let state = use_context::<StateContext>().expect("BreakIt needs the StateContext");
     let chosen = use_state(|| None::<Breakage>);
     let buttons = Breakage::ALL.iter().map(|&b| {
         let onclick = {
@@ -33,37 +24,32 @@ pub fn BreakIt(props: &BreakItProps) -> Html {
         }
     });
     // Only the chosen breakage is worked out, and only while it is chosen.
-    let result = (*chosen).map(|b| {
-        let (files, found) = breakage::findings(&props.bundle, b);
-        let summary = if files.is_empty() {
-            "This project has nothing of the kind to break.".to_owned()
-        } else {
-            let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-            format!(
-                "{} new {} in {}.",
-                found.len(),
-                if found.len() == 1 {
-                    "finding"
-                } else {
-                    "findings"
-                },
-                paths.join(", ")
-            )
-        };
-        html! {
-            <div id="break-result" role="status">
-                <p class="why">{ b.why() }</p>
-                <p id="break-summary">{ summary }</p>
-                <ul class="break-findings">
-                    { for found.iter().map(|d| html! {
-                        <li>
-                            <strong>{ format!("{} {}", d.code, d.name) }</strong>
-                            { format!(" {}:{}: {}", d.file, d.line, d.message) }
-                        </li>
-                    }) }
-                </ul>
-            </div>
+    let extra = use_extra(
+        (*chosen)
+            .map(|b| -> About { ("break", state.project.clone(), 0, vec![b.id().to_owned()]) }),
+        |asked: &Option<About>| asked.as_ref().map(about).unwrap_or_default(),
+    );
+    let result = chosen.map(|_| match &extra {
+        Extra::Answer(answer) => {
+            let (why, rest) = take(answer).unwrap_or_default();
+            let (summary, mut rest) = take(rest).unwrap_or_default();
+            let mut found = Vec::new();
+            while let Some((rule, after)) = take(rest) {
+                let Some((at, after)) = take(after) else {
+                    break;
+                };
+                found.push(html! { <li><strong>{ rule }</strong>{ at }</li> });
+                rest = after;
+            }
+            html! {
+                <div id="break-result" role="status">
+                    <p class="why">{ why }</p>
+                    <p id="break-summary">{ summary }</p>
+                    <ul class="break-findings">{ for found }</ul>
+                </div>
+            }
         }
+        other => waiting(other),
     });
     html! {
         <section class="changes" aria-labelledby="break-title">

@@ -1,125 +1,150 @@
 //! "What changed": after each change of settings, every file it changed, with a summary and
 //! the line diff of the file the user picks. Turning autoscaling on shows exactly the lines
-//! that brings, in every file.
+//! that brings, in every file. The page's second module (`src/lazy.rs`) works it out.
 //!
 //! Only the shown file is diffed line by line: renaming the project changes nearly every
-//! file, and diffing them all on each keystroke doubled the keystroke's cost.
+//! file, and diffing them all on each change doubled its cost.
 
 use std::rc::Rc;
 
-use shipshape_core::Bundle;
-use shipshape_core::diff::{self, Change, Line};
+use shipshape_core::{Project, model};
 use yew::prelude::*;
 
-/// What one change of settings changed: the bundles before and after, and the files that
-/// differ.
+use crate::components::extras::{Extra, request, take, use_extra, waiting};
+
+/// One change of settings: the project before it and after it.
+#[derive(Clone, PartialEq)]
 pub struct Changed {
-    pub before: Rc<Bundle>,
-    pub after: Rc<Bundle>,
-    pub files: Vec<(String, Change)>,
+    pub before: Rc<Project>,
+    pub after: Rc<Project>,
 }
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct ChangesProps {
     /// None before the first change of settings.
-    pub changed: Option<Rc<Changed>>,
-}
-
-/// The same when it is the same change: comparing bundles on every render would cost more
-/// than rendering.
-impl PartialEq for ChangesProps {
-    fn eq(&self, other: &Self) -> bool {
-        match (&self.changed, &other.changed) {
-            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
-            (None, None) => true,
-            _ => false,
-        }
-    }
+    pub changed: Option<Changed>,
 }
 
 /// Files listed before "Show all": renaming the project changes nearly every file, and a list
 /// of sixty is neither readable nor free to redraw on every keystroke.
 const LISTED: usize = 12;
 
+type Asked = (Changed, Option<String>);
+
+fn ask(asked: &Asked) -> String {
+    let (changed, picked) = asked;
+    let before = model::to_yaml(&changed.before);
+    request(
+        "changes",
+        &model::to_yaml(&changed.after),
+        0,
+        &[&before, picked.as_deref().unwrap_or("")],
+    )
+}
+
+/// The module's answer: the summary, the changed files with their kind, and the shown file's
+/// path, header and marked lines.
+struct Answer<'a> {
+    summary: &'a str,
+    files: Vec<(&'a str, &'a str)>,
+    shown: Option<(&'a str, &'a str, &'a str)>,
+}
+
+fn read(answer: &str) -> Option<Answer<'_>> {
+    let (summary, rest) = take(answer)?;
+    let (count, mut rest) = take(rest)?;
+    let mut files = Vec::new();
+    for _ in 0..count.parse::<usize>().ok()? {
+        let (path, after) = take(rest)?;
+        let (kind, after) = take(after)?;
+        files.push((path, kind));
+        rest = after;
+    }
+    let shown = match take(rest) {
+        Some((path, after)) => {
+            let (header, after) = take(after)?;
+            let (lines, _) = take(after)?;
+            Some((path, header, lines))
+        }
+        None => None,
+    };
+    Some(Answer {
+        summary,
+        files,
+        shown,
+    })
+}
+
 #[component]
 pub fn Changes(props: &ChangesProps) -> Html {
     let picked = use_state(|| None::<String>);
     let all = use_state(|| false);
-    let body = match props.changed.as_deref() {
-        None => html! {
+    let extra = use_extra(
+        props
+            .changed
+            .clone()
+            .map(|changed| (changed, (*picked).clone())),
+        |asked: &Option<Asked>| asked.as_ref().map(ask).unwrap_or_default(),
+    );
+    let body = match (&props.changed, &extra) {
+        (None, _) => html! {
             <p id="changes-summary" class="summary">
                 { "Change a setting to see here the lines it changes, in every file." }
             </p>
         },
-        Some(changed) => {
-            // The picked file if it changed this time, else the first that did.
-            let shown = changed
-                .files
-                .iter()
-                .find(|(path, _)| Some(path) == picked.as_ref())
-                .or(changed.files.first());
-            let listed = if *all { changed.files.len() } else { LISTED };
-            let hidden = changed.files.len().saturating_sub(listed);
-            let show_all = {
-                let all = all.clone();
-                Callback::from(move |_: MouseEvent| all.set(true))
-            };
-            let files = changed.files.iter().take(listed).map(|(path, change)| {
-                let onclick = {
-                    let picked = picked.clone();
-                    let path = path.clone();
-                    Callback::from(move |_: MouseEvent| picked.set(Some(path.clone())))
+        (Some(_), Extra::Answer(answer)) => match read(answer) {
+            None => Html::default(),
+            Some(answer) => {
+                let listed = if *all { answer.files.len() } else { LISTED };
+                let hidden = answer.files.len().saturating_sub(listed);
+                let show_all = {
+                    let all = all.clone();
+                    Callback::from(move |_: MouseEvent| all.set(true))
                 };
-                let kind = match change {
-                    Change::Added => "added",
-                    Change::Removed => "removed",
-                    Change::Modified => "modified",
-                };
-                let current = shown.is_some_and(|(p, _)| p == path);
+                let shown = answer.shown.map(|(path, ..)| path);
+                let files = answer.files.iter().take(listed).map(|&(path, kind)| {
+                    let onclick = {
+                        let picked = picked.clone();
+                        let path = path.to_owned();
+                        Callback::from(move |_: MouseEvent| picked.set(Some(path.clone())))
+                    };
+                    let current = shown == Some(path);
+                    html! {
+                        <li>
+                            <button type="button" class={classes!("change-file", current.then_some("open"))}
+                                    aria-pressed={current.to_string()} {onclick}>
+                                { path }
+                            </button>
+                            { format!(" {kind}") }
+                        </li>
+                    }
+                });
                 html! {
-                    <li>
-                        <button type="button" class={classes!("change-file", current.then_some("open"))}
-                                aria-pressed={current.to_string()} {onclick}>
-                            { path }
-                        </button>
-                        { format!(" {kind}") }
-                    </li>
+                    <>
+                        <p id="changes-summary" class="summary" role="status">{ answer.summary }</p>
+                        <ul id="changes-files" class="change-files">{ for files }</ul>
+                        if hidden > 0 {
+                            <button type="button" id="changes-all" class="secondary" onclick={show_all}>
+                                { format!("Show all {} files", answer.files.len()) }
+                            </button>
+                        }
+                        if let Some((path, header, lines)) = answer.shown {
+                            <p id="changes-file" class="help">{ header }</p>
+                            <pre id="changes-diff" class="diff" tabindex="0"
+                                 aria-label={format!("Changes to {path}")}>
+                                { for lines.lines().map(|line| match line.split_at_checked(1) {
+                                    Some(("@", hunk)) => html! { <span class="hunk">{ hunk }</span> },
+                                    Some(("-", text)) => html! { <del>{ format!("- {text}") }</del> },
+                                    Some(("+", text)) => html! { <ins>{ format!("+ {text}") }</ins> },
+                                    _ => html! { <span>{ format!(" {line}") }</span> },
+                                }) }
+                            </pre>
+                        }
+                    </>
                 }
-            });
-            let diff = shown
-                .map(|(path, change)| diff::file(&changed.before, &changed.after, path, *change));
-            html! {
-                <>
-                    <p id="changes-summary" class="summary" role="status">{ diff::summary(&changed.files) }</p>
-                    <ul id="changes-files" class="change-files">{ for files }</ul>
-                    if hidden > 0 {
-                        <button type="button" id="changes-all" class="secondary" onclick={show_all}>
-                            { format!("Show all {} files", changed.files.len()) }
-                        </button>
-                    }
-                    if let Some(file) = diff {
-                        <p id="changes-file" class="help">
-                            { format!("{}: +{} −{} lines", file.path, file.added, file.removed) }
-                        </p>
-                        <pre id="changes-diff" class="diff" tabindex="0"
-                             aria-label={format!("Changes to {}", file.path)}>
-                            { for file.hunks.iter().map(|hunk| html! {
-                                <>
-                                    <span class="hunk">
-                                        { format!("@@ line {} before, line {} now @@", hunk.before_start, hunk.after_start) }
-                                    </span>
-                                    { for hunk.lines.iter().map(|line| match line {
-                                        Line::Same(text) => html! { <span>{ format!("  {text}") }</span> },
-                                        Line::Removed(text) => html! { <del>{ format!("- {text}") }</del> },
-                                        Line::Added(text) => html! { <ins>{ format!("+ {text}") }</ins> },
-                                    }) }
-                                </>
-                            }) }
-                        </pre>
-                    }
-                </>
             }
-        }
+        },
+        (Some(_), other) => waiting(other),
     };
     html! {
         <section class="changes" aria-labelledby="changes-title">

@@ -4,7 +4,7 @@ mod break_it;
 mod changes;
 mod check_field;
 mod checklist;
-mod extras;
+pub mod extras;
 mod field_frame;
 mod header;
 mod own_files;

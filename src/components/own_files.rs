@@ -6,12 +6,12 @@
 
 use std::rc::Rc;
 
-use shipshape_core::GeneratedFile;
-use shipshape_core::rules::{self, Diagnostic};
+use shipshape_core::rules;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::browser;
+use crate::components::extras::{Extra, put, take, use_extra, waiting};
 use crate::components::rule_anchor;
 
 /// One pasted file exactly as typed.
@@ -21,35 +21,67 @@ struct Pasted {
     text: String,
 }
 
+/// A finding, as the page's second module reports it (see `src/extras.rs`).
+#[derive(PartialEq)]
+struct Found {
+    code: String,
+    name: String,
+    severity: String,
+    message: String,
+    file: String,
+    line: usize,
+    column: usize,
+    fix: String,
+}
+
 /// The pasted files under the paths they are linted as, and every finding across them.
 #[derive(PartialEq)]
 struct Checked {
     paths: Vec<String>,
-    findings: Vec<Diagnostic>,
+    findings: Vec<Found>,
 }
 
-fn check(files: &[Pasted]) -> Checked {
-    let mut paths: Vec<String> = Vec::with_capacity(files.len());
+/// The module's request: each file's name and text. The rules run there, with the readers of
+/// every kind of file, which the first preview does not need.
+fn lint_request(files: &Vec<Pasted>) -> String {
+    let mut request = String::from("lint\u{1}");
     for file in files {
-        let path = rules::path_for_pasted(&file.name, &file.text);
-        // Two files read under one path would share their findings: number the repeats.
-        let path = if paths.contains(&path) {
-            format!("{}/{path}", paths.len() + 1)
-        } else {
-            path
-        };
-        paths.push(path);
+        put(&mut request, &file.name);
+        put(&mut request, &file.text);
     }
-    let named: Vec<GeneratedFile> = files
-        .iter()
-        .zip(&paths)
-        .filter(|(file, _)| !file.text.trim().is_empty())
-        .map(|(file, path)| GeneratedFile::new(path.clone(), file.text.clone()))
-        .collect();
-    Checked {
-        findings: rules::lint_files(&named),
-        paths,
+    request
+}
+
+/// The module's answer: how many files, each one's path, then each finding's fields.
+fn read_answer(answer: &str) -> Option<Checked> {
+    let (count, mut rest) = take(answer)?;
+    let mut paths = Vec::new();
+    for _ in 0..count.parse::<usize>().ok()? {
+        let (path, after) = take(rest)?;
+        paths.push(path.to_owned());
+        rest = after;
     }
+    let mut findings = Vec::new();
+    while !rest.is_empty() {
+        let mut fields: [&str; 8] = [""; 8];
+        for field in &mut fields {
+            let (value, after) = take(rest)?;
+            *field = value;
+            rest = after;
+        }
+        let [code, name, severity, message, file, line, column, fix] = fields;
+        findings.push(Found {
+            code: code.into(),
+            name: name.into(),
+            severity: severity.into(),
+            message: message.into(),
+            file: file.into(),
+            line: line.parse().ok()?,
+            column: column.parse().ok()?,
+            fix: fix.into(),
+        });
+    }
+    Some(Checked { paths, findings })
 }
 
 /// Turns picked or dropped files into pasted ones: a zip gives each file in it that the rules
@@ -117,7 +149,11 @@ pub fn OwnFiles() -> Html {
     let files = use_state(|| vec![Pasted::default()]);
     let notes = use_state(Vec::<String>::new);
     let dragging = use_state(|| false);
-    let checked = use_memo((*files).clone(), |files| check(files));
+    let extra = use_extra((*files).clone(), lint_request);
+    let checked = use_memo(extra.clone(), |extra| match extra {
+        Extra::Answer(answer) => read_answer(answer),
+        _ => None,
+    });
 
     // Adds picked or dropped files after those already there (an empty first row is replaced).
     let take = {
@@ -209,7 +245,10 @@ pub fn OwnFiles() -> Html {
                 files.set(next);
             })
         });
-        let path = checked.paths[index].clone();
+        let path = checked
+            .as_ref()
+            .as_ref()
+            .and_then(|c| c.paths.get(index).cloned());
         html! {
             <OwnFile
                 key={index}
@@ -218,6 +257,7 @@ pub fn OwnFiles() -> Html {
                 text={file.text.clone()}
                 {path}
                 checked={Rc::clone(&checked)}
+                waiting={waiting(&extra)}
                 {on_name}
                 {on_text}
                 {remove}
@@ -269,9 +309,11 @@ struct OwnFileProps {
     index: usize,
     name: AttrValue,
     text: AttrValue,
-    /// The path it is linted under.
-    path: String,
-    checked: Rc<Checked>,
+    /// The path it is linted under, once the module has read it.
+    path: Option<String>,
+    checked: Rc<Option<Checked>>,
+    /// What shows while the module loads, or when it cannot.
+    waiting: Html,
     on_name: Callback<InputEvent>,
     on_text: Callback<InputEvent>,
     remove: Option<Callback<MouseEvent>>,
@@ -281,13 +323,16 @@ struct OwnFileProps {
 fn OwnFile(props: &OwnFileProps) -> Html {
     let id = format!("own-{}", props.index);
     let lines: Vec<&str> = props.text.lines().collect();
-    let findings: Vec<&Diagnostic> = props
-        .checked
-        .findings
-        .iter()
-        .filter(|d| d.file == props.path)
-        .collect();
-    let kind = rules::kind_of(&props.path).map_or("", |k| k.label());
+    let path = props.path.as_deref().unwrap_or("");
+    let mut findings: Vec<&Found> = Vec::new();
+    if let Some(checked) = props.checked.as_ref() {
+        for d in &checked.findings {
+            if d.file == path {
+                findings.push(d);
+            }
+        }
+    }
+    let kind = rules::kind_of(path).map_or("", |k| k.label());
 
     let items = findings.iter().map(|d| {
         let excerpt = d
@@ -296,30 +341,32 @@ fn OwnFile(props: &OwnFileProps) -> Html {
             .and_then(|i| lines.get(i))
             .map(|line| line.trim_end());
         html! {
-            <li class={classes!("finding", format!("sev-{}", d.severity.id()))}>
+            <li class={classes!("finding", format!("sev-{}", d.severity))}>
                 <span class="where">{ format!("Line {}, column {}", d.line, d.column) }</span>
                 { " " }
-                <span class="severity">{ d.severity.id() }</span>
+                <span class="severity">{ &d.severity }</span>
                 { " " }
-                if rules::find(d.code).is_some() {
-                    <a class="code" href={format!("#{}", rule_anchor(d.code))}
-                       title="What this rule checks and why"><code>{ d.code }</code></a>
+                if rules::find(&d.code).is_some() {
+                    <a class="code" href={format!("#{}", rule_anchor(&d.code))}
+                       title="What this rule checks and why"><code>{ &d.code }</code></a>
                 } else {
-                    <code class="code">{ d.code }</code>
+                    <code class="code">{ &d.code }</code>
                 }
                 { " " }
-                <span class="name">{ d.name }</span>
+                <span class="name">{ &d.name }</span>
                 <p class="message">{ &d.message }</p>
                 if let Some(excerpt) = excerpt {
                     <pre class="excerpt"><code>{ format!("{:>4} | {excerpt}", d.line) }</code></pre>
                 }
-                <p class="fix">{ "Fix: " }{ d.fix }</p>
+                <p class="fix">{ "Fix: " }{ &d.fix }</p>
             </li>
         }
     });
 
     let summary = if props.text.trim().is_empty() {
         String::from("Paste a file to check it.")
+    } else if props.path.is_none() || props.checked.is_none() {
+        String::new()
     } else if findings.is_empty() {
         format!("Read as {kind}: no findings.")
     } else {
@@ -353,7 +400,11 @@ fn OwnFile(props: &OwnFileProps) -> Html {
                 aria-describedby={format!("{id}-summary")}
                 oninput={props.on_text.clone()}
             />
-            <p id={format!("{id}-summary")} class="summary" role="status">{ summary }</p>
+            if summary.is_empty() {
+                { props.waiting.clone() }
+            } else {
+                <p id={format!("{id}-summary")} class="summary" role="status">{ summary }</p>
+            }
             <ol id={format!("{id}-findings")} class="findings">{ for items }</ol>
             if let Some(remove) = props.remove.clone() {
                 <button type="button" class="secondary" onclick={remove}>{ "Remove this file" }</button>

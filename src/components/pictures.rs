@@ -5,17 +5,20 @@
 
 use yew::prelude::*;
 
-use crate::components::extras::{Extra, SEP, use_extra, waiting};
+use crate::components::extras::{Extra, SEP, about, use_extra, waiting};
 use crate::state::StateContext;
 
 #[component]
 pub fn Pictures() -> Html {
     let state = use_context::<StateContext>().expect("Pictures needs the StateContext");
     let extra = use_extra(
-        "pictures",
-        &state.project,
-        state.selected_service,
-        Vec::new(),
+        (
+            "pictures",
+            state.project.clone(),
+            state.selected_service,
+            Vec::new(),
+        ),
+        about,
     );
     // Each SVG is escaped by the core's picture writer: no user text is markup here.
     let mut drawn = [Html::default(), Html::default(), Html::default()];

@@ -9,7 +9,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::browser;
-use crate::components::extras::{Extra, SEP, use_extra, waiting};
+use crate::components::extras::{Extra, SEP, about, use_extra, waiting};
 use crate::components::field_frame::{frame, ids};
 use crate::state::StateContext;
 
@@ -84,7 +84,15 @@ pub fn Planner(props: &PlannerProps) -> Html {
     let change = typed.change;
     let mut fields = vec![change.id().to_owned()];
     fields.extend([table, column, column_type, new_name].map(String::clone));
-    let extra = use_extra("plan", &state.project, state.selected_service, fields);
+    let extra = use_extra(
+        (
+            "plan",
+            state.project.clone(),
+            state.selected_service,
+            fields,
+        ),
+        about,
+    );
     if state.project.services.get(state.selected_service).is_none() {
         return Html::default();
     }

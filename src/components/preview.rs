@@ -22,6 +22,8 @@ pub struct PreviewProps {
     pub bundle: Rc<Bundle>,
     /// Every finding over the bundle, with the setting each comes from.
     pub findings: Rc<Vec<Diagnostic>>,
+    /// Why there are no findings yet: the rules are on their way, or could not load.
+    pub checking: Option<String>,
     /// Fields whose typed value is refused; the preview shows the last valid settings meanwhile.
     pub stale_fields: usize,
 }
@@ -380,7 +382,7 @@ pub fn Preview(props: &PreviewProps) -> Html {
             <section class="problems" aria-labelledby="problems-title">
                 <h3 id="problems-title">{ "Problems" }</h3>
                 <p id="problems-summary" class="summary" role="status">
-                    { problems_summary(&props.findings) }
+                    { props.checking.clone().unwrap_or_else(|| problems_summary(&props.findings)) }
                 </p>
                 if !props.findings.is_empty() {
                     <div class="filters" role="group" aria-label="Show findings of">{ for filters }</div>

@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use crate::components::extras::{Extra, PART, SEP, use_extra, waiting};
+use crate::components::extras::{Extra, PART, SEP, about, use_extra, waiting};
 use crate::state::StateContext;
 
 #[component]
@@ -12,10 +12,13 @@ pub fn Rollout() -> Html {
     let state = use_context::<StateContext>().expect("Rollout needs the StateContext");
     let at = use_state(|| 0usize);
     let extra = use_extra(
-        "rollout",
-        &state.project,
-        state.selected_service,
-        Vec::new(),
+        (
+            "rollout",
+            state.project.clone(),
+            state.selected_service,
+            Vec::new(),
+        ),
+        about,
     );
     if state.project.services.get(state.selected_service).is_none() {
         return Html::default();

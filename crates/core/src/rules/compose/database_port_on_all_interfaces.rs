@@ -19,7 +19,7 @@ rule! {
     pub struct DatabasePortOnAllInterfaces;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SC006",
     name: "database-port-on-all-interfaces",
     family: Family::Compose,

@@ -21,7 +21,7 @@ rule! {
     pub struct DependsOnWithoutHealthcheck;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SC004",
     name: "depends-on-without-healthcheck",
     family: Family::Compose,

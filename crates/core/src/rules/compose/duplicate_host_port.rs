@@ -22,7 +22,7 @@ rule! {
     pub struct DuplicateHostPort;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SC003",
     name: "duplicate-host-port",
     family: Family::Compose,

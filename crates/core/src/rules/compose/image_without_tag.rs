@@ -19,7 +19,7 @@ rule! {
     pub struct ImageWithoutTag;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SC002",
     name: "image-without-tag",
     family: Family::Compose,

@@ -26,6 +26,18 @@ pub static RULES: &[&dyn Rule] = &[
     &wrong_shape::WrongShape,
 ];
 
+/// What each of [`RULES`] is, in the same order, without its check: the catalogue reads these,
+/// so a build that never lints (the page's first module) carries no rule's code.
+pub static INFOS: &[&RuleInfo] = &[
+    &obsolete_version_key::INFO,
+    &image_without_tag::INFO,
+    &duplicate_host_port::INFO,
+    &depends_on_without_healthcheck::INFO,
+    &no_build_or_image::INFO,
+    &database_port_on_all_interfaces::INFO,
+    &wrong_shape::INFO,
+];
+
 /// Whether a document is a Compose file: top-level `services` of mappings, and no `jobs`.
 pub fn is_compose(document: &Node) -> bool {
     document

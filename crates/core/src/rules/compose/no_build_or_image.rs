@@ -20,7 +20,7 @@ rule! {
     pub struct NoBuildOrImage;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SC005",
     name: "no-build-or-image",
     family: Family::Compose,

@@ -20,7 +20,7 @@ rule! {
     pub struct ObsoleteVersionKey;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SC001",
     name: "obsolete-version-key",
     family: Family::Compose,

@@ -22,7 +22,7 @@ rule! {
     pub struct WrongShape;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SC007",
     name: "wrong-shape",
     family: Family::Compose,

@@ -21,7 +21,7 @@ rule! {
     pub struct ArgoPointsNowhere;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SX005",
     name: "argo-points-nowhere",
     family: Family::CrossFile,

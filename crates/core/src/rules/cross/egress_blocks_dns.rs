@@ -26,7 +26,7 @@ rule! {
     pub struct EgressBlocksDns;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SX010",
     name: "egress-blocks-dns",
     family: Family::CrossFile,

@@ -19,7 +19,7 @@ rule! {
     pub struct HealthPathMismatch;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SX002",
     name: "health-path-mismatch",
     family: Family::CrossFile,

@@ -20,7 +20,7 @@ rule! {
     pub struct ImageMismatch;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SX003",
     name: "image-mismatch",
     family: Family::CrossFile,

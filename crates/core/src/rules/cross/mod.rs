@@ -60,6 +60,22 @@ pub static RULES: &[&dyn Rule] = &[
     &policy_blocks_needed_traffic::PolicyBlocksNeededTraffic,
 ];
 
+/// What each of [`RULES`] is, in the same order, without its check: the catalogue reads these,
+/// so a build that never lints (the page's first module) carries no rule's code.
+pub static INFOS: &[&RuleInfo] = &[
+    &port_mismatch::INFO,
+    &health_path_mismatch::INFO,
+    &image_mismatch::INFO,
+    &secret_key_not_provided::INFO,
+    &argo_points_nowhere::INFO,
+    &quota_too_small::INFO,
+    &pdb_blocks_autoscaler_minimum::INFO,
+    &reference_not_delivered::INFO,
+    &selector_not_delivered::INFO,
+    &egress_blocks_dns::INFO,
+    &policy_blocks_needed_traffic::INFO,
+];
+
 /// The reference rules over one delivery path read elsewhere (`cargo xtask verify` renders
 /// the charts that the Helm and Argo CD paths install and checks them with this), each
 /// finding with its rule. `by_hand` are the Secrets the docs show how to create

@@ -19,7 +19,7 @@ rule! {
     pub struct PdbBlocksAutoscalerMinimum;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SX007",
     name: "pdb-blocks-autoscaler-minimum",
     family: Family::CrossFile,

@@ -27,7 +27,7 @@ rule! {
     pub struct PolicyBlocksNeededTraffic;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SX011",
     name: "network-policy-blocks-needed-traffic",
     family: Family::CrossFile,

@@ -20,7 +20,7 @@ rule! {
     pub struct PortMismatch;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SX001",
     name: "port-mismatch",
     family: Family::CrossFile,

@@ -19,7 +19,7 @@ rule! {
     pub struct QuotaTooSmall;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SX006",
     name: "quota-too-small",
     family: Family::CrossFile,

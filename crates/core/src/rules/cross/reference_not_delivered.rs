@@ -25,7 +25,7 @@ rule! {
     pub struct ReferenceNotDelivered;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SX008",
     name: "reference-not-delivered",
     family: Family::CrossFile,

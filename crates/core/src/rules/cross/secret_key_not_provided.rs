@@ -20,7 +20,7 @@ rule! {
     pub struct SecretKeyNotProvided;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SX004",
     name: "secret-key-not-provided",
     family: Family::CrossFile,

@@ -24,7 +24,7 @@ rule! {
     pub struct SelectorNotDelivered;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SX009",
     name: "selector-matches-no-delivered-pods",
     family: Family::CrossFile,

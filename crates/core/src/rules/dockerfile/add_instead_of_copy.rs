@@ -19,7 +19,7 @@ rule! {
     pub struct AddInsteadOfCopy;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD006",
     name: "add-instead-of-copy",
     family: Family::Dockerfile,

@@ -18,7 +18,7 @@ rule! {
     pub struct ApkCacheKept;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD014",
     name: "apk-cache-kept",
     family: Family::Dockerfile,

@@ -18,7 +18,7 @@ rule! {
     pub struct AptListsKept;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD012",
     name: "apt-lists-kept",
     family: Family::Dockerfile,

@@ -19,7 +19,7 @@ rule! {
     pub struct AptRecommendsInstalled;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD011",
     name: "apt-recommends-installed",
     family: Family::Dockerfile,

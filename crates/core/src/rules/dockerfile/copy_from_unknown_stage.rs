@@ -21,7 +21,7 @@ rule! {
     pub struct CopyFromUnknownStage;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD009",
     name: "copy-from-unknown-stage",
     family: Family::Dockerfile,

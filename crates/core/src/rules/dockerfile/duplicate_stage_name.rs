@@ -19,7 +19,7 @@ rule! {
     pub struct DuplicateStageName;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD010",
     name: "duplicate-stage-name",
     family: Family::Dockerfile,

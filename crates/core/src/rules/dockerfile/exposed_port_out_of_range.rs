@@ -18,7 +18,7 @@ rule! {
     pub struct ExposedPortOutOfRange;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD017",
     name: "exposed-port-out-of-range",
     family: Family::Dockerfile,

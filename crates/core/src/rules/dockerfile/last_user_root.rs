@@ -21,7 +21,7 @@ rule! {
     pub struct LastUserRoot;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD003",
     name: "last-user-root",
     family: Family::Dockerfile,

@@ -20,7 +20,7 @@ rule! {
     pub struct LatestTag;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD002",
     name: "latest-tag",
     family: Family::Dockerfile,

@@ -20,7 +20,7 @@ rule! {
     pub struct MissingHealthcheck;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD004",
     name: "missing-healthcheck",
     family: Family::Dockerfile,

@@ -207,6 +207,29 @@ pub static RULES: &[&dyn Rule] = &[
     &pipe_without_pipefail::PipeWithoutPipefail,
 ];
 
+/// What each of [`RULES`] is, in the same order, without its check: the catalogue reads these,
+/// so a build that never lints (the page's first module) carries no rule's code.
+pub static INFOS: &[&RuleInfo] = &[
+    &untagged_base_image::INFO,
+    &latest_tag::INFO,
+    &last_user_root::INFO,
+    &missing_healthcheck::INFO,
+    &repeated_final_instruction::INFO,
+    &add_instead_of_copy::INFO,
+    &shell_form_command::INFO,
+    &relative_workdir::INFO,
+    &copy_from_unknown_stage::INFO,
+    &duplicate_stage_name::INFO,
+    &apt_recommends_installed::INFO,
+    &apt_lists_kept::INFO,
+    &pip_cache_kept::INFO,
+    &apk_cache_kept::INFO,
+    &sudo_used::INFO,
+    &secret_in_arg_or_env::INFO,
+    &exposed_port_out_of_range::INFO,
+    &pipe_without_pipefail::INFO,
+];
+
 /// Every Dockerfile finding in `text`, the file named `path`.
 pub fn lint(path: &str, text: &str, file: &Dockerfile) -> Vec<Diagnostic> {
     let mut found: Vec<Diagnostic> = file

@@ -19,7 +19,7 @@ rule! {
     pub struct PipCacheKept;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD013",
     name: "pip-cache-kept",
     family: Family::Dockerfile,

@@ -21,7 +21,7 @@ rule! {
     pub struct PipeWithoutPipefail;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD018",
     name: "pipe-without-pipefail",
     family: Family::Dockerfile,

@@ -19,7 +19,7 @@ rule! {
     pub struct RelativeWorkdir;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD008",
     name: "relative-workdir",
     family: Family::Dockerfile,

@@ -19,7 +19,7 @@ rule! {
     pub struct RepeatedFinalInstruction;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD005",
     name: "repeated-final-instruction",
     family: Family::Dockerfile,

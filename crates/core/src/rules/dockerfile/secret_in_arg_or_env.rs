@@ -21,7 +21,7 @@ rule! {
     pub struct SecretInArgOrEnv;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD016",
     name: "secret-in-arg-or-env",
     family: Family::Dockerfile,

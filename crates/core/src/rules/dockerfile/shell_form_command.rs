@@ -19,7 +19,7 @@ rule! {
     pub struct ShellFormCommand;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD007",
     name: "shell-form-command",
     family: Family::Dockerfile,

@@ -19,7 +19,7 @@ rule! {
     pub struct SudoUsed;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD015",
     name: "sudo-used",
     family: Family::Dockerfile,

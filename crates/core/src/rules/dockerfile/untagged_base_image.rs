@@ -19,7 +19,7 @@ rule! {
     pub struct UntaggedBaseImage;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SD001",
     name: "untagged-base-image",
     family: Family::Dockerfile,

@@ -22,7 +22,7 @@ rule! {
     pub struct CompositeStepWithoutShell;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SG012",
     name: "composite-step-without-shell",
     family: Family::GithubActions,

@@ -23,7 +23,7 @@ rule! {
     pub struct DependabotSchedule;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SG011",
     name: "dependabot-invalid-schedule",
     family: Family::GithubActions,

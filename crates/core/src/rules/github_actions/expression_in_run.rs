@@ -19,7 +19,7 @@ rule! {
     pub struct ExpressionInRun;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SG003",
     name: "expression-in-run",
     family: Family::GithubActions,

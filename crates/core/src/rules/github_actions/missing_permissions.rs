@@ -21,7 +21,7 @@ rule! {
     pub struct MissingPermissions;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SG004",
     name: "missing-permissions",
     family: Family::GithubActions,

@@ -20,7 +20,7 @@ rule! {
     pub struct MissingTimeout;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SG006",
     name: "missing-timeout",
     family: Family::GithubActions,

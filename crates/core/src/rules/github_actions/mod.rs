@@ -34,11 +34,34 @@ pub static RULES: &[&dyn Rule] = &[
     &secrets_to_untrusted_action::SecretsToUntrustedAction,
 ];
 
+/// What each of [`RULES`] is, in the same order, without its check: the catalogue reads these,
+/// so a build that never lints (the page's first module) carries no rule's code.
+pub static INFOS: &[&RuleInfo] = &[
+    &unknown_needs::INFO,
+    &needs_cycle::INFO,
+    &expression_in_run::INFO,
+    &missing_permissions::INFO,
+    &write_all_permissions::INFO,
+    &missing_timeout::INFO,
+    &outdated_action::INFO,
+    &unpinned_action::INFO,
+    &pull_request_target_checkout::INFO,
+    &secrets_to_untrusted_action::INFO,
+];
+
 /// Rules over a Dependabot configuration (`.github/dependabot.yml`).
 pub static DEPENDABOT_RULES: &[&dyn Rule] = &[&dependabot_schedule::DependabotSchedule];
 
+/// What each of [`DEPENDABOT_RULES`] is, in the same order, without its check: the catalogue reads these,
+/// so a build that never lints (the page's first module) carries no rule's code.
+pub static DEPENDABOT_INFOS: &[&RuleInfo] = &[&dependabot_schedule::INFO];
+
 /// Rules over an action's metadata (`action.yml`).
 pub static ACTION_RULES: &[&dyn Rule] = &[&composite_step_without_shell::CompositeStepWithoutShell];
+
+/// What each of [`ACTION_RULES`] is, in the same order, without its check: the catalogue reads these,
+/// so a build that never lints (the page's first module) carries no rule's code.
+pub static ACTION_INFOS: &[&RuleInfo] = &[&composite_step_without_shell::INFO];
 
 /// Whether a document is a Dependabot configuration: a version and updates.
 pub fn is_dependabot(document: &Node) -> bool {

@@ -22,7 +22,7 @@ rule! {
     pub struct NeedsCycle;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SG002",
     name: "needs-cycle",
     family: Family::GithubActions,

@@ -19,7 +19,7 @@ rule! {
     pub struct OutdatedAction;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SG007",
     name: "outdated-action",
     family: Family::GithubActions,

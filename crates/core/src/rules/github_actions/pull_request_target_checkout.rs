@@ -23,7 +23,7 @@ rule! {
     pub struct PullRequestTargetCheckout;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SG009",
     name: "pull-request-target-checkout",
     family: Family::GithubActions,

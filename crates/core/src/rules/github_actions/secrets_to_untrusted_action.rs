@@ -28,7 +28,7 @@ rule! {
     pub struct SecretsToUntrustedAction;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SG010",
     name: "secrets-to-untrusted-action",
     family: Family::GithubActions,

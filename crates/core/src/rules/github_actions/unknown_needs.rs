@@ -20,7 +20,7 @@ rule! {
     pub struct UnknownNeeds;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SG001",
     name: "unknown-needs",
     family: Family::GithubActions,

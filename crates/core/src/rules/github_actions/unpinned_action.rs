@@ -19,7 +19,7 @@ rule! {
     pub struct UnpinnedAction;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SG008",
     name: "unpinned-action",
     family: Family::GithubActions,

@@ -19,7 +19,7 @@ rule! {
     pub struct WriteAllPermissions;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SG005",
     name: "write-all-permissions",
     family: Family::GithubActions,

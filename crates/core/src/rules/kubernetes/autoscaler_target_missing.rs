@@ -23,7 +23,7 @@ rule! {
     pub struct AutoscalerTargetMissing;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK018",
     name: "autoscaler-target-missing",
     family: Family::Kubernetes,

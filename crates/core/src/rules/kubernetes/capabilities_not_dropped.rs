@@ -20,7 +20,7 @@ rule! {
     pub struct CapabilitiesNotDropped;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK008",
     name: "capabilities-not-dropped",
     family: Family::Kubernetes,

@@ -20,7 +20,7 @@ rule! {
     pub struct DefaultNamespace;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK014",
     name: "default-namespace",
     family: Family::Kubernetes,

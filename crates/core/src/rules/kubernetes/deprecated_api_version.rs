@@ -20,7 +20,7 @@ rule! {
     pub struct DeprecatedApiVersion;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK015",
     name: "deprecated-api-version",
     family: Family::Kubernetes,

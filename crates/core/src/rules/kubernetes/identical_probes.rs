@@ -22,7 +22,7 @@ rule! {
     pub struct IdenticalProbes;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK003",
     name: "identical-probes",
     family: Family::Kubernetes,

@@ -24,7 +24,7 @@ rule! {
     pub struct IngressBackendMissing;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK020",
     name: "ingress-backend-missing",
     family: Family::Kubernetes,

@@ -21,7 +21,7 @@ rule! {
     pub struct IngressWithoutTls;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK012",
     name: "ingress-without-tls",
     family: Family::Kubernetes,

@@ -21,7 +21,7 @@ rule! {
     pub struct MissingProbes;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK002",
     name: "missing-probes",
     family: Family::Kubernetes,

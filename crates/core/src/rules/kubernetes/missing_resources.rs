@@ -21,7 +21,7 @@ rule! {
     pub struct MissingResources;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK001",
     name: "missing-resources",
     family: Family::Kubernetes,

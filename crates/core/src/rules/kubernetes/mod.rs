@@ -59,6 +59,33 @@ pub static RULES: &[&dyn Rule] = &[
     &privileged_container::PrivilegedContainer,
 ];
 
+/// What each of [`RULES`] is, in the same order, without its check: the catalogue reads these,
+/// so a build that never lints (the page's first module) carries no rule's code.
+pub static INFOS: &[&RuleInfo] = &[
+    &missing_resources::INFO,
+    &missing_probes::INFO,
+    &identical_probes::INFO,
+    &probe_port_not_container_port::INFO,
+    &root_allowed::INFO,
+    &privilege_escalation_allowed::INFO,
+    &writable_root_filesystem::INFO,
+    &capabilities_not_dropped::INFO,
+    &mutable_image_tag::INFO,
+    &selector_not_matching_template::INFO,
+    &service_selects_nothing::INFO,
+    &ingress_without_tls::INFO,
+    &replicas_beside_autoscaler::INFO,
+    &default_namespace::INFO,
+    &deprecated_api_version::INFO,
+    &single_replica_without_pdb::INFO,
+    &pdb_blocks_eviction::INFO,
+    &autoscaler_target_missing::INFO,
+    &target_port_not_container_port::INFO,
+    &ingress_backend_missing::INFO,
+    &secret_in_env_value::INFO,
+    &privileged_container::INFO,
+];
+
 /// Whether a document is a Kubernetes object: it has an apiVersion and a kind.
 pub fn is_object(document: &Node) -> bool {
     document.get("apiVersion").and_then(Node::as_str).is_some()

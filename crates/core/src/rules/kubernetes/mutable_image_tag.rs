@@ -19,7 +19,7 @@ rule! {
     pub struct MutableImageTag;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK009",
     name: "mutable-image-tag",
     family: Family::Kubernetes,

@@ -24,7 +24,7 @@ rule! {
     pub struct PdbBlocksEviction;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK017",
     name: "pdb-blocks-eviction",
     family: Family::Kubernetes,

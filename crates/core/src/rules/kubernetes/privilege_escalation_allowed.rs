@@ -20,7 +20,7 @@ rule! {
     pub struct PrivilegeEscalationAllowed;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK006",
     name: "privilege-escalation-allowed",
     family: Family::Kubernetes,

@@ -27,7 +27,7 @@ rule! {
     pub struct PrivilegedContainer;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK022",
     name: "privileged-container",
     family: Family::Kubernetes,

@@ -23,7 +23,7 @@ rule! {
     pub struct ProbePortNotContainerPort;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK004",
     name: "probe-port-not-container-port",
     family: Family::Kubernetes,

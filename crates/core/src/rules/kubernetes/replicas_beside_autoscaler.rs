@@ -21,7 +21,7 @@ rule! {
     pub struct ReplicasBesideAutoscaler;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK013",
     name: "replicas-beside-autoscaler",
     family: Family::Kubernetes,

@@ -19,7 +19,7 @@ rule! {
     pub struct RootAllowed;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK005",
     name: "root-allowed",
     family: Family::Kubernetes,

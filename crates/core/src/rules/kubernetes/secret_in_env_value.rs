@@ -27,7 +27,7 @@ rule! {
     pub struct SecretInEnvValue;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK021",
     name: "secret-in-env-value",
     family: Family::Kubernetes,

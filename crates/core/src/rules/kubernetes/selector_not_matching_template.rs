@@ -23,7 +23,7 @@ rule! {
     pub struct SelectorNotMatchingTemplate;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK010",
     name: "selector-not-matching-template",
     family: Family::Kubernetes,

@@ -21,7 +21,7 @@ rule! {
     pub struct ServiceSelectsNothing;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK011",
     name: "service-selects-nothing",
     family: Family::Kubernetes,

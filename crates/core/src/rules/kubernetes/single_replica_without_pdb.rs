@@ -26,7 +26,7 @@ rule! {
     pub struct SingleReplicaWithoutPdb;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK016",
     name: "single-replica-without-pdb",
     family: Family::Kubernetes,

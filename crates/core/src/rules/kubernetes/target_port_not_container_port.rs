@@ -25,7 +25,7 @@ rule! {
     pub struct TargetPortNotContainerPort;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK019",
     name: "target-port-not-container-port",
     family: Family::Kubernetes,

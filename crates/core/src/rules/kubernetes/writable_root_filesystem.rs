@@ -20,7 +20,7 @@ rule! {
     pub struct WritableRootFilesystem;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "SK007",
     name: "writable-root-filesystem",
     family: Family::Kubernetes,

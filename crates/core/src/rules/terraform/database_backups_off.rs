@@ -19,7 +19,7 @@ rule! {
     pub struct DatabaseBackupsOff;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "ST007",
     name: "database-backups-off",
     family: Family::Terraform,

@@ -21,7 +21,7 @@ rule! {
     pub struct DatabaseDeletionUnprotected;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "ST008",
     name: "database-deletion-unprotected",
     family: Family::Terraform,

@@ -21,7 +21,7 @@ rule! {
     pub struct DatabasePubliclyAccessible;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "ST005",
     name: "database-publicly-accessible",
     family: Family::Terraform,

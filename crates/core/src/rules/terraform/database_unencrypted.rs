@@ -21,7 +21,7 @@ rule! {
     pub struct DatabaseUnencrypted;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "ST006",
     name: "database-unencrypted",
     family: Family::Terraform,

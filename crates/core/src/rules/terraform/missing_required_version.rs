@@ -21,7 +21,7 @@ rule! {
     pub struct MissingRequiredVersion;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "ST001",
     name: "missing-required-version",
     family: Family::Terraform,

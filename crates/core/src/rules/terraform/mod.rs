@@ -36,6 +36,23 @@ pub static RULES: &[&dyn Rule] = &[
     &public_cluster_endpoint::PublicClusterEndpoint,
 ];
 
+/// What each of [`RULES`] is, in the same order, without its check: the catalogue reads these,
+/// so a build that never lints (the page's first module) carries no rule's code.
+pub static INFOS: &[&RuleInfo] = &[
+    &missing_required_version::INFO,
+    &unpinned_provider::INFO,
+    &unpinned_module::INFO,
+    &untyped_variable::INFO,
+    &database_publicly_accessible::INFO,
+    &database_unencrypted::INFO,
+    &database_backups_off::INFO,
+    &database_deletion_unprotected::INFO,
+    &open_admin_port::INFO,
+    &state_bucket_unversioned::INFO,
+    &state_unencrypted::INFO,
+    &public_cluster_endpoint::INFO,
+];
+
 /// Top-level blocks of type `kind` (`resource`, `module`, ...).
 pub fn blocks<'a>(items: &'a [Item], kind: &'a str) -> impl Iterator<Item = &'a Item> {
     items

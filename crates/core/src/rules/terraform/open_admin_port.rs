@@ -23,7 +23,7 @@ rule! {
     pub struct OpenAdminPort;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "ST009",
     name: "open-admin-port",
     family: Family::Terraform,

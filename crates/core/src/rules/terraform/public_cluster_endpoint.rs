@@ -21,7 +21,7 @@ rule! {
     pub struct PublicClusterEndpoint;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "ST012",
     name: "public-cluster-endpoint",
     family: Family::Terraform,

@@ -21,7 +21,7 @@ rule! {
     pub struct StateBucketUnversioned;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "ST010",
     name: "state-bucket-unversioned",
     family: Family::Terraform,

@@ -21,7 +21,7 @@ rule! {
     pub struct StateUnencrypted;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "ST011",
     name: "state-unencrypted",
     family: Family::Terraform,

@@ -21,7 +21,7 @@ rule! {
     pub struct UnpinnedModule;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "ST003",
     name: "unpinned-module",
     family: Family::Terraform,

@@ -21,7 +21,7 @@ rule! {
     pub struct UnpinnedProvider;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "ST002",
     name: "unpinned-provider",
     family: Family::Terraform,

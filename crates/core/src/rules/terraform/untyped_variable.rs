@@ -19,7 +19,7 @@ rule! {
     pub struct UntypedVariable;
 }
 
-static INFO: RuleInfo = RuleInfo {
+pub(super) static INFO: RuleInfo = RuleInfo {
     code: "ST004",
     name: "untyped-variable",
     family: Family::Terraform,
