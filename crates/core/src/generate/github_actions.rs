@@ -504,7 +504,8 @@ pub fn workflow(project: &Project, service: &AppService) -> crate::yaml::Yaml {
     }
     out.push_str("# Production deploys wait for the approval rule of the GitHub\n");
     out.push_str("# environment that deploy-production names; set its reviewers under\n");
-    out.push_str("# Settings > Environments.\n");
+    out.push_str("# Settings > Environments (in a private repository that needs a plan\n");
+    out.push_str("# with environment protection rules: GitHub Team or Enterprise).\n");
     if project.deploy_tool == DeployTool::ArgoCd {
         out.push_str("# Deploy jobs push the new image digest to the environment's branch;\n");
         out.push_str("# let github-actions[bot] push there if the branch is protected.\n");

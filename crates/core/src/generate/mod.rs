@@ -7,6 +7,7 @@ pub mod github_actions;
 pub mod kubernetes;
 pub mod nginx;
 pub mod observability;
+pub mod readme;
 pub mod repository;
 pub mod runbook;
 pub mod terraform;
@@ -40,6 +41,7 @@ pub fn generate(project: &Project) -> Bundle {
     files.extend(argocd::files(project));
     files.extend(observability::files(project));
     files.push(file(runbook::PATH.into(), runbook::runbook(project)));
+    files.push(file(readme::PATH.into(), readme::readme(project)));
     files.extend(terraform::files(project));
     files.extend(repository::files(project));
     let first = project

@@ -32,6 +32,14 @@ fn fill(template: &str, service: &AppService) -> String {
         .replace("@@READY@@", &service.health.readiness)
 }
 
+/// Whether the project gets `observability/`: a snippet for some service's runtime.
+pub fn has_files(project: &Project) -> bool {
+    project
+        .services
+        .iter()
+        .any(|service| snippet(service.runtime).is_some())
+}
+
 pub fn files(project: &Project) -> Vec<GeneratedFile> {
     if !project.observability.enabled {
         return Vec::new();

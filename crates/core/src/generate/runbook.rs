@@ -100,7 +100,8 @@ pub fn runbook(project: &Project) -> String {
                     // Argo CD undoes changes made in the cluster by hand: roll back in Git.
                     let _ = writeln!(
                         out,
-                        "# Argo CD deploys what Git says: revert the deploy commit and push."
+                        "# Argo CD deploys what Git says: revert the deploy commit and push,\n\
+                         # as a repository admin (the branch rules let admins push a rollback)."
                     );
                     let _ = writeln!(
                         out,
