@@ -412,6 +412,12 @@ async fn the_catalogue_lists_every_rule_by_family() {
 #[wasm_bindgen_test]
 async fn a_finding_opens_its_line_and_focuses_the_setting_behind_it() {
     let root = mount().await;
+    // The rules run in the second module, once the page has rendered.
+    eventually(|| {
+        let summary = text(&root, "#problems-summary");
+        summary.starts_with("Checking").then_some(summary)
+    })
+    .await;
     // No error or warning: no finding at all, or only info.
     let summary = text(&root, "#problems-summary");
     assert!(
@@ -998,8 +1004,14 @@ async fn a_changed_file_shows(root: &Element, line: &str) -> bool {
     let buttons = root.query_selector_all("#changes-files button").unwrap();
     for i in 0..buttons.length() {
         let button: HtmlElement = buttons.item(i).unwrap().dyn_into().unwrap();
+        let path = button.text_content().unwrap_or_default();
         button.click();
-        yew::platform::time::sleep(Duration::from_millis(30)).await;
+        // The second module diffs the picked file once the click settles.
+        eventually(|| {
+            let shown = text(root, "#changes-file");
+            (!shown.starts_with(&format!("{path}:"))).then(|| format!("{path} not shown: {shown}"))
+        })
+        .await;
         if text(root, "#changes-diff").contains(line) {
             return true;
         }
