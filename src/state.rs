@@ -546,9 +546,15 @@ mod tests {
 
     #[test]
     fn what_was_typed_moves_with_its_service() {
-        // A refused port typed into the frontend (service 1).
+        // A refused port typed into the frontend (service 1), whose address the backend's
+        // CORS origin no longer names (it would keep the frontend from going).
+        let cors = service(0, ServiceField::EnvValue(1));
+        let state = reduce(
+            State::default(),
+            Action::Set(cors, "https://app.example.com".into()),
+        );
         let port = service(1, ServiceField::Port);
-        let state = reduce(State::default(), Action::Set(port, "99999".into()));
+        let state = reduce(state, Action::Set(port, "99999".into()));
         // A copy of the backend goes in at 1: the draft follows the frontend to 2.
         let state = reduce(state, Action::DuplicateService(0));
         assert_eq!(state.selected_service, 1);
@@ -585,7 +591,19 @@ mod tests {
 
     #[test]
     fn a_refused_change_of_shape_says_why_and_changes_nothing() {
+        // The frontend names the backend's address: removing the backend says so.
         let state = reduce(State::default(), Action::RemoveService(0));
+        assert_eq!(state.project.services.len(), 2);
+        assert!(
+            state
+                .structure_error
+                .as_deref()
+                .unwrap()
+                .contains("frontend's VITE_API_URL uses {{backend.url}}")
+        );
+        let api = service(1, ServiceField::EnvValue(0));
+        let state = reduce(state, Action::Set(api, "https://api.example.com".into()));
+        let state = reduce(state, Action::RemoveService(0));
         let state = reduce(state, Action::RemoveService(0));
         assert_eq!(state.project.services.len(), 1);
         assert!(

@@ -213,7 +213,9 @@ proptest! {
             project.services[0].port = port;
         }
         if name != project.services[1].name {
-            project.services[0].name = name;
+            // Through the edit, which keeps the frontend's {{backend.url}} pointing at it.
+            let field = shipshape_core::model::Field::Service(0, shipshape_core::model::ServiceField::Name);
+            let _ = project.set(field, &name);
         }
         project.environments.production.replicas = override_replicas;
         prop_assume!(project.validate().is_empty());

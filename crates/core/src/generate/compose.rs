@@ -70,10 +70,7 @@ pub const PATH: &str = "docker-compose.yml";
 
 pub fn compose(project: &Project) -> crate::yaml::Yaml {
     let mut services = Map::new();
-    let mut used_ports = vec![POSTGRES_HOST_PORT, REDIS_HOST_PORT];
-    for service in &project.services {
-        let host_port = host_port(service.port, &used_ports);
-        used_ports.push(host_port);
+    for (service, host_port) in project.services.iter().zip(host_ports(project)) {
         services.insert(
             service.name.clone(),
             app_service(project, service, host_port),
@@ -177,7 +174,7 @@ fn app_service(project: &Project, service: &AppService, host_port: u16) -> Servi
             format!("${{{name}:-}}")
         } else {
             // Compose expands `$` in values; `$$` keeps the user's text as typed.
-            value.replace('$', "$$")
+            super::fill_urls(project, value, super::Place::Local).replace('$', "$$")
         };
         environment.insert(name.clone(), value);
     }
@@ -257,6 +254,16 @@ fn kept_folders(service: &AppService) -> &'static [&'static str] {
 }
 
 /// The service's own port on the host, unless something else commonly holds it.
+/// The port each app service is published on, on the developer's machine, in service order.
+pub fn host_ports(project: &Project) -> Vec<u16> {
+    let mut used = vec![POSTGRES_HOST_PORT, REDIS_HOST_PORT];
+    for service in &project.services {
+        let port = host_port(service.port, &used);
+        used.push(port);
+    }
+    used.split_off(2)
+}
+
 fn host_port(port: u16, used: &[u16]) -> u16 {
     let mut candidate = port;
     while candidate < 1024 || BUSY_HOST_PORTS.contains(&candidate) || used.contains(&candidate) {

@@ -13,7 +13,7 @@ pub mod runbook;
 pub mod terraform;
 
 use crate::bundle::{Bundle, GeneratedFile};
-use crate::model::{AppService, Project};
+use crate::model::{AppService, Project, Stage};
 
 /// Every file for `project`. The project is expected to be valid (see [`Project::validate`]).
 pub fn generate(project: &Project) -> Bundle {
@@ -78,5 +78,106 @@ pub(crate) fn ingress_host(host: &str, environment_hostname: &str) -> String {
         host.to_owned()
     } else {
         format!("{host}.{environment_hostname}")
+    }
+}
+
+/// Where a setting's value is read: an environment's cluster, or a developer's machine.
+#[derive(Clone, Copy)]
+pub(crate) enum Place {
+    Cluster(Stage),
+    Local,
+}
+
+/// `value` with each `{{SERVICE.url}}` replaced by that service's address at `place`: in an
+/// environment its public URL (its ingress host), or its address inside the namespace when it
+/// has no ingress; on a developer's machine its port published on localhost.
+pub(crate) fn fill_urls(project: &Project, value: &str, place: Place) -> String {
+    let references = crate::model::url_references(value);
+    if references.is_empty() {
+        return value.to_owned();
+    }
+    let mut out = String::new();
+    let mut from = 0;
+    for (start, end, name) in references {
+        out.push_str(&value[from..start]);
+        from = end;
+        let Some(index) = project.services.iter().position(|s| s.name == name) else {
+            out.push_str(&value[start..end]);
+            continue;
+        };
+        let service = &project.services[index];
+        match place {
+            Place::Local => {
+                let port = compose::host_ports(project)[index];
+                out.push_str(&format!("http://localhost:{port}"));
+            }
+            Place::Cluster(stage) => match &service.ingress {
+                Some(ingress) => {
+                    let hostname = &project.environment(stage).hostname;
+                    out.push_str(&format!(
+                        "https://{}",
+                        ingress_host(&ingress.host, hostname)
+                    ));
+                }
+                None => out.push_str(&format!("http://{}:{}", service.name, service.port)),
+            },
+        }
+    }
+    out.push_str(&value[from..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::preset;
+
+    #[test]
+    fn each_environment_and_the_laptop_get_their_own_addresses() {
+        let project = preset("fullstack-fastapi-react").unwrap().project();
+        let bundle = generate(&project);
+        let text = |path: &str| bundle.get(path).unwrap().contents.clone();
+        // The frontend calls the API of its own environment, and the backend lets its own
+        // frontend in; nothing in staging names production's hosts.
+        let staging = text("k8s/staging/frontend.yaml") + &text("k8s/staging/backend.yaml");
+        assert!(
+            staging.contains("VITE_API_URL: https://api.staging.example.com"),
+            "{staging}"
+        );
+        assert!(staging.contains("CORS_ORIGINS: https://app.staging.example.com"));
+        assert!(!staging.contains("https://api.example.com"));
+        let production = text("k8s/production/frontend.yaml");
+        assert!(production.contains("VITE_API_URL: https://api.example.com"));
+        let values = text("charts/frontend/values/staging.yaml");
+        assert!(
+            values.contains("VITE_API_URL: https://api.staging.example.com"),
+            "{values}"
+        );
+        let values = text("charts/frontend/values/production.yaml");
+        assert!(
+            values.contains("VITE_API_URL: https://api.example.com"),
+            "{values}"
+        );
+        // On a laptop, the backend compose publishes.
+        let compose = text("docker-compose.yml");
+        let port = compose::host_ports(&project)[0];
+        assert!(
+            compose.contains(&format!("VITE_API_URL: http://localhost:{port}")),
+            "{compose}"
+        );
+        assert!(!compose.contains("example.com"), "{compose}");
+    }
+
+    #[test]
+    fn a_reference_to_no_service_is_refused_where_it_is_typed() {
+        let mut project = preset("fullstack-fastapi-react").unwrap().project();
+        project.services[1].env[0].value = "{{api.url}}".into();
+        let errors = project.validate();
+        assert!(
+            errors.iter().any(|e| e.field
+                == crate::model::Field::Service(1, crate::model::ServiceField::EnvValue(0))
+                && e.message.contains("No service is named api")),
+            "{errors:?}"
+        );
     }
 }

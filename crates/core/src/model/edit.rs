@@ -276,6 +276,12 @@ impl Project {
         let mut next = self.clone();
         next.assign(field, text)
             .map_err(|message| FieldError::new(field, message))?;
+        // A renamed service keeps the settings that name its address ({{NAME.url}}).
+        if let Field::Service(index, ServiceField::Name) = field
+            && let Some(old) = self.services.get(index)
+        {
+            next.rename_references(&old.name, text);
+        }
         let after = next.validate();
         if let Some(error) = after.iter().find(|error| error.field == field) {
             return Err(error.clone());
@@ -743,9 +749,45 @@ fn switch_runtime(service: &mut AppService, runtime: Runtime) {
     service.commands = Commands::defaults(runtime, service.package_manager);
 }
 
+impl Project {
+    /// Rewrites every `{{OLD.url}}` in the services' settings to `{{NEW.url}}`.
+    fn rename_references(&mut self, old: &str, new: &str) {
+        for service in &mut self.services {
+            for var in &mut service.env {
+                let mut value = String::new();
+                let mut from = 0;
+                for (start, end, name) in super::service::url_references(&var.value) {
+                    if name == old {
+                        value.push_str(&var.value[from..start]);
+                        value.push_str(&format!("{{{{{new}.url}}}}"));
+                        from = end;
+                    }
+                }
+                if from > 0 {
+                    value.push_str(&var.value[from..]);
+                    var.value = value;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_renamed_service_keeps_the_settings_that_name_its_address() {
+        let mut project = crate::model::preset("fullstack-fastapi-react")
+            .unwrap()
+            .project();
+        project
+            .set(Field::Service(1, ServiceField::Name), "web")
+            .unwrap();
+        let cors = &project.services[0].env[1];
+        assert_eq!(cors.value, "{{web.url}}");
+        assert_eq!(project.validate(), vec![]);
+    }
     use crate::model::PRESETS;
 
     fn api(field: ServiceField) -> Field {

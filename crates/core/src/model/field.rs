@@ -465,7 +465,7 @@ impl Field {
                 "An environment variable the service reads, in UPPER_SNAKE_CASE."
             }
             Field::Service(_, ServiceField::EnvValue(_)) => {
-                "Its value; secret values are never typed here, only kept in the store."
+                "Its value; {{api.url}} is service api's address in each environment and locally. Secret values are never typed here, only kept in the store."
             }
             Field::Service(_, ServiceField::Command(_)) => {
                 "The command CI runs for this step; empty skips the step."

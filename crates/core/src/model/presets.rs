@@ -224,7 +224,7 @@ fn fullstack() -> Project {
         },
         EnvVar {
             name: "CORS_ORIGINS".into(),
-            value: "https://app.example.com".into(),
+            value: "{{frontend.url}}".into(),
             secret: false,
         },
         EnvVar {
@@ -260,7 +260,7 @@ fn fullstack() -> Project {
     let mut frontend = AppService::new("frontend", "frontend", Runtime::Static);
     frontend.env = vec![EnvVar {
         name: "VITE_API_URL".into(),
-        value: "https://api.example.com".into(),
+        value: "{{backend.url}}".into(),
         secret: false,
     }];
     frontend.ingress = Some(Ingress {

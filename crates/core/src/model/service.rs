@@ -215,6 +215,27 @@ pub struct EnvVar {
     pub secret: bool,
 }
 
+/// The services a value names as `{{SERVICE.url}}`, each with where its reference starts and
+/// ends in the value. The generators put that service's address there: its URL in each
+/// environment, and its published port on a developer's machine, so that a frontend's API URL
+/// or a backend's CORS origin is right everywhere.
+pub fn url_references(value: &str) -> Vec<(usize, usize, &str)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(open) = value[from..].find("{{") {
+        let start = from + open;
+        let Some(close) = value[start..].find("}}") else {
+            break;
+        };
+        let end = start + close + 2;
+        if let Some(name) = value[start + 2..end - 2].trim().strip_suffix(".url") {
+            found.push((start, end, name.trim()));
+        }
+        from = end;
+    }
+    found
+}
+
 fn is_false(value: &bool) -> bool {
     !value
 }

@@ -100,6 +100,21 @@ impl Project {
         if self.services.len() == 1 {
             return Err("A project needs at least one app service.".into());
         }
+        // A setting that names its address would lose it: say which, rather than guess.
+        let name = &self.services[index].name;
+        for service in &self.services {
+            for var in &service.env {
+                if super::service::url_references(&var.value)
+                    .iter()
+                    .any(|(_, _, named)| named == name)
+                {
+                    return Err(format!(
+                        "{}'s {} uses {{{{{name}.url}}}}: change it before removing {name}.",
+                        service.name, var.name
+                    ));
+                }
+            }
+        }
         self.keeping_valid(|project| {
             project.services.remove(index);
         })
@@ -309,6 +324,13 @@ mod tests {
         };
         project.move_service(0, 1).unwrap();
         assert_eq!(names(&project), ["frontend", "backend"]);
+        // The backend's CORS origin names the frontend's address: it says so.
+        let refused = project.remove_service(0).unwrap_err();
+        assert!(
+            refused.contains("backend's CORS_ORIGINS uses {{frontend.url}}"),
+            "{refused}"
+        );
+        project.services[1].env[1].value = "https://app.example.com".into();
         project.remove_service(0).unwrap();
         assert_eq!(names(&project), ["backend"]);
         assert_eq!(project.validate(), vec![]);

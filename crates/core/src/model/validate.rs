@@ -105,6 +105,23 @@ impl Project {
                 check(Field::Service(index, field), result);
             }
             let field = |f| Field::Service(index, f);
+            for (var, env) in service.env.iter().enumerate() {
+                for (_, _, name) in super::service::url_references(&env.value) {
+                    if !self.services.iter().any(|s| s.name == name) {
+                        let mut names = Vec::new();
+                        for s in &self.services {
+                            names.push(s.name.as_str());
+                        }
+                        check(
+                            field(ServiceField::EnvValue(var)),
+                            Err(format!(
+                                "No service is named {name}: {{{{SERVICE.url}}}} takes one of {}.",
+                                names.join(", ")
+                            )),
+                        );
+                    }
+                }
+            }
             if let Some(first) = earlier.iter().position(|s| s.name == service.name) {
                 check(
                     field(ServiceField::Name),

@@ -63,6 +63,8 @@ const PER_ENVIRONMENT: &[&str] = &[
     "podDisruptionBudget",
     "networkPolicy",
     "monitoring",
+    // Settings that name another service's address ({{SERVICE.url}}) differ by environment.
+    "config",
 ];
 
 /// What each top-level value is for, written above it in values.yaml.

@@ -309,7 +309,9 @@ impl<'a> Context<'a> {
     fn config_map(&self) -> Object<ConfigMapBody> {
         let mut data = Map::from([("PORT".to_owned(), self.service.port.to_string())]);
         for var in self.service.env.iter().filter(|v| !v.secret) {
-            data.insert(var.name.clone(), var.value.clone());
+            let value =
+                super::fill_urls(self.project, &var.value, super::Place::Cluster(self.stage));
+            data.insert(var.name.clone(), value);
         }
         Object {
             api_version: "v1",
