@@ -1354,7 +1354,7 @@ synced() {
   commit=\"$(git rev-parse HEAD)\"
   api=\"https://$ARGOCD_SERVER/api/v1/applications/$APP?refresh=normal\"
   auth=\"Authorization: Bearer $ARGOCD_AUTH_TOKEN\"
-  for attempt in $(seq $((WAIT_SECONDS / 10))); do
+  for attempt in $(seq $((WAIT_SECONDS / 30))); do
     app=\"$(curl -sSf -H \"$auth\" \"$api\" || echo '{}')\"
     at=\"$(jq -r '.status.sync.revision // \"\"' <<<\"$app\")\"
     health=\"$(jq -r '.status.health.status // \"\"' <<<\"$app\")\"
@@ -1365,7 +1365,7 @@ synced() {
         Degraded) echo \"::error::$APP is degraded in Argo CD.\"; return 1 ;;
       esac
     fi
-    sleep 10
+    sleep 30
   done
   echo \"::error::$APP did not run $commit healthily in time.\"
   return 1
