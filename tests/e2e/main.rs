@@ -1292,12 +1292,17 @@ async fn the_pipeline_and_architecture_are_drawn_from_the_settings() {
     let (_site, _driver, client) = start(None).await;
     let project = shipshape_core::model::PRESETS[0].project();
     let bundle = shipshape_core::generate(&project);
+    // Read in one script: the pictures are redrawn whenever the second module answers, so
+    // elements found one call earlier may already be gone.
     let drawn = async |selector: &str, attribute: &str| -> Vec<String> {
-        let mut found = Vec::new();
-        for element in client.find_all(Locator::Css(selector)).await.unwrap() {
-            found.push(element.attr(attribute).await.unwrap().unwrap_or_default());
-        }
-        found
+        let found = client
+            .execute(
+                "return [...document.querySelectorAll(arguments[0])].map((e) => e.getAttribute(arguments[1]) || '');",
+                vec![serde_json::json!(selector), serde_json::json!(attribute)],
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(found).unwrap()
     };
     assert!(project.services.len() > 1);
     for (index, service) in project.services.iter().enumerate() {
