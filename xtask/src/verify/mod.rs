@@ -160,6 +160,9 @@ pub fn run(toolchain: &Toolchain, root: &Path, filter: Option<&str>) -> Result<(
         fs::remove_dir_all(&out).map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
     }
     let nginx = crate::tools::require_program("nginx", &["nginx"])?;
+    // The deploy scripts read Argo CD's answers with jq, as GitHub's runners have it, and the
+    // gate's stand-in gh filters with it.
+    crate::tools::require_program("jq", &["jq"])?;
     let mut report = Report {
         filter: filter.map(str::to_owned),
         ..Report::default()
