@@ -92,39 +92,20 @@ pub(crate) enum Place {
 /// environment its public URL (its ingress host), or its address inside the namespace when it
 /// has no ingress; on a developer's machine its port published on localhost.
 pub(crate) fn fill_urls(project: &Project, value: &str, place: Place) -> String {
-    let references = crate::model::url_references(value);
-    if references.is_empty() {
-        return value.to_owned();
-    }
-    let mut out = String::new();
-    let mut from = 0;
-    for (start, end, name) in references {
-        out.push_str(&value[from..start]);
-        from = end;
-        let Some(index) = project.services.iter().position(|s| s.name == name) else {
-            out.push_str(&value[start..end]);
-            continue;
-        };
+    crate::model::replace_references(value, |name| {
+        let index = project.services.iter().position(|s| s.name == name)?;
         let service = &project.services[index];
-        match place {
-            Place::Local => {
-                let port = compose::host_ports(project)[index];
-                out.push_str(&format!("http://localhost:{port}"));
+        Some(match (place, &service.ingress) {
+            (Place::Local, _) => {
+                format!("http://localhost:{}", compose::host_ports(project)[index])
             }
-            Place::Cluster(stage) => match &service.ingress {
-                Some(ingress) => {
-                    let hostname = &project.environment(stage).hostname;
-                    out.push_str(&format!(
-                        "https://{}",
-                        ingress_host(&ingress.host, hostname)
-                    ));
-                }
-                None => out.push_str(&format!("http://{}:{}", service.name, service.port)),
-            },
-        }
-    }
-    out.push_str(&value[from..]);
-    out
+            (Place::Cluster(stage), Some(ingress)) => format!(
+                "https://{}",
+                ingress_host(&ingress.host, &project.environment(stage).hostname)
+            ),
+            (Place::Cluster(_), None) => format!("http://{}:{}", service.name, service.port),
+        })
+    })
 }
 
 #[cfg(test)]

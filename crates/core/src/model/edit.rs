@@ -754,19 +754,9 @@ impl Project {
     fn rename_references(&mut self, old: &str, new: &str) {
         for service in &mut self.services {
             for var in &mut service.env {
-                let mut value = String::new();
-                let mut from = 0;
-                for (start, end, name) in super::service::url_references(&var.value) {
-                    if name == old {
-                        value.push_str(&var.value[from..start]);
-                        value.push_str(&format!("{{{{{new}.url}}}}"));
-                        from = end;
-                    }
-                }
-                if from > 0 {
-                    value.push_str(&var.value[from..]);
-                    var.value = value;
-                }
+                var.value = super::service::replace_references(&var.value, |name| {
+                    (name == old).then(|| format!("{{{{{new}.url}}}}"))
+                });
             }
         }
     }

@@ -28,7 +28,7 @@ pub use project::{
 pub use runtime::{PackageManager, Runtime};
 pub use service::{
     AppService, Autoscaling, CanaryEngine, Commands, EnvVar, Health, Ingress, ProbeTiming, Probes,
-    Resources, Rollout, Strategy, url_references,
+    Resources, Rollout, Strategy, replace_references, url_references,
 };
 pub use structure::Part;
 pub use validate::{FieldError, command as check_command, dns_label, http_path, parse_port};

@@ -236,6 +236,22 @@ pub fn url_references(value: &str) -> Vec<(usize, usize, &str)> {
     found
 }
 
+/// `value` with each `{{SERVICE.url}}` for which `replace` gives text replaced by that text;
+/// the rest, and references it gives nothing for, stay as typed.
+pub fn replace_references(value: &str, mut replace: impl FnMut(&str) -> Option<String>) -> String {
+    let mut out = String::new();
+    let mut from = 0;
+    for (start, end, name) in url_references(value) {
+        if let Some(text) = replace(name) {
+            out.push_str(&value[from..start]);
+            out.push_str(&text);
+            from = end;
+        }
+    }
+    out.push_str(&value[from..]);
+    out
+}
+
 fn is_false(value: &bool) -> bool {
     !value
 }
